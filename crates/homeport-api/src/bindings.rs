@@ -1,0 +1,69 @@
+//! TypeScript declarations for every type that crosses IPC, written to `ui/src/lib/ipc/types.ts`.
+//!
+//! `make bindings` (or `UPDATE_BINDINGS=1 cargo test -p homeport-api bindings`) rewrites the
+//! file; the test below fails when the committed file differs from what the Rust types produce.
+
+use ts_rs::TS;
+
+use crate::dto::*;
+use homeport_core::ErrorCode;
+
+/// The committed file, relative to the workspace root.
+pub const BINDINGS_PATH: &str = "ui/src/lib/ipc/types.ts";
+
+/// Renders the whole bindings file.
+pub fn render() -> String {
+    let declarations = [
+        AuthMethod::decl(),
+        HostKind::decl(),
+        HostView::decl(),
+        HostInput::decl(),
+        ErrorCode::decl(),
+        IpcError::decl(),
+        DockerInfo::decl(),
+        PortView::decl(),
+        ContainerView::decl(),
+        ContainerAction::decl(),
+        MemoryUsage::decl(),
+        LogStreamKind::decl(),
+        LogEvent::decl(),
+        ContainerEvent::decl(),
+        Language::decl(),
+        Settings::decl(),
+        AppInfo::decl(),
+    ];
+
+    let mut out = String::from(
+        "// Generated from the Rust types in crates/homeport-api by ts-rs. Do not edit.\n\
+         // Regenerate with `make bindings`; `cargo test -p homeport-api` fails when this file is stale.\n",
+    );
+    for declaration in declarations {
+        out.push('\n');
+        out.push_str("export ");
+        out.push_str(declaration.trim());
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    #[test]
+    fn bindings_file_is_current() {
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..").join(BINDINGS_PATH);
+        let expected = render();
+        if std::env::var_os("UPDATE_BINDINGS").is_some() {
+            std::fs::write(&path, &expected).expect("write bindings");
+            return;
+        }
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            committed == expected,
+            "{} is stale: run `make bindings` and commit the result",
+            BINDINGS_PATH
+        );
+    }
+}

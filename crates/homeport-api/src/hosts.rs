@@ -1,0 +1,63 @@
+//! Host operations.
+
+use homeport_core::inventory::Host;
+
+use crate::{Api, ApiResult, DockerInfo, HostInput, HostView};
+
+impl Api {
+    /// Lists hosts, the local engine first when present.
+    pub async fn host_list(&self) -> ApiResult<Vec<HostView>> {
+        let hosts = self.hosts.list().await?;
+        let mut views = Vec::with_capacity(hosts.len());
+        for host in hosts {
+            views.push(self.view(host).await?);
+        }
+        Ok(views)
+    }
+
+    /// Adds a host after connecting to it; see the host key trust flow in `docs/ipc-contract.md`.
+    pub async fn host_add(&self, input: HostInput, trusted_key: Option<String>) -> ApiResult<HostView> {
+        let host = self.hosts.add(input.into(), trusted_key).await?;
+        self.view(host).await
+    }
+
+    /// Changes a host after connecting with the new settings.
+    pub async fn host_update(&self, id: &str, input: HostInput, trusted_key: Option<String>) -> ApiResult<HostView> {
+        let host = self.hosts.update(id, input.into(), trusted_key).await?;
+        self.view(host).await
+    }
+
+    /// Removes a host and its stored secret.
+    pub async fn host_remove(&self, id: &str) -> ApiResult<()> {
+        Ok(self.hosts.remove(id).await?)
+    }
+
+    /// Trusts a changed host key after the user confirmed its fingerprint.
+    pub async fn host_replace_key(&self, id: &str, fingerprint: &str) -> ApiResult<HostView> {
+        let host = self.hosts.replace_key(id, fingerprint).await?;
+        self.view(host).await
+    }
+
+    /// Connects to the host's Docker engine and reports its version.
+    pub async fn host_check(&self, id: &str) -> ApiResult<DockerInfo> {
+        let engine = self.hosts.engine(id).await?;
+        match engine.info().await {
+            Ok(info) => Ok(info.into()),
+            Err(err) => {
+                self.forget_connection(id).await;
+                Err(err.into())
+            }
+        }
+    }
+
+    pub(crate) async fn forget_connection(&self, id_or_name: &str) {
+        if let Ok(host) = self.hosts.get(id_or_name).await {
+            self.hosts.drop_connection(&host.id).await;
+        }
+    }
+
+    async fn view(&self, host: Host) -> ApiResult<HostView> {
+        let fingerprint = self.hosts.trusted_fingerprint(&host).await?;
+        Ok(HostView::new(host, fingerprint))
+    }
+}

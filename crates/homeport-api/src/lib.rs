@@ -1,0 +1,67 @@
+//! The operations both shells offer, as plain async functions over `homeport-core`.
+//!
+//! The Tauri commands in `src-tauri` and the `homeport` CLI call these and nothing below them,
+//! so both behave the same. Every function returns [`IpcError`] on failure: a stable code for
+//! the UI, the values for its translated message, and an English message for the CLI and logs.
+//! Nothing here knows about Tauri; streams report through plain callbacks.
+
+pub mod bindings;
+pub mod dto;
+mod hosts;
+mod containers;
+pub mod logging;
+mod settings;
+mod subscriptions;
+
+use homeport_core::hosts::HostService;
+use homeport_core::paths::AppPaths;
+use homeport_core::secrets::Keychain;
+use homeport_core::store::Store;
+
+pub use dto::*;
+pub use subscriptions::{Sink, SubscriptionId, Subscriptions};
+
+/// The result every API function returns.
+pub type ApiResult<T> = Result<T, IpcError>;
+
+/// Everything one process shares: the store, the keychain, the connection pool and the
+/// running streams. Create one with [`Api::open`] and pass it by reference.
+#[derive(Debug)]
+pub struct Api {
+    hosts: HostService,
+    subscriptions: Subscriptions,
+    paths: AppPaths,
+}
+
+impl Api {
+    /// Opens the database under `paths` (creating folders and schema as needed).
+    pub async fn open(paths: AppPaths) -> ApiResult<Self> {
+        paths.create()?;
+        let store = Store::open(&paths.database_file()).await?;
+        Ok(Self {
+            hosts: HostService::new(store, Keychain),
+            subscriptions: Subscriptions::default(),
+            paths,
+        })
+    }
+
+    /// Returns the folders in use.
+    pub fn paths(&self) -> &AppPaths {
+        &self.paths
+    }
+
+    /// Returns the host service, for integration tests that look underneath the API.
+    pub fn host_service(&self) -> &HostService {
+        &self.hosts
+    }
+
+    /// Cancels a running stream. Unknown or finished ids are ignored.
+    pub fn subscription_cancel(&self, id: SubscriptionId) {
+        self.subscriptions.cancel(id);
+    }
+}
+
+/// Returns the version and commit this binary was built from.
+pub fn version() -> (&'static str, &'static str) {
+    (env!("CARGO_PKG_VERSION"), env!("HOMEPORT_COMMIT"))
+}

@@ -1,0 +1,140 @@
+//! `homeport`: the desktop app's host and container operations, without the window.
+//!
+//! It opens the same database (`HOMEPORT_DATA_DIR` or the OS data folder) and the same keychain
+//! as the app, and calls the same `homeport-api` functions. `--json` prints the output schema
+//! documented in `docs/cli.md`; errors go to stderr, as JSON too when `--json` is given.
+
+mod args;
+mod output;
+
+use std::io::BufRead;
+use std::process::ExitCode;
+
+use clap::Parser;
+use homeport_api::{Api, ContainerAction, HostInput, IpcError, LogEvent, LogStreamKind};
+use homeport_core::paths::AppPaths;
+
+use args::{Cli, Command, ContainerCommand, HostCommand};
+use output::Output;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let output = Output { json: cli.json };
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("homeport: cannot start the async runtime: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+
+    match runtime.block_on(run(cli.command, &output)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            output.error(&err);
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command, output: &Output) -> Result<(), IpcError> {
+    let paths = AppPaths::resolve()?;
+    let _ = paths.create();
+    let _guard = homeport_api::logging::init(&paths.log_dir, "cli", "warn");
+    let api = Api::open(paths).await?;
+
+    match command {
+        Command::Host(host) => run_host(&api, host, output).await,
+        Command::Container(container) => run_container(&api, container, output).await,
+    }
+}
+
+async fn run_host(api: &Api, command: HostCommand, output: &Output) -> Result<(), IpcError> {
+    match command {
+        HostCommand::List => output.hosts(&api.host_list().await?),
+        HostCommand::Add(add) => {
+            let secret = if add.secret_stdin { Some(read_secret_line()?) } else { None };
+            let input = HostInput {
+                name: add.name,
+                address: add.address,
+                port: add.port,
+                user: add.user,
+                auth: add.auth.into(),
+                key_path: add.key_file,
+                docker_socket: add.docker_socket,
+                secret,
+            };
+            let host = api.host_add(input, add.trust).await?;
+            output.host(&host);
+        }
+        HostCommand::Remove { host } => {
+            api.host_remove(&host).await?;
+            output.done(&format!("removed host '{host}'"));
+        }
+        HostCommand::Check { host } => output.docker_info(&api.host_check(&host).await?),
+        HostCommand::ReplaceKey { host, fingerprint } => {
+            let host = api.host_replace_key(&host, &fingerprint).await?;
+            output.host(&host);
+        }
+    }
+    Ok(())
+}
+
+async fn run_container(api: &Api, command: ContainerCommand, output: &Output) -> Result<(), IpcError> {
+    match command {
+        ContainerCommand::Ls { host } => output.containers(&api.container_list(&host).await?),
+        ContainerCommand::Start(target) => act(api, target, ContainerAction::Start, output).await?,
+        ContainerCommand::Stop(target) => act(api, target, ContainerAction::Stop, output).await?,
+        ContainerCommand::Restart(target) => act(api, target, ContainerAction::Restart, output).await?,
+        ContainerCommand::Rm(target) => act(api, target, ContainerAction::Remove, output).await?,
+        ContainerCommand::Logs { target, tail, follow } => {
+            stream_logs(api, &target.host, &target.container, tail, follow, output).await?
+        }
+    }
+    Ok(())
+}
+
+async fn act(api: &Api, target: args::ContainerTarget, action: ContainerAction, output: &Output) -> Result<(), IpcError> {
+    api.container_action(&target.host, &target.container, action).await?;
+    let verb = match action {
+        ContainerAction::Start => "started",
+        ContainerAction::Stop => "stopped",
+        ContainerAction::Restart => "restarted",
+        ContainerAction::Remove => "removed",
+    };
+    output.done(&format!("{verb} container '{}' on '{}'", target.container, target.host));
+    Ok(())
+}
+
+/// Prints log lines until the stream ends, or until Ctrl-C while following.
+async fn stream_logs(api: &Api, host: &str, container: &str, tail: u32, follow: bool, output: &Output) -> Result<(), IpcError> {
+    let (sender, mut receiver) = tokio::sync::mpsc::unbounded_channel();
+    let id = api
+        .container_logs(host, container, tail, follow, Box::new(move |event| sender.send(event).is_ok()))
+        .await?;
+
+    loop {
+        let event = tokio::select! {
+            event = receiver.recv() => event,
+            _ = tokio::signal::ctrl_c() => {
+                api.subscription_cancel(id);
+                return Ok(());
+            }
+        };
+        match event {
+            Some(LogEvent::Line { stream, text }) => output.log_line(stream == LogStreamKind::Stderr, &text),
+            Some(LogEvent::Error { error }) => return Err(error),
+            Some(LogEvent::End) | None => return Ok(()),
+        }
+    }
+}
+
+/// Reads a password or passphrase from the first line of stdin, so it never appears in argv.
+fn read_secret_line() -> Result<String, IpcError> {
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|err| IpcError::from(homeport_core::Error::invalid("secret", "", format!("cannot read stdin: {err}"))))?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_string())
+}

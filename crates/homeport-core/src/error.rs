@@ -1,0 +1,266 @@
+//! The error type every core operation returns, and the codes the UI branches on.
+//!
+//! Each variant carries the values a person needs to act (host, fingerprint, socket path).
+//! `Display` is the English sentence used by the CLI and the logs; the desktop UI renders its
+//! own translated text from [`Error::code`] and [`Error::params`].
+
+use std::collections::BTreeMap;
+
+/// What the UI needs to react to. Add a code only when a screen handles it differently.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub enum ErrorCode {
+    InvalidInput,
+    HostNotFound,
+    HostNameTaken,
+    HostUnreachable,
+    HostKeyUnknown,
+    HostKeyChanged,
+    AuthFailed,
+    KeyFileUnreadable,
+    PassphraseWrong,
+    AgentUnavailable,
+    DockerUnavailable,
+    DockerPermissionDenied,
+    DockerApiTooOld,
+    DockerError,
+    ContainerNotFound,
+    KeychainLocked,
+    KeychainUnavailable,
+    Storage,
+    Cancelled,
+    Internal,
+}
+
+/// A host key as OpenSSH prints it: algorithm name and `SHA256:` fingerprint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostKeySeen {
+    pub algorithm: String,
+    pub fingerprint: String,
+}
+
+/// Errors from core operations. Messages name the value and the next step.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("invalid {field} '{value}': {reason}")]
+    InvalidInput {
+        field: &'static str,
+        value: String,
+        reason: String,
+    },
+
+    #[error("no host named or with id '{0}'")]
+    HostNotFound(String),
+
+    #[error("a host named '{0}' already exists; choose another name")]
+    HostNameTaken(String),
+
+    #[error("cannot reach {host}:{port}: {detail}. Check the address, the port and that sshd runs there")]
+    HostUnreachable {
+        host: String,
+        port: u16,
+        detail: String,
+    },
+
+    #[error("the host key of {host}:{port} is not trusted yet ({} {}); confirm the fingerprint to trust it", key.algorithm, key.fingerprint)]
+    HostKeyUnknown {
+        host: String,
+        port: u16,
+        key: HostKeySeen,
+    },
+
+    #[error(
+        "the host key of {host}:{port} changed from {old_fingerprint} to {} ({}). \
+         Someone may be intercepting the connection (a man-in-the-middle attack); \
+         replace the trusted key only if you know why it changed",
+        key.fingerprint, key.algorithm
+    )]
+    HostKeyChanged {
+        host: String,
+        port: u16,
+        key: HostKeySeen,
+        old_fingerprint: String,
+    },
+
+    #[error("authentication as '{user}' on {host} with {method} failed; check the user name and the credentials, or edit the host to enter them again")]
+    AuthFailed {
+        host: String,
+        user: String,
+        method: &'static str,
+    },
+
+    #[error("cannot read the key file '{path}': {detail}")]
+    KeyFileUnreadable { path: String, detail: String },
+
+    #[error("the passphrase for the key file '{path}' is missing or wrong")]
+    PassphraseWrong { path: String },
+
+    #[error("no usable ssh-agent: {detail}. Start an agent and add your key with ssh-add, or choose key file authentication")]
+    AgentUnavailable { detail: String },
+
+    #[error("no Docker engine answers at {socket} on {host}. Install or start Docker there, or set the socket path in the host settings")]
+    DockerUnavailable { host: String, socket: String },
+
+    #[error("user '{user}' may not use the Docker socket {socket} on {host}. Add the user to the docker group on the host (then log in again)")]
+    DockerPermissionDenied {
+        host: String,
+        user: String,
+        socket: String,
+    },
+
+    #[error("the Docker engine on {host} speaks API {version}, older than the minimum {minimum}. Upgrade Docker on the host")]
+    DockerApiTooOld {
+        host: String,
+        version: String,
+        minimum: String,
+    },
+
+    #[error("Docker on {host} failed: {detail}")]
+    Docker { host: String, detail: String },
+
+    #[error("no container '{container}' on {host}")]
+    ContainerNotFound { host: String, container: String },
+
+    #[error("the OS keychain is locked: {detail}. Unlock it (log in to the desktop session) and try again")]
+    KeychainLocked { detail: String },
+
+    #[error("the OS keychain is not available: {detail}. On Linux, a Secret Service such as gnome-keyring or KeePassXC must run in the session")]
+    KeychainUnavailable { detail: String },
+
+    #[error("the local database failed: {0}")]
+    Storage(String),
+
+    #[error("the operation was cancelled")]
+    Cancelled,
+
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+/// Short form for results of core operations.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// Returns the code the UI branches on.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Error::InvalidInput { .. } => ErrorCode::InvalidInput,
+            Error::HostNotFound(_) => ErrorCode::HostNotFound,
+            Error::HostNameTaken(_) => ErrorCode::HostNameTaken,
+            Error::HostUnreachable { .. } => ErrorCode::HostUnreachable,
+            Error::HostKeyUnknown { .. } => ErrorCode::HostKeyUnknown,
+            Error::HostKeyChanged { .. } => ErrorCode::HostKeyChanged,
+            Error::AuthFailed { .. } => ErrorCode::AuthFailed,
+            Error::KeyFileUnreadable { .. } => ErrorCode::KeyFileUnreadable,
+            Error::PassphraseWrong { .. } => ErrorCode::PassphraseWrong,
+            Error::AgentUnavailable { .. } => ErrorCode::AgentUnavailable,
+            Error::DockerUnavailable { .. } => ErrorCode::DockerUnavailable,
+            Error::DockerPermissionDenied { .. } => ErrorCode::DockerPermissionDenied,
+            Error::DockerApiTooOld { .. } => ErrorCode::DockerApiTooOld,
+            Error::Docker { .. } => ErrorCode::DockerError,
+            Error::ContainerNotFound { .. } => ErrorCode::ContainerNotFound,
+            Error::KeychainLocked { .. } => ErrorCode::KeychainLocked,
+            Error::KeychainUnavailable { .. } => ErrorCode::KeychainUnavailable,
+            Error::Storage(_) => ErrorCode::Storage,
+            Error::Cancelled => ErrorCode::Cancelled,
+            Error::Internal(_) => ErrorCode::Internal,
+        }
+    }
+
+    /// Returns the values a translated message interpolates, keyed by name.
+    pub fn params(&self) -> BTreeMap<&'static str, String> {
+        let mut params = BTreeMap::new();
+        match self {
+            Error::InvalidInput { field, value, reason } => {
+                params.insert("field", field.to_string());
+                params.insert("value", value.clone());
+                params.insert("detail", reason.clone());
+            }
+            Error::HostNotFound(host) | Error::HostNameTaken(host) => {
+                params.insert("host", host.clone());
+            }
+            Error::HostUnreachable { host, port, detail } => {
+                params.insert("host", host.clone());
+                params.insert("port", port.to_string());
+                params.insert("detail", detail.clone());
+            }
+            Error::HostKeyUnknown { host, port, key } => {
+                params.insert("host", host.clone());
+                params.insert("port", port.to_string());
+                params.insert("algorithm", key.algorithm.clone());
+                params.insert("fingerprint", key.fingerprint.clone());
+            }
+            Error::HostKeyChanged { host, port, key, old_fingerprint } => {
+                params.insert("host", host.clone());
+                params.insert("port", port.to_string());
+                params.insert("algorithm", key.algorithm.clone());
+                params.insert("fingerprint", key.fingerprint.clone());
+                params.insert("oldFingerprint", old_fingerprint.clone());
+            }
+            Error::AuthFailed { host, user, method } => {
+                params.insert("host", host.clone());
+                params.insert("user", user.clone());
+                params.insert("method", method.to_string());
+            }
+            Error::KeyFileUnreadable { path, detail } => {
+                params.insert("path", path.clone());
+                params.insert("detail", detail.clone());
+            }
+            Error::PassphraseWrong { path } => {
+                params.insert("path", path.clone());
+            }
+            Error::AgentUnavailable { detail }
+            | Error::KeychainLocked { detail }
+            | Error::KeychainUnavailable { detail }
+            | Error::Storage(detail)
+            | Error::Internal(detail) => {
+                params.insert("detail", detail.clone());
+            }
+            Error::DockerUnavailable { host, socket } => {
+                params.insert("host", host.clone());
+                params.insert("socket", socket.clone());
+            }
+            Error::DockerPermissionDenied { host, user, socket } => {
+                params.insert("host", host.clone());
+                params.insert("user", user.clone());
+                params.insert("socket", socket.clone());
+            }
+            Error::DockerApiTooOld { host, version, minimum } => {
+                params.insert("host", host.clone());
+                params.insert("version", version.clone());
+                params.insert("minimum", minimum.clone());
+            }
+            Error::Docker { host, detail } => {
+                params.insert("host", host.clone());
+                params.insert("detail", detail.clone());
+            }
+            Error::ContainerNotFound { host, container } => {
+                params.insert("host", host.clone());
+                params.insert("container", container.clone());
+            }
+            Error::Cancelled => {}
+        }
+        params
+    }
+
+    /// Builds an [`Error::InvalidInput`].
+    pub fn invalid(field: &'static str, value: impl Into<String>, reason: impl Into<String>) -> Self {
+        Error::InvalidInput {
+            field,
+            value: value.into(),
+            reason: reason.into(),
+        }
+    }
+}
+
+impl From<sqlx::Error> for Error {
+    fn from(err: sqlx::Error) -> Self {
+        Error::Storage(err.to_string())
+    }
+}
+
+impl From<sqlx::migrate::MigrateError> for Error {
+    fn from(err: sqlx::migrate::MigrateError) -> Self {
+        Error::Storage(err.to_string())
+    }
+}

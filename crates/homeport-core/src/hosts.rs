@@ -1,0 +1,370 @@
+//! Adding, editing, removing and reaching hosts.
+//!
+//! Every change connects first: a host is saved only after its key is trusted and the user
+//! authenticated, so a typo or a wrong password never leaves a half-saved host behind. Secrets
+//! go to the keychain, everything else to the store, and a failure in the second step undoes
+//! the first.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::connections::{Connections, Link};
+use crate::docker::DockerEngine;
+use crate::error::{Error, Result};
+use crate::inventory::{AuthMethod, Host, HostDraft, HostSpec, LOCAL_HOST_ID};
+use crate::secrets::{Keychain, Secret, SecretKey};
+use crate::ssh::{self, KeyPolicy, SshAuth, SshSession, SshTarget};
+use crate::store::{Store, TrustedKey};
+
+/// Host operations over the store, the keychain and the connection pool.
+#[derive(Debug, Clone)]
+pub struct HostService {
+    store: Store,
+    keychain: Keychain,
+    connections: Arc<Connections>,
+}
+
+impl HostService {
+    /// Creates the service. One instance serves the whole process.
+    pub fn new(store: Store, keychain: Keychain) -> Self {
+        Self {
+            store,
+            keychain,
+            connections: Arc::new(Connections::default()),
+        }
+    }
+
+    /// Returns the store, for callers that need settings.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Returns the connection pool.
+    pub fn connections(&self) -> &Connections {
+        &self.connections
+    }
+
+    /// Lists saved hosts, plus the local engine first when its socket exists.
+    pub async fn list(&self) -> Result<Vec<Host>> {
+        let mut hosts = Vec::new();
+        if let Some(local) = local_host() {
+            hosts.push(local);
+        }
+        hosts.extend(self.store.hosts().await?);
+        Ok(hosts)
+    }
+
+    /// Finds a host by id or name, the local engine included.
+    pub async fn get(&self, id_or_name: &str) -> Result<Host> {
+        if id_or_name == LOCAL_HOST_ID {
+            return local_host().ok_or_else(|| Error::HostNotFound(id_or_name.to_string()));
+        }
+        self.store.host(id_or_name).await
+    }
+
+    /// Adds a host after connecting to it. `confirmed_key` is the fingerprint the user accepted
+    /// after an earlier [`Error::HostKeyUnknown`].
+    #[tracing::instrument(skip_all, fields(name = %draft.name, address = %draft.address))]
+    pub async fn add(&self, draft: HostDraft, confirmed_key: Option<String>) -> Result<Host> {
+        let spec = draft.validate()?;
+        require_secret(&spec, None)?;
+
+        let session = self.connect_spec(&spec, spec.secret.clone(), confirmed_key).await?;
+        let trusted = trusted_from(&session);
+        session.close().await;
+
+        let id = uuid::Uuid::new_v4().to_string();
+        let has_secret = spec.secret.is_some();
+        if let Some(secret) = &spec.secret {
+            self.store_secret(&id, secret.clone()).await?;
+        }
+        match self.store.insert_host(&id, &spec, has_secret, &trusted).await {
+            Ok(host) => {
+                tracing::info!(host_id = %host.id, "host added");
+                Ok(host)
+            }
+            Err(err) => {
+                if has_secret {
+                    let _ = self.delete_secret(&id).await;
+                }
+                Err(err)
+            }
+        }
+    }
+
+    /// Changes a host after connecting with the new settings. A missing secret keeps the
+    /// stored one when the authentication method stays the same.
+    #[tracing::instrument(skip_all, fields(host_id = %id))]
+    pub async fn update(&self, id: &str, draft: HostDraft, confirmed_key: Option<String>) -> Result<Host> {
+        let current = self.store.host(id).await?;
+        let spec = draft.validate()?;
+        let stored = if spec.auth == current.auth && current.has_secret {
+            self.load_secret(&current.id).await?
+        } else {
+            None
+        };
+        require_secret(&spec, stored.as_ref())?;
+        let secret = spec.secret.clone().or_else(|| stored.clone());
+
+        let session = self.connect_spec(&spec, secret.clone(), confirmed_key).await?;
+        let trusted = trusted_from(&session);
+        session.close().await;
+
+        match &secret {
+            Some(value) => self.store_secret(&current.id, value.clone()).await?,
+            None => self.delete_secret(&current.id).await?,
+        }
+        let updated = self.store.update_host(&current.id, &spec, secret.is_some(), &trusted).await;
+        if updated.is_err() {
+            // Put the previous secret back so the stored host still works.
+            match &stored {
+                Some(old) => {
+                    let _ = self.store_secret(&current.id, old.clone()).await;
+                }
+                None if !current.has_secret => {
+                    let _ = self.delete_secret(&current.id).await;
+                }
+                None => {}
+            }
+        }
+        self.connections.evict(&current.id).await;
+        updated
+    }
+
+    /// Removes a host, its keychain entry and its connection.
+    #[tracing::instrument(skip(self))]
+    pub async fn remove(&self, id_or_name: &str) -> Result<()> {
+        if id_or_name == LOCAL_HOST_ID {
+            return Err(Error::invalid("host", id_or_name, "the local Docker engine cannot be removed"));
+        }
+        let host = self.store.host(id_or_name).await?;
+        self.connections.evict(&host.id).await;
+        self.store.delete_host(&host.id).await?;
+        self.delete_secret(&host.id).await?;
+        tracing::info!(host_id = %host.id, "host removed");
+        Ok(())
+    }
+
+    /// Trusts a new host key after the user confirmed `fingerprint`. The connection must
+    /// present exactly that key and authenticate before anything is stored.
+    #[tracing::instrument(skip(self))]
+    pub async fn replace_key(&self, id_or_name: &str, fingerprint: &str) -> Result<Host> {
+        let host = self.store.host(id_or_name).await?;
+        let target = self.target_for(&host).await?;
+        let session = ssh::connect(&target, KeyPolicy::Confirm(fingerprint.to_string())).await?;
+        let trusted = trusted_from(&session);
+        session.close().await;
+
+        self.store.trust_key(&host.address, host.port, &trusted).await?;
+        self.connections.evict(&host.id).await;
+        tracing::warn!(host_id = %host.id, fingerprint = %trusted.fingerprint, "host key replaced by the user");
+        self.store.host(&host.id).await
+    }
+
+    /// Returns the trusted key fingerprint for a host, if any.
+    pub async fn trusted_fingerprint(&self, host: &Host) -> Result<Option<String>> {
+        if host.id == LOCAL_HOST_ID {
+            return Ok(None);
+        }
+        Ok(self.store.trusted_key(&host.address, host.port).await?.map(|key| key.fingerprint))
+    }
+
+    /// Returns the host's Docker engine, connecting (or reconnecting) when needed.
+    pub async fn engine(&self, id_or_name: &str) -> Result<DockerEngine> {
+        let host = self.get(id_or_name).await?;
+        let link = self
+            .connections
+            .get_or_connect(&host.id, || self.open_link(&host))
+            .await?;
+        Ok(link.engine.clone())
+    }
+
+    /// Forgets a host's connection after a transport failure, so the next call reconnects.
+    pub async fn drop_connection(&self, host_id: &str) {
+        self.connections.evict(host_id).await;
+    }
+
+    async fn open_link(&self, host: &Host) -> Result<Link> {
+        if host.id == LOCAL_HOST_ID {
+            let engine = DockerEngine::connect_unix(&host.docker_socket, &host.name).await?;
+            return Ok(Link {
+                engine,
+                session: None,
+                #[cfg(unix)]
+                bridge: None,
+            });
+        }
+
+        let target = self.target_for(host).await?;
+        let policy = match self.store.trusted_key(&host.address, host.port).await? {
+            Some(key) => KeyPolicy::Trusted(key.fingerprint),
+            None => KeyPolicy::Unknown,
+        };
+        let session = Arc::new(ssh::connect(&target, policy).await?);
+        remote_link(host, session).await
+    }
+
+    async fn connect_spec(&self, spec: &HostSpec, secret: Option<Secret>, confirmed_key: Option<String>) -> Result<SshSession> {
+        let target = SshTarget {
+            address: spec.address.clone(),
+            port: spec.port,
+            user: spec.user.clone(),
+            auth: auth_for(spec.auth, spec.key_path.clone(), secret),
+        };
+        let policy = match self.store.trusted_key(&spec.address, spec.port).await? {
+            Some(key) => KeyPolicy::Trusted(key.fingerprint),
+            None => match confirmed_key {
+                Some(fingerprint) => KeyPolicy::Confirm(fingerprint),
+                None => KeyPolicy::Unknown,
+            },
+        };
+        ssh::connect(&target, policy).await
+    }
+
+    async fn target_for(&self, host: &Host) -> Result<SshTarget> {
+        let secret = if host.has_secret { self.load_secret(&host.id).await? } else { None };
+        if host.auth == AuthMethod::Password && secret.is_none() {
+            return Err(Error::AuthFailed {
+                host: host.address.clone(),
+                user: host.user.clone(),
+                method: "password",
+            });
+        }
+        Ok(SshTarget {
+            address: host.address.clone(),
+            port: host.port,
+            user: host.user.clone(),
+            auth: auth_for(host.auth, host.key_path.clone(), secret),
+        })
+    }
+
+    async fn store_secret(&self, host_id: &str, secret: Secret) -> Result<()> {
+        let keychain = self.keychain.clone();
+        let key = SecretKey::host_credential(host_id);
+        blocking(move || keychain.store(&key, &secret)).await
+    }
+
+    async fn load_secret(&self, host_id: &str) -> Result<Option<Secret>> {
+        let keychain = self.keychain.clone();
+        let key = SecretKey::host_credential(host_id);
+        blocking(move || keychain.load(&key)).await
+    }
+
+    async fn delete_secret(&self, host_id: &str) -> Result<()> {
+        let keychain = self.keychain.clone();
+        let key = SecretKey::host_credential(host_id);
+        blocking(move || keychain.delete(&key)).await
+    }
+}
+
+/// Connects bollard to the host's engine through a socket bridge, after checking that the
+/// engine's socket can be opened at all, so the common failures get a precise message.
+#[cfg(unix)]
+async fn remote_link(host: &Host, session: Arc<SshSession>) -> Result<Link> {
+    match session.open_unix_socket(&host.docker_socket).await {
+        Ok(probe) => drop(probe),
+        Err(err) => return Err(diagnose_socket(host, &session, err).await),
+    }
+    let bridge = crate::docker::bridge::SocketBridge::start(Arc::clone(&session), &host.docker_socket)?;
+    let socket = bridge.local_path().to_string_lossy().into_owned();
+    let engine = DockerEngine::connect_unix(&socket, &host.name).await?;
+    Ok(Link {
+        engine,
+        session: Some(session),
+        bridge: Some(bridge),
+    })
+}
+
+#[cfg(not(unix))]
+async fn remote_link(_host: &Host, _session: Arc<SshSession>) -> Result<Link> {
+    // TODO: forward through a Windows named pipe owned by this user instead of a Unix socket.
+    Err(Error::Internal("remote Docker engines are not supported on Windows yet".into()))
+}
+
+/// Asks the host why its Docker socket could not be opened: missing, or not permitted.
+#[cfg(unix)]
+async fn diagnose_socket(host: &Host, session: &SshSession, err: russh::Error) -> Error {
+    let script = r#"if [ ! -e "$1" ]; then echo missing; elif [ ! -r "$1" ] || [ ! -w "$1" ]; then echo denied; else echo ok; fi"#;
+    let verdict = session
+        .exec(&["sh", "-c", script, "sh", host.docker_socket.as_str()])
+        .await
+        .map(|output| output.stdout.trim().to_string());
+    tracing::info!(host_id = %host.id, error = %err, verdict = ?verdict.as_ref().ok(), "docker socket unavailable");
+
+    match verdict.as_deref() {
+        Ok("denied") => Error::DockerPermissionDenied {
+            host: host.name.clone(),
+            user: host.user.clone(),
+            socket: host.docker_socket.clone(),
+        },
+        Ok("missing") => Error::DockerUnavailable {
+            host: host.name.clone(),
+            socket: host.docker_socket.clone(),
+        },
+        _ => Error::Docker {
+            host: host.name.clone(),
+            detail: format!(
+                "sshd refused to forward to {}: {err}. Check that AllowStreamLocalForwarding is enabled in sshd_config",
+                host.docker_socket
+            ),
+        },
+    }
+}
+
+fn auth_for(method: AuthMethod, key_path: Option<PathBuf>, secret: Option<Secret>) -> SshAuth {
+    match method {
+        AuthMethod::Key => SshAuth::Key {
+            path: key_path.unwrap_or_default(),
+            passphrase: secret,
+        },
+        AuthMethod::Agent => SshAuth::Agent,
+        AuthMethod::Password => SshAuth::Password(secret.unwrap_or_else(|| Secret::new(""))),
+    }
+}
+
+fn require_secret(spec: &HostSpec, stored: Option<&Secret>) -> Result<()> {
+    if spec.auth == AuthMethod::Password && spec.secret.is_none() && stored.is_none() {
+        return Err(Error::invalid("secret", "", "enter the password for this user"));
+    }
+    Ok(())
+}
+
+fn trusted_from(session: &SshSession) -> TrustedKey {
+    let key = session.server_key();
+    TrustedKey {
+        algorithm: key.algorithm.clone(),
+        fingerprint: key.fingerprint.clone(),
+        public_key: key.openssh.clone(),
+    }
+}
+
+/// The local engine, listed when its socket exists. `DOCKER_HOST=unix://…` moves it, as it
+/// does for the docker CLI.
+fn local_host() -> Option<Host> {
+    let socket = std::env::var("DOCKER_HOST")
+        .ok()
+        .and_then(|value| value.strip_prefix("unix://").map(str::to_string))
+        .unwrap_or_else(|| crate::inventory::DEFAULT_DOCKER_SOCKET.to_string());
+    if !std::path::Path::new(&socket).exists() {
+        return None;
+    }
+    Some(Host {
+        id: LOCAL_HOST_ID.to_string(),
+        name: "local".to_string(),
+        address: "localhost".to_string(),
+        port: 0,
+        user: String::new(),
+        auth: AuthMethod::Agent,
+        key_path: None,
+        docker_socket: socket,
+        has_secret: false,
+        created_at: String::new(),
+    })
+}
+
+/// Runs blocking keychain work off the async runtime.
+async fn blocking<T: Send + 'static>(work: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|err| Error::Internal(format!("keychain task failed: {err}")))?
+}

@@ -1,0 +1,337 @@
+//! Hosts: what a person enters, how it is checked, and what is stored.
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+
+use crate::error::{Error, Result};
+use crate::secrets::Secret;
+
+/// The Docker socket path used when the user gives none.
+pub const DEFAULT_DOCKER_SOCKET: &str = "/var/run/docker.sock";
+
+/// The id of the local Docker engine, listed as a host when its socket exists.
+pub const LOCAL_HOST_ID: &str = "local";
+
+/// How Homeport proves the user's identity to sshd.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AuthMethod {
+    /// A private key file, optionally protected by a passphrase kept in the keychain.
+    Key,
+    /// The keys an ssh-agent holds (`SSH_AUTH_SOCK`).
+    Agent,
+    /// A password kept in the keychain.
+    Password,
+}
+
+impl AuthMethod {
+    /// Returns the name stored in the database and used by the CLI.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuthMethod::Key => "key",
+            AuthMethod::Agent => "agent",
+            AuthMethod::Password => "password",
+        }
+    }
+
+    /// Parses a stored or typed name.
+    pub fn parse(value: &str) -> Result<Self> {
+        match value {
+            "key" => Ok(AuthMethod::Key),
+            "agent" => Ok(AuthMethod::Agent),
+            "password" => Ok(AuthMethod::Password),
+            other => Err(Error::invalid("auth", other, "use key, agent or password")),
+        }
+    }
+}
+
+/// A host as stored, without its secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Host {
+    pub id: String,
+    pub name: String,
+    pub address: String,
+    pub port: u16,
+    pub user: String,
+    pub auth: AuthMethod,
+    pub key_path: Option<PathBuf>,
+    pub docker_socket: String,
+    pub has_secret: bool,
+    pub created_at: String,
+}
+
+/// A validated host definition, ready to connect with and to save.
+#[derive(Debug, Clone)]
+pub struct HostSpec {
+    pub name: String,
+    pub address: String,
+    pub port: u16,
+    pub user: String,
+    pub auth: AuthMethod,
+    pub key_path: Option<PathBuf>,
+    pub docker_socket: String,
+    /// The password or passphrase; `None` keeps the stored one when editing.
+    pub secret: Option<Secret>,
+}
+
+/// Unchecked fields as a form or the CLI delivers them.
+#[derive(Debug, Clone, Default)]
+pub struct HostDraft {
+    pub name: String,
+    pub address: String,
+    pub port: u32,
+    pub user: String,
+    pub auth: Option<AuthMethod>,
+    pub key_path: Option<String>,
+    pub docker_socket: Option<String>,
+    pub secret: Option<Secret>,
+}
+
+impl HostDraft {
+    /// Checks every field and returns the first problem, naming the field, the value and the fix.
+    pub fn validate(self) -> Result<HostSpec> {
+        let name = validate_name(&self.name)?;
+        let address = validate_address(&self.address)?;
+        let port = validate_port(self.port)?;
+        let user = validate_user(&self.user)?;
+        let auth = self
+            .auth
+            .ok_or_else(|| Error::invalid("auth", "", "choose key, agent or password"))?;
+        let key_path = match auth {
+            AuthMethod::Key => Some(validate_key_path(self.key_path.as_deref().unwrap_or(""))?),
+            AuthMethod::Agent | AuthMethod::Password => None,
+        };
+        let docker_socket = validate_socket(self.docker_socket.as_deref())?;
+        let secret = self.secret.filter(|secret| !secret.expose().is_empty());
+        if auth == AuthMethod::Agent && secret.is_some() {
+            return Err(Error::invalid(
+                "secret",
+                "[redacted]",
+                "ssh-agent authentication takes no password; leave the field empty",
+            ));
+        }
+
+        Ok(HostSpec {
+            name,
+            address,
+            port,
+            user,
+            auth,
+            key_path,
+            docker_socket,
+            secret,
+        })
+    }
+}
+
+fn validate_name(value: &str) -> Result<String> {
+    let trimmed = value.trim();
+    if trimmed.is_empty() {
+        return Err(Error::invalid("name", value, "enter a name, for example 'nas'"));
+    }
+    if trimmed.chars().count() > 64 {
+        return Err(Error::invalid("name", value, "use at most 64 characters"));
+    }
+    let allowed = |c: char| c.is_alphanumeric() || matches!(c, ' ' | '.' | '_' | '-');
+    if let Some(bad) = trimmed.chars().find(|c| !allowed(*c)) {
+        return Err(Error::invalid(
+            "name",
+            value,
+            format!("'{bad}' is not allowed; use letters, digits, spaces, '.', '_' and '-'"),
+        ));
+    }
+    Ok(trimmed.to_string())
+}
+
+/// Accepts an IP address or a DNS name (RFC 1123 labels), nothing a shell or ssh could read
+/// as an option or a second word.
+fn validate_address(value: &str) -> Result<String> {
+    let trimmed = value.trim();
+    if trimmed.is_empty() {
+        return Err(Error::invalid(
+            "address",
+            value,
+            "enter a host name or IP address, for example 192.168.1.10",
+        ));
+    }
+    let unbracketed = trimmed.trim_start_matches('[').trim_end_matches(']');
+    if unbracketed.parse::<IpAddr>().is_ok() {
+        return Ok(unbracketed.to_string());
+    }
+
+    let label_ok = |label: &str| {
+        !label.is_empty()
+            && label.len() <= 63
+            && !label.starts_with('-')
+            && !label.ends_with('-')
+            && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+    };
+    if trimmed.len() > 253 || !trimmed.trim_end_matches('.').split('.').all(label_ok) {
+        return Err(Error::invalid(
+            "address",
+            value,
+            "use a host name (letters, digits, '-' and '.') or an IP address, without spaces or other characters",
+        ));
+    }
+    Ok(trimmed.to_string())
+}
+
+fn validate_port(value: u32) -> Result<u16> {
+    match u16::try_from(value) {
+        Ok(port) if port != 0 => Ok(port),
+        _ => Err(Error::invalid("port", value.to_string(), "use a port from 1 to 65535; sshd listens on 22 by default")),
+    }
+}
+
+/// Accepts the user names `useradd` accepts by default, which never need quoting.
+fn validate_user(value: &str) -> Result<String> {
+    let trimmed = value.trim();
+    let valid_start = trimmed
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
+    let valid_rest = trimmed
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
+    if trimmed.is_empty() || trimmed.len() > 32 || !valid_start || !valid_rest {
+        return Err(Error::invalid(
+            "user",
+            value,
+            "use a login name such as 'admin': letters, digits, '_', '-' and '.', starting with a letter",
+        ));
+    }
+    Ok(trimmed.to_string())
+}
+
+fn validate_key_path(value: &str) -> Result<PathBuf> {
+    let trimmed = value.trim();
+    if trimmed.is_empty() {
+        return Err(Error::invalid(
+            "keyPath",
+            value,
+            "enter the private key file, for example ~/.ssh/id_ed25519",
+        ));
+    }
+    let expanded = expand_home(trimmed);
+    if !expanded.is_absolute() {
+        return Err(Error::invalid(
+            "keyPath",
+            value,
+            "use an absolute path or one starting with ~/",
+        ));
+    }
+    Ok(expanded)
+}
+
+/// Replaces a leading `~/` with the user's home folder.
+pub fn expand_home(path: &str) -> PathBuf {
+    match (path.strip_prefix("~/"), directories::BaseDirs::new()) {
+        (Some(rest), Some(base)) => base.home_dir().join(rest),
+        _ => PathBuf::from(path),
+    }
+}
+
+fn validate_socket(value: Option<&str>) -> Result<String> {
+    let trimmed = value.map(str::trim).unwrap_or("");
+    if trimmed.is_empty() {
+        return Ok(DEFAULT_DOCKER_SOCKET.to_string());
+    }
+    let safe = trimmed
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '.' | '_' | '-'));
+    if !trimmed.starts_with('/') || !safe || trimmed.len() > 200 {
+        return Err(Error::invalid(
+            "dockerSocket",
+            value.unwrap_or(""),
+            "use an absolute path such as /var/run/docker.sock, with letters, digits, '/', '.', '_' and '-'",
+        ));
+    }
+    Ok(trimmed.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn draft() -> HostDraft {
+        HostDraft {
+            name: "nas".into(),
+            address: "192.0.2.10".into(),
+            port: 22,
+            user: "admin".into(),
+            auth: Some(AuthMethod::Password),
+            secret: Some(Secret::new("pw")),
+            ..HostDraft::default()
+        }
+    }
+
+    fn field_of(err: Error) -> &'static str {
+        match err {
+            Error::InvalidInput { field, .. } => field,
+            other => panic!("expected InvalidInput, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn valid_draft_gets_default_socket() {
+        let spec = draft().validate().expect("draft is valid");
+        assert_eq!(spec.docker_socket, DEFAULT_DOCKER_SOCKET);
+        assert_eq!(spec.port, 22);
+    }
+
+    #[test]
+    fn address_with_shell_metacharacters_is_rejected() {
+        for bad in ["nas; rm -rf /", "nas name", "$(id)", "-oProxyCommand=x", "a`b`", ""] {
+            let err = HostDraft { address: bad.into(), ..draft() }.validate().unwrap_err();
+            assert_eq!(field_of(err), "address", "address {bad:?} must be rejected");
+        }
+    }
+
+    #[test]
+    fn address_accepts_names_and_ips() {
+        for good in ["nas.lan", "192.168.1.10", "::1", "[fe80::1]", "my-host"] {
+            assert!(HostDraft { address: good.into(), ..draft() }.validate().is_ok(), "{good}");
+        }
+    }
+
+    #[test]
+    fn name_allows_chinese_and_spaces_but_not_metacharacters() {
+        assert!(HostDraft { name: "家里的 NAS".into(), ..draft() }.validate().is_ok());
+        let err = HostDraft { name: "nas;reboot".into(), ..draft() }.validate().unwrap_err();
+        assert_eq!(field_of(err), "name");
+    }
+
+    #[test]
+    fn port_out_of_range_is_rejected() {
+        for bad in [0, 65536, 100000] {
+            let err = HostDraft { port: bad, ..draft() }.validate().unwrap_err();
+            assert_eq!(field_of(err), "port", "port {bad}");
+        }
+    }
+
+    #[test]
+    fn user_with_spaces_is_rejected() {
+        let err = HostDraft { user: "ad min".into(), ..draft() }.validate().unwrap_err();
+        assert_eq!(field_of(err), "user");
+    }
+
+    #[test]
+    fn key_auth_needs_absolute_key_path() {
+        let key = HostDraft { auth: Some(AuthMethod::Key), key_path: Some("id_ed25519".into()), ..draft() };
+        assert_eq!(field_of(key.validate().unwrap_err()), "keyPath");
+    }
+
+    #[test]
+    fn socket_path_must_be_absolute_and_plain() {
+        for bad in ["docker.sock", "/run/docker.sock; id", "/run/my docker.sock"] {
+            let err = HostDraft { docker_socket: Some(bad.into()), ..draft() }.validate().unwrap_err();
+            assert_eq!(field_of(err), "dockerSocket", "socket {bad:?}");
+        }
+    }
+
+    #[test]
+    fn empty_secret_means_keep_stored_one() {
+        let spec = HostDraft { secret: Some(Secret::new("")), ..draft() }.validate().unwrap();
+        assert!(spec.secret.is_none());
+    }
+}

@@ -1,0 +1,18 @@
+//! Homeport's domain logic, shared by the desktop app and the CLI through `homeport-api`.
+//!
+//! - [`hosts::HostService`] adds, edits and removes hosts and hands out their Docker engines.
+//! - [`ssh`] opens verified, authenticated SSH sessions; [`docker`] talks to engines.
+//! - [`store::Store`] is the SQLite database; [`secrets::Keychain`] the OS keychain.
+//! - [`error::Error`] is the one error type, with a stable [`error::ErrorCode`] for the UI.
+
+pub mod connections;
+pub mod docker;
+pub mod error;
+pub mod hosts;
+pub mod inventory;
+pub mod paths;
+pub mod secrets;
+pub mod ssh;
+pub mod store;
+
+pub use error::{Error, ErrorCode, Result};

@@ -1,0 +1,118 @@
+//! Secrets (SSH passwords and key passphrases) and the OS keychain that stores them.
+//!
+//! A [`Secret`] never prints its value: `Debug` and `Display` show `[redacted]`, it has no
+//! `Serialize`, and its memory is zeroed on drop. The keychain is the only place a secret is
+//! written: Secret Service on Linux, Keychain on macOS, Credential Manager on Windows.
+
+use std::fmt;
+
+use zeroize::Zeroizing;
+
+use crate::error::{Error, Result};
+
+/// The keychain service name every Homeport entry uses.
+const SERVICE: &str = "homeport";
+
+/// A password, passphrase or token whose value must not reach logs, the database or IPC.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(Zeroizing<String>);
+
+impl Secret {
+    /// Wraps a value.
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(Zeroizing::new(value.into()))
+    }
+
+    /// Returns the value for the single place that must send it (an SSH auth request).
+    pub fn expose(&self) -> &str {
+        self.0.as_str()
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+/// The keychain entry names a secret belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecretKey(String);
+
+impl SecretKey {
+    /// The entry holding a host's password or key passphrase.
+    pub fn host_credential(host_id: &str) -> Self {
+        Self(format!("host/{host_id}/credential"))
+    }
+
+    /// Returns the entry name, as shown in the OS keychain's UI.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The OS keychain. All calls block, so async callers run them with `spawn_blocking`.
+#[derive(Debug, Clone, Default)]
+pub struct Keychain;
+
+impl Keychain {
+    /// Stores `secret` under `key`, replacing any previous value.
+    pub fn store(&self, key: &SecretKey, secret: &Secret) -> Result<()> {
+        entry(key)?.set_password(secret.expose()).map_err(map_keyring_error)
+    }
+
+    /// Reads the secret under `key`, or `None` when there is no entry.
+    pub fn load(&self, key: &SecretKey) -> Result<Option<Secret>> {
+        match entry(key)?.get_password() {
+            Ok(value) => Ok(Some(Secret::new(value))),
+            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(err) => Err(map_keyring_error(err)),
+        }
+    }
+
+    /// Deletes the entry under `key`; a missing entry is not an error.
+    pub fn delete(&self, key: &SecretKey) -> Result<()> {
+        match entry(key)?.delete_credential() {
+            Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+            Err(err) => Err(map_keyring_error(err)),
+        }
+    }
+}
+
+fn entry(key: &SecretKey) -> Result<keyring::Entry> {
+    keyring::Entry::new(SERVICE, key.as_str()).map_err(map_keyring_error)
+}
+
+/// Turns keychain failures into the two cases a person can act on: locked or missing.
+fn map_keyring_error(err: keyring::Error) -> Error {
+    match err {
+        keyring::Error::NoStorageAccess(inner) => Error::KeychainLocked {
+            detail: inner.to_string(),
+        },
+        keyring::Error::PlatformFailure(inner) => Error::KeychainUnavailable {
+            detail: inner.to_string(),
+        },
+        other => Error::KeychainUnavailable {
+            detail: other.to_string(),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secret_debug_and_display_are_redacted() {
+        let secret = Secret::new("hunter2");
+        assert_eq!(format!("{secret:?}"), "[redacted]");
+        assert_eq!(format!("{secret}"), "[redacted]");
+        assert_eq!(secret.expose(), "hunter2", "expose returns the real value");
+    }
+}

@@ -1,0 +1,199 @@
+//! Host rows. A host and the key it was trusted with are written in one transaction.
+
+use std::path::PathBuf;
+
+use sqlx::sqlite::SqliteRow;
+use sqlx::Row;
+
+use super::{now_rfc3339, Store, TrustedKey};
+use crate::error::{Error, Result};
+use crate::inventory::{AuthMethod, Host, HostSpec};
+
+const HOST_COLUMNS: &str =
+    "id, name, address, port, user, auth, key_path, docker_socket, has_secret, created_at";
+
+impl Store {
+    /// Lists hosts ordered by name.
+    pub async fn hosts(&self) -> Result<Vec<Host>> {
+        let rows = sqlx::query(&format!("SELECT {HOST_COLUMNS} FROM hosts ORDER BY name COLLATE NOCASE"))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(host_from_row).collect()
+    }
+
+    /// Finds a host by id, or else by name.
+    pub async fn host(&self, id_or_name: &str) -> Result<Host> {
+        let row = sqlx::query(&format!("SELECT {HOST_COLUMNS} FROM hosts WHERE id = ?1 OR name = ?1 LIMIT 1"))
+            .bind(id_or_name)
+            .fetch_optional(&self.pool)
+            .await?;
+        match row {
+            Some(row) => host_from_row(&row),
+            None => Err(Error::HostNotFound(id_or_name.to_string())),
+        }
+    }
+
+    /// Inserts a host and trusts `key` for its address, atomically.
+    pub async fn insert_host(&self, id: &str, spec: &HostSpec, has_secret: bool, key: &TrustedKey) -> Result<Host> {
+        let now = now_rfc3339();
+        let mut tx = self.pool.begin().await?;
+        let inserted = sqlx::query(
+            "INSERT INTO hosts (id, name, address, port, user, auth, key_path, docker_socket, has_secret, created_at, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(id)
+        .bind(&spec.name)
+        .bind(&spec.address)
+        .bind(spec.port)
+        .bind(&spec.user)
+        .bind(spec.auth.as_str())
+        .bind(key_path_text(spec))
+        .bind(&spec.docker_socket)
+        .bind(has_secret)
+        .bind(&now)
+        .bind(&now)
+        .execute(&mut *tx)
+        .await;
+        map_unique_name(inserted, &spec.name)?;
+        trust_in(&mut tx, spec, key).await?;
+        tx.commit().await?;
+        self.host(id).await
+    }
+
+    /// Replaces a host's fields and trusts `key` for its (possibly new) address, atomically.
+    pub async fn update_host(&self, id: &str, spec: &HostSpec, has_secret: bool, key: &TrustedKey) -> Result<Host> {
+        let mut tx = self.pool.begin().await?;
+        let updated = sqlx::query(
+            "UPDATE hosts SET name = ?, address = ?, port = ?, user = ?, auth = ?, key_path = ?,
+                 docker_socket = ?, has_secret = ?, updated_at = ? WHERE id = ?",
+        )
+        .bind(&spec.name)
+        .bind(&spec.address)
+        .bind(spec.port)
+        .bind(&spec.user)
+        .bind(spec.auth.as_str())
+        .bind(key_path_text(spec))
+        .bind(&spec.docker_socket)
+        .bind(has_secret)
+        .bind(now_rfc3339())
+        .bind(id)
+        .execute(&mut *tx)
+        .await;
+        if map_unique_name(updated, &spec.name)?.rows_affected() == 0 {
+            return Err(Error::HostNotFound(id.to_string()));
+        }
+        trust_in(&mut tx, spec, key).await?;
+        tx.commit().await?;
+        self.host(id).await
+    }
+
+    /// Deletes a host row. Its trusted key stays, as other hosts may share the address.
+    pub async fn delete_host(&self, id: &str) -> Result<()> {
+        let deleted = sqlx::query("DELETE FROM hosts WHERE id = ?").bind(id).execute(&self.pool).await?;
+        if deleted.rows_affected() == 0 {
+            return Err(Error::HostNotFound(id.to_string()));
+        }
+        Ok(())
+    }
+}
+
+async fn trust_in(tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>, spec: &HostSpec, key: &TrustedKey) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO known_host_keys (address, port, algorithm, fingerprint, public_key, trusted_at)
+         VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT(address, port) DO UPDATE SET algorithm = excluded.algorithm,
+             fingerprint = excluded.fingerprint, public_key = excluded.public_key,
+             trusted_at = excluded.trusted_at",
+    )
+    .bind(&spec.address)
+    .bind(spec.port)
+    .bind(&key.algorithm)
+    .bind(&key.fingerprint)
+    .bind(&key.public_key)
+    .bind(now_rfc3339())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+fn key_path_text(spec: &HostSpec) -> Option<String> {
+    spec.key_path.as_ref().map(|path| path.to_string_lossy().into_owned())
+}
+
+fn map_unique_name(
+    result: std::result::Result<sqlx::sqlite::SqliteQueryResult, sqlx::Error>,
+    name: &str,
+) -> Result<sqlx::sqlite::SqliteQueryResult> {
+    match result {
+        Err(sqlx::Error::Database(db)) if db.is_unique_violation() => Err(Error::HostNameTaken(name.to_string())),
+        other => Ok(other?),
+    }
+}
+
+fn host_from_row(row: &SqliteRow) -> Result<Host> {
+    let port: i64 = row.try_get("port")?;
+    let auth: String = row.try_get("auth")?;
+    let key_path: Option<String> = row.try_get("key_path")?;
+    Ok(Host {
+        id: row.try_get("id")?,
+        name: row.try_get("name")?,
+        address: row.try_get("address")?,
+        port: u16::try_from(port).map_err(|_| Error::Storage(format!("stored port {port} is out of range")))?,
+        user: row.try_get("user")?,
+        auth: AuthMethod::parse(&auth)?,
+        key_path: key_path.map(PathBuf::from),
+        docker_socket: row.try_get("docker_socket")?,
+        has_secret: row.try_get("has_secret")?,
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::inventory::HostDraft;
+
+    fn spec(name: &str) -> HostSpec {
+        HostDraft {
+            name: name.into(),
+            address: "192.0.2.1".into(),
+            port: 22,
+            user: "admin".into(),
+            auth: Some(AuthMethod::Agent),
+            ..HostDraft::default()
+        }
+        .validate()
+        .unwrap()
+    }
+
+    fn key() -> TrustedKey {
+        TrustedKey {
+            algorithm: "ssh-ed25519".into(),
+            fingerprint: "SHA256:abc".into(),
+            public_key: "ssh-ed25519 AAAA".into(),
+        }
+    }
+
+    #[tokio::test]
+    async fn insert_list_and_delete() {
+        let store = Store::open_in_memory().await.unwrap();
+        store.insert_host("h1", &spec("nas"), false, &key()).await.unwrap();
+
+        let hosts = store.hosts().await.unwrap();
+        assert_eq!(hosts.len(), 1);
+        assert_eq!(store.host("nas").await.unwrap().id, "h1", "lookup by name");
+        assert_eq!(store.trusted_key("192.0.2.1", 22).await.unwrap().unwrap().fingerprint, "SHA256:abc");
+
+        store.delete_host("h1").await.unwrap();
+        assert!(matches!(store.host("h1").await, Err(Error::HostNotFound(_))));
+    }
+
+    #[tokio::test]
+    async fn duplicate_name_is_rejected_and_saves_nothing() {
+        let store = Store::open_in_memory().await.unwrap();
+        store.insert_host("h1", &spec("nas"), false, &key()).await.unwrap();
+        let err = store.insert_host("h2", &spec("nas"), false, &key()).await.unwrap_err();
+        assert!(matches!(err, Error::HostNameTaken(_)), "got {err:?}");
+        assert_eq!(store.hosts().await.unwrap().len(), 1);
+    }
+}

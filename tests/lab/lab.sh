@@ -1,0 +1,1046 @@
+#!/usr/bin/env bash
+# Homeport test lab: a private Docker engine, three sshd hosts and two
+# Secret Service buses on loopback, for integration tests and manual checks.
+#
+# Usage: lab.sh up | down | status | env | rotate-key
+# State dir: ${HOMEPORT_LAB_DIR:-/tmp/homeport-lab} (absolute path).
+# Every process the lab starts has its PID in $STATE/pids/; `down` stops only
+# those PIDs.
+
+set -euo pipefail
+umask 022
+
+SCRIPT_PATH=$(readlink -f "${BASH_SOURCE[0]}")
+STATE=${HOMEPORT_LAB_DIR:-/tmp/homeport-lab}
+
+DOCKER_GROUP=homeport-lab-docker
+DOCKER_SOCK=$STATE/docker.sock
+DOCKER_HOST_URL=unix://$DOCKER_SOCK
+LAB_IMAGE=homeport-lab/busybox:1
+WEB_CONTAINER=hp-web
+WEB_CONTAINER_PORT=8080
+WEB_PORT_FIRST=18080
+WEB_PORT_LAST=18179
+LAB_LABEL=homeport.lab=1
+
+KEY_USER=hplab-key
+PASS_USER=hplab-pass
+NODOCKER_USER=hplab-nodocker
+
+# name:address:port:auth-methods of the three sshd hosts.
+SSH_HOSTS=(
+  "key:127.0.0.2:2222:publickey"
+  "pass:127.0.0.3:2223:publickey,password"
+  "rotate:127.0.0.4:2224:publickey"
+)
+
+# sshd re-executes itself from / for every connection and on SIGHUP, so its
+# binary, config, log and every path inside the config must be absolute.
+# Relative paths make each login fail with a connection reset.
+SSHD_BIN=/usr/sbin/sshd
+
+# Components `down` and `status` know about, as name:expected-comm. The comm
+# check guards against stopping an unrelated process that reused a PID.
+# /proc/PID/comm is cut to 15 bytes, hence "gnome-keyring-d".
+COMPONENTS=(
+  "dockerd:dockerd"
+  "sshd-key:sshd"
+  "sshd-pass:sshd"
+  "sshd-rotate:sshd"
+  "keyring-unlocked:gnome-keyring-d"
+  "keyring-locked:gnome-keyring-d"
+  "dbus-unlocked:dbus-daemon"
+  "dbus-locked:dbus-daemon"
+)
+
+# Debian packages and one file from each that proves it is installed.
+REQUIRED_PACKAGES=(
+  "docker.io:/usr/sbin/dockerd"
+  "containerd:/usr/bin/containerd"
+  "busybox-static:/bin/busybox"
+  "openssh-server:/usr/sbin/sshd"
+  "openssh-client:/usr/bin/ssh-keyscan"
+  "sshpass:/usr/bin/sshpass"
+  "gnome-keyring:/usr/bin/gnome-keyring-daemon"
+  "dbus-daemon:/usr/bin/dbus-daemon"
+  "dbus-bin:/usr/bin/dbus-send"
+  "libsecret-tools:/usr/bin/secret-tool"
+  "curl:/usr/bin/curl"
+  "iproute2:/usr/bin/ss"
+  "util-linux:/usr/bin/setpriv"
+)
+
+SSH_CLIENT_OPTS=(
+  -F /dev/null
+  -o StrictHostKeyChecking=no
+  -o UserKnownHostsFile=/dev/null
+  -o LogLevel=ERROR
+  -o ConnectTimeout=5
+  -o IdentitiesOnly=yes
+)
+
+# PIDs of short-lived helpers (an ssh port forward, a throwaway keyring
+# daemon) that must not outlive the script if a step fails.
+TEMP_PIDS=()
+
+# ---------------------------------------------------------------- helpers
+
+log() {
+  printf 'lab: %s\n' "$*" >&2
+}
+
+die() {
+  printf 'lab: error: %s\n' "$*" >&2
+  exit 1
+}
+
+now_ms() {
+  date +%s%3N
+}
+
+# Prints running, zombie or gone. PID 1 on some machines reaps orphans only
+# every few seconds, and `kill -0` succeeds on a zombie, so read the state
+# letter from /proc/PID/stat instead.
+pid_state() {
+  local pid=$1 stat state
+  if ! stat=$(cat "/proc/$pid/stat" 2>/dev/null); then
+    echo gone
+    return
+  fi
+  state=${stat##*) }
+  state=${state%% *}
+  case $state in
+    Z | X) echo zombie ;;
+    *) echo running ;;
+  esac
+}
+
+pid_alive() {
+  [[ $(pid_state "$1") == running ]]
+}
+
+# Runs COMMAND... until it succeeds or TIMEOUT_SECONDS pass. Returns 1 on
+# timeout. Output of the command is discarded.
+wait_until() {
+  local timeout_seconds=$1
+  shift
+  local deadline=$(($(now_ms) + timeout_seconds * 1000))
+  until "$@" >/dev/null 2>&1; do
+    if (($(now_ms) >= deadline)); then
+      return 1
+    fi
+    sleep 0.1
+  done
+}
+
+wait_pid_exit() {
+  local pid=$1 timeout_seconds=$2
+  local deadline=$(($(now_ms) + timeout_seconds * 1000))
+  while pid_alive "$pid"; do
+    if (($(now_ms) >= deadline)); then
+      return 1
+    fi
+    sleep 0.1
+  done
+}
+
+pid_file() {
+  echo "$STATE/pids/$1.pid"
+}
+
+recorded_pid() {
+  local file
+  file=$(pid_file "$1")
+  [[ -s $file ]] && cat "$file"
+}
+
+# Succeeds when component NAME has a recorded PID that is still running.
+component_alive() {
+  local pid
+  pid=$(recorded_pid "$1") || return 1
+  pid_alive "$pid"
+}
+
+record_pid() {
+  echo "$2" >"$(pid_file "$1")"
+}
+
+cleanup_temp_pids() {
+  local pid
+  for pid in "${TEMP_PIDS[@]}"; do
+    if pid_alive "$pid"; then
+      kill -TERM "$pid" 2>/dev/null || true
+      wait_pid_exit "$pid" 5 || kill -KILL "$pid" 2>/dev/null || true
+    fi
+  done
+  TEMP_PIDS=()
+}
+
+# Writes a random URL-safe string of 32 characters, without a newline, to
+# FILE (mode 0600) unless FILE already exists, so secrets survive repeated
+# `up` runs. gnome-keyring-daemon --unlock takes all of stdin as the password,
+# newline included.
+ensure_secret_file() {
+  local file=$1 secret
+  if [[ -s $file ]]; then
+    return
+  fi
+  secret=$(head -c 24 /dev/urandom | base64 | tr '+/' '-_')
+  (umask 077 && printf '%s' "$secret" >"$file")
+}
+
+# Prints VALUE in single quotes so a POSIX shell reads it back unchanged.
+shell_quote() {
+  local value=$1
+  printf "'%s'" "${value//\'/\'\\\'\'}"
+}
+
+docker_lab() {
+  docker -H "$DOCKER_HOST_URL" "$@"
+}
+
+# Command prefix that runs a program as the user who invoked lab.sh through
+# sudo, empty when root ran it. A prefix array rather than a function, so
+# that `"${CALLER_PREFIX[@]}" prog &` makes $! the PID of prog itself.
+set_caller() {
+  CALLER_UID=${SUDO_UID:-0}
+  CALLER_GID=${SUDO_GID:-0}
+  CALLER_PREFIX=()
+  if ((CALLER_UID != 0)); then
+    CALLER_PREFIX=(setpriv --reuid="$CALLER_UID" --regid="$CALLER_GID" --init-groups --)
+  fi
+}
+
+# ---------------------------------------------------------------- setup
+
+# Re-runs the script through sudo when not root: dockerd, sshd for other
+# users and useradd all need root.
+ensure_root() {
+  if ((EUID == 0)); then
+    return
+  fi
+  command -v sudo >/dev/null || die "lab.sh needs root and sudo is not installed. Run it as root."
+  exec sudo --preserve-env=HOMEPORT_LAB_DIR -- "$SCRIPT_PATH" "$@"
+}
+
+check_state_dir() {
+  [[ $STATE == /* ]] || die "HOMEPORT_LAB_DIR must be an absolute path, got '$STATE'"
+  # A Unix socket path may be at most 107 bytes long. The longest one in the
+  # lab is containerd's, 45 bytes below the state dir.
+  ((${#STATE} <= 60)) || die "HOMEPORT_LAB_DIR is ${#STATE} characters long; use a path of at most 60 so socket paths fit"
+}
+
+ensure_packages() {
+  local entry package file missing=()
+  for entry in "${REQUIRED_PACKAGES[@]}"; do
+    package=${entry%%:*}
+    file=${entry#*:}
+    [[ -e $file ]] || missing+=("$package")
+  done
+  if ((${#missing[@]} == 0)); then
+    return
+  fi
+
+  log "installing ${missing[*]}"
+  # Another apt-get may hold the dpkg lock, so wait for it instead of failing.
+  apt-get -o DPkg::Lock::Timeout=600 update -q >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+create_state_dirs() {
+  mkdir -p "$STATE"/{pids,logs,keys,client,ssh,home,image,run}
+  chmod 0755 "$STATE" "$STATE/keys" "$STATE/home"
+  # Private keys, passwords and the env file are only for the caller.
+  mkdir -p -m 0700 "$STATE/secrets"
+  chmod 0700 "$STATE/secrets" "$STATE/client"
+  chown "$CALLER_UID:$CALLER_GID" "$STATE/client" "$STATE/secrets"
+}
+
+ensure_group_and_users() {
+  groupadd -f "$DOCKER_GROUP"
+
+  ensure_user "$KEY_USER" with-docker
+  ensure_user "$PASS_USER" with-docker
+  ensure_user "$NODOCKER_USER" without-docker
+
+  # With UsePAM no, sshd rejects every login, even by key, for an account
+  # whose password field starts with "!" (what useradd sets). "*" means no
+  # password but not locked.
+  local user
+  for user in "$KEY_USER" "$NODOCKER_USER"; do
+    [[ $(getent shadow "$user" | cut -d: -f2) == '*' ]] || usermod -p '*' "$user"
+  done
+
+  ensure_secret_file "$STATE/secrets/ssh-pass-password"
+  printf '%s:%s\n' "$PASS_USER" "$(cat "$STATE/secrets/ssh-pass-password")" | chpasswd
+}
+
+# Creates or updates USER with shell /bin/sh and a home under the state dir.
+# MODE with-docker adds the user to the lab docker group, and without-docker
+# makes sure the user is not in it.
+ensure_user() {
+  local user=$1 mode=$2 home=$STATE/home/$1 entry
+  if entry=$(getent passwd "$user"); then
+    # usermod prints "no changes" when nothing differs, so only call it then.
+    if [[ $(cut -d: -f6,7 <<<"$entry") != "$home:/bin/sh" ]]; then
+      usermod -d "$home" -s /bin/sh "$user"
+    fi
+  else
+    useradd -M -d "$home" -s /bin/sh "$user"
+  fi
+  mkdir -p "$home"
+  chown "$user:" "$home"
+
+  local in_group=no
+  if id -nG "$user" | tr ' ' '\n' | grep -qx "$DOCKER_GROUP"; then
+    in_group=yes
+  fi
+  if [[ $mode == with-docker && $in_group == no ]]; then
+    usermod -a -G "$DOCKER_GROUP" "$user"
+  elif [[ $mode == without-docker && $in_group == yes ]]; then
+    gpasswd -d "$user" "$DOCKER_GROUP" >/dev/null
+  fi
+}
+
+# ---------------------------------------------------------------- docker
+
+start_dockerd() {
+  if component_alive dockerd; then
+    return
+  fi
+
+  local driver_file=$STATE/docker/storage-driver driver
+  mkdir -p "$STATE/docker"/{data,exec}
+  driver=$(cat "$driver_file" 2>/dev/null || echo overlay2)
+
+  if ! launch_dockerd "$driver"; then
+    # NOTE: this fallback has not run on the test machine, where overlay2
+    # works on ext4.
+    if [[ $driver == overlay2 ]]; then
+      log "dockerd did not start with overlay2 (see $STATE/logs/dockerd.log); falling back to the vfs storage driver, which copies every layer"
+      driver=vfs
+      launch_dockerd "$driver" || die "dockerd did not start with vfs either; see $STATE/logs/dockerd.log"
+    else
+      die "dockerd did not start with $driver; see $STATE/logs/dockerd.log"
+    fi
+  fi
+  echo "$driver" >"$driver_file"
+}
+
+# Starts dockerd with storage driver DRIVER and waits until `docker version`
+# succeeds. Returns 1, with dockerd stopped, when it exits or times out.
+launch_dockerd() {
+  local driver=$1 pid
+  # An empty config file keeps /etc/docker/daemon.json of a system engine
+  # out of the lab. PREFER_OFFLINE_IMAGE stops swarm tasks from trying to
+  # pull from a registry before they start.
+  echo '{}' >"$STATE/docker/daemon.json"
+  DOCKER_SERVICE_PREFER_OFFLINE_IMAGE=1 setsid dockerd \
+    --config-file "$STATE/docker/daemon.json" \
+    --host "$DOCKER_HOST_URL" \
+    --group "$DOCKER_GROUP" \
+    --data-root "$STATE/docker/data" \
+    --exec-root "$STATE/docker/exec" \
+    --pidfile "$STATE/docker/dockerd.pid" \
+    --storage-driver "$driver" \
+    --iptables=false \
+    --ip-forward=false \
+    </dev/null >>"$STATE/logs/dockerd.log" 2>&1 &
+  pid=$!
+  record_pid dockerd "$pid"
+
+  local deadline=$(($(now_ms) + 30000))
+  until docker_lab version >/dev/null 2>&1; do
+    if ! pid_alive "$pid"; then
+      rm -f "$(pid_file dockerd)"
+      return 1
+    fi
+    if (($(now_ms) >= deadline)); then
+      log "dockerd (PID $pid) did not answer within 30 s; stopping it"
+      stop_component dockerd dockerd
+      return 1
+    fi
+    sleep 0.1
+  done
+}
+
+verify_docker_socket() {
+  local mode
+  mode=$(stat -c '%a %U:%G' "$DOCKER_SOCK")
+  [[ $mode == "660 root:$DOCKER_GROUP" ]] || die "docker socket $DOCKER_SOCK has mode/owner '$mode', expected '660 root:$DOCKER_GROUP'"
+}
+
+docker_api_version() {
+  docker_lab version --format '{{.Server.APIVersion}}'
+}
+
+# Builds the lab image from busybox-static without any registry.
+ensure_image() {
+  if docker_lab image inspect "$LAB_IMAGE" >/dev/null 2>&1; then
+    return
+  fi
+
+  local rootfs=$STATE/image/rootfs applet
+  rm -rf "$rootfs"
+  mkdir -p "$rootfs"/{bin,dev,etc,proc,sys,tmp,www}
+  cp /bin/busybox "$rootfs/bin/busybox"
+  for applet in $(/bin/busybox --list); do
+    [[ $applet == busybox ]] || ln -sf busybox "$rootfs/bin/$applet"
+  done
+  echo 'root:x:0:0:root:/:/bin/sh' >"$rootfs/etc/passwd"
+  echo 'root:x:0:' >"$rootfs/etc/group"
+
+  tar -C "$rootfs" -c . | docker_lab import \
+    --change 'ENV PATH=/bin' \
+    --change 'CMD ["/bin/sh"]' \
+    - "$LAB_IMAGE" >/dev/null
+  docker_lab image inspect "$LAB_IMAGE" >/dev/null || die "docker import did not create $LAB_IMAGE"
+}
+
+port_in_use() {
+  [[ -n $(ss -Htln "sport = :$1") ]]
+}
+
+# Prints the state of container NAME (running, exited, ...) or "missing".
+container_state() {
+  local state
+  if state=$(docker_lab container inspect -f '{{.State.Status}}' "$1" 2>/dev/null); then
+    echo "$state"
+  else
+    echo missing
+  fi
+}
+
+# Prints the host port of hp-web: the one it already publishes, else the
+# one recorded by an earlier run, else the first free port in the range.
+choose_web_port() {
+  local published port
+  if published=$(docker_lab port "$WEB_CONTAINER" "$WEB_CONTAINER_PORT/tcp" 2>/dev/null); then
+    echo "${published##*:}" | head -n 1
+    return
+  fi
+  port=$(cat "$STATE/web-port" 2>/dev/null || true)
+  if [[ -n $port ]] && ! port_in_use "$port"; then
+    echo "$port"
+    return
+  fi
+  for ((port = WEB_PORT_FIRST; port <= WEB_PORT_LAST; port++)); do
+    if ! port_in_use "$port"; then
+      echo "$port"
+      return
+    fi
+  done
+  die "no free TCP port on 127.0.0.1 between $WEB_PORT_FIRST and $WEB_PORT_LAST for $WEB_CONTAINER"
+}
+
+# The hp-web entrypoint: a log line every second plus busybox httpd. Without
+# the TERM trap, sh as PID 1 ignores SIGTERM and `docker stop` waits the full
+# 10 s before it kills. `sleep & wait` lets the trap run at once.
+WEB_SCRIPT='
+echo ok >/www/health
+echo "<h1>hp-web</h1>" >/www/index.html
+httpd -f -p 8080 -h /www &
+httpd_pid=$!
+trap "kill \$httpd_pid; echo hp-web stopping; exit 0" TERM INT
+n=0
+while true; do
+  n=$((n + 1))
+  echo "hp-web tick $n"
+  sleep 1 &
+  wait $!
+done
+'
+
+ensure_web_container() {
+  local state port output
+  state=$(container_state "$WEB_CONTAINER")
+  port=$(choose_web_port)
+
+  case $state in
+    running) ;;
+    missing)
+      # ensure_image has created the image. --pull never still turns a
+      # missing image into an error instead of a registry request. The
+      # output is kept only on failure: on success it is the container ID
+      # and a warning that IPv4 forwarding is off, which the lab wants.
+      output=$(docker_lab run -d --pull never \
+        --name "$WEB_CONTAINER" \
+        --label "$LAB_LABEL" \
+        -p "127.0.0.1:$port:$WEB_CONTAINER_PORT" \
+        "$LAB_IMAGE" /bin/sh -c "$WEB_SCRIPT" 2>&1) \
+        || die "docker run of $WEB_CONTAINER failed: $output"
+      ;;
+    *)
+      docker_lab start "$WEB_CONTAINER" >/dev/null
+      ;;
+  esac
+  echo "$port" >"$STATE/web-port"
+}
+
+verify_web_container() {
+  local port
+  port=$(cat "$STATE/web-port")
+  wait_until 10 curl -fsS "http://127.0.0.1:$port/health" || die "$WEB_CONTAINER does not serve http://127.0.0.1:$port/health within 10 s"
+  wait_until 5 sh -c "docker -H '$DOCKER_HOST_URL' logs --tail 5 '$WEB_CONTAINER' 2>&1 | grep -q 'hp-web tick'" \
+    || die "$WEB_CONTAINER printed no 'hp-web tick' log line within 5 s"
+}
+
+# ---------------------------------------------------------------- ssh
+
+ensure_client_keys() {
+  local key=$STATE/client/client_ed25519 enc_key=$STATE/client/client_enc_ed25519
+  ensure_secret_file "$STATE/secrets/client-key-passphrase"
+
+  if [[ ! -s $key ]]; then
+    ssh-keygen -q -t ed25519 -N '' -C homeport-lab -f "$key"
+  fi
+  if [[ ! -s $enc_key ]]; then
+    ssh-keygen -q -t ed25519 -N "$(cat "$STATE/secrets/client-key-passphrase")" -C homeport-lab-encrypted -f "$enc_key"
+  fi
+  chown "$CALLER_UID:$CALLER_GID" "$key" "$key.pub" "$enc_key" "$enc_key.pub"
+
+  local user
+  for user in "$KEY_USER" "$PASS_USER" "$NODOCKER_USER"; do
+    cat "$key.pub" "$enc_key.pub" >"$STATE/keys/$user.pub"
+    chmod 0644 "$STATE/keys/$user.pub"
+  done
+}
+
+ensure_host_key() {
+  local dir=$STATE/ssh/$1
+  mkdir -p "$dir"
+  if [[ ! -s $dir/ssh_host_ed25519_key ]]; then
+    ssh-keygen -q -t ed25519 -N '' -C "homeport-lab-$1" -f "$dir/ssh_host_ed25519_key"
+  fi
+}
+
+# Writes the sshd_config of host NAME listening on ADDRESS:PORT that accepts
+# the comma-separated AUTH_METHODS.
+write_sshd_config() {
+  local name=$1 address=$2 port=$3 methods=$4 dir=$STATE/ssh/$1 password=no
+  [[ $methods == *password* ]] && password=yes
+
+  # UsePAM no: sshd checks passwords against /etc/shadow itself (checked
+  # with OpenSSH 9.2 on Debian 12), which keeps the host's PAM stack out of
+  # the lab.
+  cat >"$dir/sshd_config" <<EOF
+# Generated by lab.sh for the '$name' lab host; rewritten on every 'up'.
+ListenAddress $address:$port
+HostKey $dir/ssh_host_ed25519_key
+PidFile $dir/sshd.pid
+AuthorizedKeysFile $STATE/keys/%u.pub
+StrictModes no
+UsePAM no
+PermitRootLogin no
+AllowUsers $KEY_USER $PASS_USER $NODOCKER_USER
+AuthenticationMethods ${methods//,/ }
+PubkeyAuthentication yes
+PasswordAuthentication $password
+KbdInteractiveAuthentication no
+AllowTcpForwarding yes
+AllowStreamLocalForwarding yes
+Subsystem sftp internal-sftp
+SetEnv DOCKER_HOST=$DOCKER_HOST_URL
+EOF
+}
+
+start_sshd() {
+  local name=$1 dir=$STATE/ssh/$1 pid
+  if component_alive "sshd-$name"; then
+    return
+  fi
+  # sshd's privilege separation directory is compiled in as /run/sshd.
+  mkdir -p /run/sshd
+  "$SSHD_BIN" -t -f "$dir/sshd_config" || die "sshd_config of host '$name' is invalid: $dir/sshd_config"
+  setsid "$SSHD_BIN" -D -f "$dir/sshd_config" -E "$STATE/logs/sshd-$name.log" </dev/null &
+  pid=$!
+  record_pid "sshd-$name" "$pid"
+}
+
+ensure_ssh_hosts() {
+  local entry name address port methods
+  for entry in "${SSH_HOSTS[@]}"; do
+    IFS=: read -r name address port methods <<<"$entry"
+    ensure_host_key "$name"
+    write_sshd_config "$name" "$address" "$port" "$methods"
+    start_sshd "$name"
+  done
+  for entry in "${SSH_HOSTS[@]}"; do
+    IFS=: read -r name address port methods <<<"$entry"
+    wait_until 10 ssh-keyscan -T 1 -t ed25519 -p "$port" "$address" \
+      || die "sshd host '$name' does not answer on $address:$port within 10 s; see $STATE/logs/sshd-$name.log"
+  done
+}
+
+# Writes known_hosts lines for the host keys as they are now. After
+# `rotate-key` this file still contains the old key of the rotate host until
+# the next `up`.
+write_known_hosts() {
+  local entry name address port methods
+  : >"$STATE/known_hosts"
+  for entry in "${SSH_HOSTS[@]}"; do
+    IFS=: read -r name address port methods <<<"$entry"
+    printf '[%s]:%s %s\n' "$address" "$port" "$(cut -d' ' -f1,2 "$STATE/ssh/$name/ssh_host_ed25519_key.pub")" >>"$STATE/known_hosts"
+  done
+  chmod 0644 "$STATE/known_hosts"
+}
+
+ssh_key_login() {
+  local user=$1 address=$2 port=$3
+  shift 3
+  ssh "${SSH_CLIENT_OPTS[@]}" -o BatchMode=yes -i "$STATE/client/client_ed25519" -p "$port" "$user@$address" "$@"
+}
+
+# Prints the auth methods a host offers, e.g. "publickey,password", taken
+# from the "Permission denied (...)" line of a login that tries none.
+offered_auth_methods() {
+  local address=$1 port=$2 output
+  output=$(ssh "${SSH_CLIENT_OPTS[@]}" -o BatchMode=yes -o PreferredAuthentications=none \
+    -p "$port" "$KEY_USER@$address" true 2>&1 || true)
+  sed -n 's/.*Permission denied (\(.*\)).*/\1/p' <<<"$output"
+}
+
+verify_ssh_auth() {
+  local methods
+  ssh_key_login "$KEY_USER" 127.0.0.2 2222 true || die "key login $KEY_USER@127.0.0.2:2222 failed; see $STATE/logs/sshd-key.log"
+  ssh_key_login "$KEY_USER" 127.0.0.4 2224 true || die "key login $KEY_USER@127.0.0.4:2224 failed; see $STATE/logs/sshd-rotate.log"
+
+  methods=$(offered_auth_methods 127.0.0.2 2222)
+  [[ $methods == publickey ]] || die "key host 127.0.0.2:2222 offers '$methods', expected 'publickey'"
+  methods=$(offered_auth_methods 127.0.0.3 2223)
+  [[ $methods == publickey,password ]] || die "password host 127.0.0.3:2223 offers '$methods', expected 'publickey,password'"
+
+  sshpass -f "$STATE/secrets/ssh-pass-password" \
+    ssh "${SSH_CLIENT_OPTS[@]}" -o PreferredAuthentications=password -o PubkeyAuthentication=no \
+    -p 2223 "$PASS_USER@127.0.0.3" true \
+    || die "password login $PASS_USER@127.0.0.3:2223 failed; see $STATE/logs/sshd-pass.log"
+
+  # sshpass types the passphrase when ssh prompts for the encrypted key.
+  sshpass -P 'passphrase for key' -f "$STATE/secrets/client-key-passphrase" \
+    ssh "${SSH_CLIENT_OPTS[@]}" -o PreferredAuthentications=publickey -i "$STATE/client/client_enc_ed25519" \
+    -p 2222 "$KEY_USER@127.0.0.2" true \
+    || die "login with the encrypted key $STATE/client/client_enc_ed25519 failed"
+}
+
+# Checks that the docker socket is usable over ssh only for members of the
+# lab docker group. The remote docker CLI finds the lab engine through the
+# DOCKER_HOST that sshd sets (SetEnv).
+verify_remote_docker_access() {
+  local output
+  ssh_key_login "$KEY_USER" 127.0.0.2 2222 "docker -H '$DOCKER_HOST_URL' ps" >/dev/null \
+    || die "'docker ps' as $KEY_USER over ssh failed"
+  ssh_key_login "$KEY_USER" 127.0.0.2 2222 'docker ps' >/dev/null \
+    || die "'docker ps' as $KEY_USER over ssh without -H failed; is SetEnv DOCKER_HOST in effect?"
+
+  if output=$(ssh_key_login "$NODOCKER_USER" 127.0.0.2 2222 "docker -H '$DOCKER_HOST_URL' ps" 2>&1); then
+    die "'docker ps' as $NODOCKER_USER succeeded, expected permission denied"
+  fi
+  grep -qi 'permission denied' <<<"$output" \
+    || die "'docker ps' as $NODOCKER_USER failed without 'permission denied': $output"
+}
+
+# Forwards a local Unix socket to the lab docker socket through the key host
+# (direct-streamlocal) and pings the engine through it.
+verify_streamlocal_forward() {
+  local forward_sock=$STATE/run/forward-check.sock pid answer
+  rm -f "$forward_sock"
+  ssh "${SSH_CLIENT_OPTS[@]}" -o BatchMode=yes -o ExitOnForwardFailure=yes \
+    -i "$STATE/client/client_ed25519" -p 2222 -N \
+    -L "$forward_sock:$DOCKER_SOCK" "$KEY_USER@127.0.0.2" </dev/null &
+  pid=$!
+  TEMP_PIDS+=("$pid")
+
+  wait_until 10 test -S "$forward_sock" || die "ssh -L did not create $forward_sock within 10 s"
+  answer=$(curl -fsS --max-time 5 --unix-socket "$forward_sock" http://docker/_ping) \
+    || die "GET /_ping through the forwarded socket $forward_sock failed"
+  [[ $answer == OK ]] || die "GET /_ping through $forward_sock returned '$answer', expected 'OK'"
+
+  cleanup_temp_pids
+  rm -f "$forward_sock"
+}
+
+# ---------------------------------------------------------------- secret service
+
+# Writes a session bus config that listens on SOCKET and has no service
+# directories, so the bus never starts a second keyring daemon or the GTK
+# prompter by activation. Every process on a lab bus is one the lab recorded.
+write_dbus_config() {
+  local config=$1 socket=$2
+  cat >"$config" <<EOF
+<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:path=$socket</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+EOF
+}
+
+# Starts the session bus of keyring KIND (unlocked or locked).
+start_dbus() {
+  local kind=$1 dir=$STATE/secrets/$1 pid
+  if component_alive "dbus-$kind"; then
+    return
+  fi
+  rm -f "$dir/bus.sock"
+  write_dbus_config "$dir/bus.conf" "$dir/bus.sock"
+  chown "$CALLER_UID:$CALLER_GID" "$dir/bus.conf"
+  "${CALLER_PREFIX[@]}" setsid dbus-daemon --config-file="$dir/bus.conf" --nofork --nopidfile \
+    </dev/null >>"$STATE/logs/dbus-$kind.log" 2>&1 &
+  pid=$!
+  record_pid "dbus-$kind" "$pid"
+  wait_until 10 test -S "$dir/bus.sock" || die "dbus-daemon ($kind) did not create $dir/bus.sock within 10 s; see $STATE/logs/dbus-$kind.log"
+}
+
+bus_address() {
+  echo "unix:path=$STATE/secrets/$1/bus.sock"
+}
+
+# Sets KEYRING_ENV to an `env` command for keyring KIND: its bus and its own
+# XDG folders, so no keyring of the real user is read or written.
+set_keyring_env() {
+  local kind=$1 dir=$STATE/secrets/$1
+  KEYRING_ENV=(
+    env
+    HOME="$dir/home"
+    DBUS_SESSION_BUS_ADDRESS="$(bus_address "$kind")"
+    XDG_RUNTIME_DIR="$dir/runtime"
+    XDG_DATA_HOME="$dir/data"
+    XDG_CONFIG_HOME="$dir/config"
+    XDG_CACHE_HOME="$dir/cache"
+  )
+}
+
+with_keyring_env() {
+  set_keyring_env "$1"
+  shift
+  "${CALLER_PREFIX[@]}" "${KEYRING_ENV[@]}" "$@"
+}
+
+prepare_keyring_dirs() {
+  local dir=$STATE/secrets/$1
+  mkdir -p "$dir"/{home,runtime,data,config,cache}
+  chmod 0700 "$dir" "$dir/runtime"
+  chown -R "$CALLER_UID:$CALLER_GID" "$dir"
+}
+
+secret_service_owned() {
+  with_keyring_env "$1" dbus-send --print-reply --dest=org.freedesktop.DBus / \
+    org.freedesktop.DBus.NameHasOwner string:org.freedesktop.secrets 2>/dev/null | grep -q 'boolean true'
+}
+
+# Starts gnome-keyring-daemon (secrets only) on the bus of KIND and sets
+# KEYRING_PID. With UNLOCK=unlock it reads PASSWORD_FILE on stdin, which
+# unlocks the login keyring or creates it with that password.
+launch_keyring() {
+  local kind=$1 unlock=$2 password_file=$3 args=(--foreground --components=secrets)
+  [[ $unlock == unlock ]] && args+=(--unlock)
+  set_keyring_env "$kind"
+  "${CALLER_PREFIX[@]}" "${KEYRING_ENV[@]}" setsid gnome-keyring-daemon "${args[@]}" \
+    <"$password_file" >>"$STATE/logs/keyring-$kind.log" 2>&1 &
+  KEYRING_PID=$!
+}
+
+start_keyring_unlocked() {
+  if component_alive keyring-unlocked; then
+    return
+  fi
+  ensure_secret_file "$STATE/secrets/keyring-password"
+  chown "$CALLER_UID:$CALLER_GID" "$STATE/secrets/keyring-password"
+  launch_keyring unlocked unlock "$STATE/secrets/keyring-password"
+  record_pid keyring-unlocked "$KEYRING_PID"
+  wait_until 10 secret_service_owned unlocked \
+    || die "gnome-keyring-daemon (unlocked) did not take org.freedesktop.secrets within 10 s; see $STATE/logs/keyring-unlocked.log"
+}
+
+# The locked keyring needs a login keyring file that exists but is not
+# unlocked. The first run creates it with a throwaway daemon started with
+# --unlock, stops that daemon, then starts one without --unlock.
+start_keyring_locked() {
+  local keyring_file=$STATE/secrets/locked/data/keyrings/login.keyring
+  if component_alive keyring-locked; then
+    return
+  fi
+  ensure_secret_file "$STATE/secrets/keyring-locked-password"
+  chown "$CALLER_UID:$CALLER_GID" "$STATE/secrets/keyring-locked-password"
+
+  if [[ ! -s $keyring_file ]]; then
+    launch_keyring locked unlock "$STATE/secrets/keyring-locked-password"
+    TEMP_PIDS+=("$KEYRING_PID")
+    wait_until 10 test -s "$keyring_file" || die "gnome-keyring-daemon did not create $keyring_file within 10 s; see $STATE/logs/keyring-locked.log"
+    cleanup_temp_pids
+  fi
+
+  launch_keyring locked no-unlock /dev/null
+  record_pid keyring-locked "$KEYRING_PID"
+  wait_until 10 secret_service_owned locked \
+    || die "gnome-keyring-daemon (locked) did not take org.freedesktop.secrets within 10 s; see $STATE/logs/keyring-locked.log"
+}
+
+# Stores a random value on the unlocked bus and reads it back.
+verify_keyring_unlocked() {
+  local value read_back
+  value=probe-$(head -c 9 /dev/urandom | base64 | tr '+/' '-_')
+  printf '%s' "$value" | with_keyring_env unlocked timeout 10 \
+    secret-tool store --label='Homeport lab probe' homeport-lab probe \
+    || die "secret-tool store on the unlocked bus failed; see $STATE/logs/keyring-unlocked.log"
+  read_back=$(with_keyring_env unlocked timeout 10 secret-tool lookup homeport-lab probe) \
+    || die "secret-tool lookup on the unlocked bus failed"
+  [[ $read_back == "$value" ]] || die "secret-tool lookup returned '$read_back', expected '$value'"
+}
+
+# Checks that storing on the locked bus fails, and keeps its output in
+# $STATE/logs/keyring-locked-probe.log for tests that match the message.
+verify_keyring_locked() {
+  local rc=0 output
+  output=$(printf 'value' | with_keyring_env locked timeout 10 \
+    secret-tool store --label='Homeport lab probe' homeport-lab probe 2>&1) || rc=$?
+  printf 'exit status %s\n%s\n' "$rc" "$output" >"$STATE/logs/keyring-locked-probe.log"
+  ((rc != 0)) || die "secret-tool store on the locked bus succeeded; the keyring is not locked"
+  ((rc != 124)) || die "secret-tool store on the locked bus hung for 10 s instead of failing"
+  LOCKED_PROBE_RESULT="exit $rc: $output"
+}
+
+# ---------------------------------------------------------------- env file
+
+env_line() {
+  printf 'export %s=%s\n' "$1" "$(shell_quote "$2")"
+}
+
+write_env_file() {
+  local tmp=$STATE/env.tmp
+  (
+    umask 077
+    {
+      echo "# Generated by lab.sh up. Values are in single quotes (POSIX shell)."
+      env_line HOMEPORT_LAB_DIR "$STATE"
+      env_line LAB_DOCKER_SOCK "$DOCKER_SOCK"
+      env_line LAB_DOCKER_HOST "$DOCKER_HOST_URL"
+      env_line LAB_DOCKER_API_VERSION "$DOCKER_API_VERSION"
+      env_line LAB_DOCKER_GROUP "$DOCKER_GROUP"
+      env_line LAB_IMAGE "$LAB_IMAGE"
+      env_line LAB_WEB_CONTAINER "$WEB_CONTAINER"
+      env_line LAB_WEB_PORT "$(cat "$STATE/web-port")"
+      env_line LAB_SSH_KEY_HOST 127.0.0.2
+      env_line LAB_SSH_KEY_PORT 2222
+      env_line LAB_SSH_KEY_USER "$KEY_USER"
+      env_line LAB_SSH_PASS_HOST 127.0.0.3
+      env_line LAB_SSH_PASS_PORT 2223
+      env_line LAB_SSH_PASS_USER "$PASS_USER"
+      env_line LAB_SSH_PASS_PASSWORD "$(cat "$STATE/secrets/ssh-pass-password")"
+      env_line LAB_SSH_ROTATE_HOST 127.0.0.4
+      env_line LAB_SSH_ROTATE_PORT 2224
+      env_line LAB_SSH_ROTATE_USER "$KEY_USER"
+      env_line LAB_SSH_NODOCKER_USER "$NODOCKER_USER"
+      env_line LAB_SSH_CLIENT_KEY "$STATE/client/client_ed25519"
+      env_line LAB_SSH_CLIENT_KEY_ENC "$STATE/client/client_enc_ed25519"
+      env_line LAB_SSH_CLIENT_KEY_PASSPHRASE "$(cat "$STATE/secrets/client-key-passphrase")"
+      env_line LAB_SSH_KNOWN_HOSTS "$STATE/known_hosts"
+      env_line LAB_DBUS_ADDRESS "$(bus_address unlocked)"
+      env_line LAB_DBUS_LOCKED_ADDRESS "$(bus_address locked)"
+      env_line LAB_XDG_RUNTIME_DIR "$STATE/secrets/unlocked/runtime"
+    } >"$tmp"
+  )
+  chown "$CALLER_UID:$CALLER_GID" "$tmp"
+  mv -f "$tmp" "$STATE/env"
+}
+
+# ---------------------------------------------------------------- commands
+
+cmd_up() {
+  local started_ms
+  started_ms=$(now_ms)
+  trap cleanup_temp_pids EXIT
+
+  ensure_packages
+  create_state_dirs
+  ensure_group_and_users
+
+  start_dockerd
+  verify_docker_socket
+  DOCKER_API_VERSION=$(docker_api_version)
+  ensure_image
+  ensure_web_container
+  verify_web_container
+
+  ensure_client_keys
+  ensure_ssh_hosts
+  write_known_hosts
+  verify_ssh_auth
+  verify_remote_docker_access
+  verify_streamlocal_forward
+
+  prepare_keyring_dirs unlocked
+  prepare_keyring_dirs locked
+  start_dbus unlocked
+  start_dbus locked
+  start_keyring_unlocked
+  start_keyring_locked
+  verify_keyring_unlocked
+  verify_keyring_locked
+
+  write_env_file
+  print_summary "$(($(now_ms) - started_ms))"
+}
+
+print_summary() {
+  local elapsed_ms=$1
+  cat <<EOF
+Homeport lab is up ($(printf '%d.%03d' $((elapsed_ms / 1000)) $((elapsed_ms % 1000))) s)
+  docker    $DOCKER_HOST_URL  API $DOCKER_API_VERSION  storage $(cat "$STATE/docker/storage-driver")
+  web       $WEB_CONTAINER ($LAB_IMAGE) on http://127.0.0.1:$(cat "$STATE/web-port")/
+  ssh key   $KEY_USER@127.0.0.2:2222 (publickey)
+  ssh pass  $PASS_USER@127.0.0.3:2223 (password, publickey)
+  ssh rot.  $KEY_USER@127.0.0.4:2224 (publickey; lab.sh rotate-key swaps its host key)
+  keyring   $(bus_address unlocked) (unlocked)
+  keyring   $(bus_address locked) (locked; store gives $LOCKED_PROBE_RESULT)
+  env file  $STATE/env
+EOF
+}
+
+# Stops component NAME if its recorded PID still runs a process named COMM.
+stop_component() {
+  local name=$1 comm=$2 pid actual timeout_seconds=5
+  pid=$(recorded_pid "$name") || return 0
+  [[ $name == dockerd ]] && timeout_seconds=20
+
+  if pid_alive "$pid"; then
+    actual=$(cat "/proc/$pid/comm" 2>/dev/null || true)
+    if [[ $actual != "$comm" ]]; then
+      log "PID $pid recorded for $name now runs '$actual', not '$comm'; leaving it alone"
+    else
+      kill -TERM "$pid" 2>/dev/null || true
+      if ! wait_pid_exit "$pid" "$timeout_seconds"; then
+        log "$name (PID $pid) did not exit within $timeout_seconds s after SIGTERM; sending SIGKILL"
+        kill -KILL "$pid" 2>/dev/null || true
+        wait_pid_exit "$pid" 5 || log "$name (PID $pid) is still running after SIGKILL"
+      fi
+      log "stopped $name (PID $pid)"
+    fi
+  fi
+  rm -f "$(pid_file "$name")"
+}
+
+remove_lab_containers() {
+  local ids
+  component_alive dockerd || return 0
+  ids=$(docker_lab ps -aq --filter "label=$LAB_LABEL" 2>/dev/null) || return 0
+  if [[ -n $ids ]]; then
+    # shellcheck disable=SC2086 # one container ID per word
+    docker_lab rm -f $ids >/dev/null 2>&1 || log "could not remove lab containers $ids"
+  fi
+}
+
+cmd_down() {
+  local entry
+  [[ -d $STATE/pids ]] || return 0
+  remove_lab_containers
+  for entry in "${COMPONENTS[@]}"; do
+    stop_component "${entry%%:*}" "${entry#*:}"
+  done
+  rm -f "$STATE/secrets/unlocked/bus.sock" "$STATE/secrets/locked/bus.sock"
+}
+
+cmd_status() {
+  local entry name pid state all_running=0
+  for entry in "${COMPONENTS[@]}"; do
+    name=${entry%%:*}
+    if pid=$(recorded_pid "$name"); then
+      state=$(pid_state "$pid")
+      printf '%-18s PID %-8s %s\n' "$name" "$pid" "$state"
+    else
+      state='not recorded'
+      printf '%-18s %-12s %s\n' "$name" '-' "$state"
+    fi
+    [[ $state == running ]] || all_running=1
+  done
+
+  if component_alive dockerd; then
+    state=$(container_state "$WEB_CONTAINER")
+    printf '%-18s %-12s %s\n' "container $WEB_CONTAINER" '-' "$state"
+    [[ $state == running ]] || all_running=1
+  fi
+  return "$all_running"
+}
+
+cmd_env() {
+  echo "$STATE/env"
+  [[ -s $STATE/env ]] || die "$STATE/env does not exist; run 'lab.sh up' first"
+}
+
+cmd_rotate_key() {
+  local dir=$STATE/ssh/rotate pid old_fp new_fp new_key
+  pid=$(recorded_pid sshd-rotate) && pid_alive "$pid" || die "the rotate sshd is not running; run 'lab.sh up' first"
+
+  old_fp=$(ssh-keygen -lf "$dir/ssh_host_ed25519_key.pub" | cut -d' ' -f2)
+  rm -f "$dir/new_host_key" "$dir/new_host_key.pub"
+  ssh-keygen -q -t ed25519 -N '' -C homeport-lab-rotate -f "$dir/new_host_key"
+  mv -f "$dir/new_host_key.pub" "$dir/ssh_host_ed25519_key.pub"
+  mv -f "$dir/new_host_key" "$dir/ssh_host_ed25519_key"
+  new_fp=$(ssh-keygen -lf "$dir/ssh_host_ed25519_key.pub" | cut -d' ' -f2)
+  new_key=$(cut -d' ' -f2 "$dir/ssh_host_ed25519_key.pub")
+
+  # On SIGHUP sshd re-executes itself with the same arguments and PID and
+  # reads its host keys again.
+  kill -HUP "$pid"
+  wait_until 10 rotate_host_serves_key "$new_key" \
+    || die "sshd at 127.0.0.4:2224 still does not serve the new host key $new_fp after 10 s; see $STATE/logs/sshd-rotate.log"
+  echo "rotate host key changed: $old_fp -> $new_fp"
+}
+
+rotate_host_serves_key() {
+  local served
+  served=$(ssh-keyscan -T 1 -t ed25519 -p 2224 127.0.0.4 2>/dev/null | cut -d' ' -f3)
+  [[ $served == "$1" ]]
+}
+
+usage() {
+  cat <<EOF
+Usage: lab.sh COMMAND
+
+Commands:
+  up          start (or re-verify) the Docker engine, sshd hosts and keyrings
+  down        stop every process recorded in \$HOMEPORT_LAB_DIR/pids
+  status      show each component and whether its recorded PID runs;
+              exits 1 if any does not
+  env         print the path of the env file written by 'up'
+  rotate-key  give the rotate host (127.0.0.4:2224) a new host key
+
+State dir: \${HOMEPORT_LAB_DIR:-/tmp/homeport-lab} (now $STATE)
+EOF
+}
+
+main() {
+  local command=${1:-}
+  case $command in
+    up | down | status | env | rotate-key) ;;
+    -h | --help | help)
+      usage
+      return 0
+      ;;
+    *)
+      usage >&2
+      return 2
+      ;;
+  esac
+
+  check_state_dir
+  ensure_root "$@"
+  set_caller
+
+  case $command in
+    up) cmd_up ;;
+    down) cmd_down ;;
+    status) cmd_status ;;
+    env) cmd_env ;;
+    rotate-key) cmd_rotate_key ;;
+  esac
+}
+
+main "$@"

@@ -1,0 +1,35 @@
+import type { ErrorCode } from './types';
+
+/**
+ * Interpolation values the backend sends in `IpcError.params` for each code, as
+ * `Error::params` in crates/homeport-core/src/error.rs fills them. The catalog test checks that
+ * every `error.<code>` message uses only these names.
+ */
+export const ERROR_PARAMS = {
+  InvalidInput: ['field', 'value', 'detail'],
+  HostNotFound: ['host'],
+  HostNameTaken: ['host'],
+  HostUnreachable: ['host', 'port', 'detail'],
+  HostKeyUnknown: ['host', 'port', 'algorithm', 'fingerprint'],
+  HostKeyChanged: ['host', 'port', 'algorithm', 'fingerprint', 'oldFingerprint'],
+  AuthFailed: ['host', 'user', 'method'],
+  KeyFileUnreadable: ['path', 'detail'],
+  PassphraseWrong: ['path'],
+  AgentUnavailable: ['detail'],
+  DockerUnavailable: ['host', 'socket'],
+  DockerPermissionDenied: ['host', 'user', 'socket'],
+  DockerApiTooOld: ['host', 'version', 'minimum'],
+  DockerError: ['host', 'detail'],
+  ContainerNotFound: ['host', 'container'],
+  KeychainLocked: ['detail'],
+  KeychainUnavailable: ['detail'],
+  Storage: ['detail'],
+  Cancelled: [],
+  Internal: ['detail'],
+} as const satisfies Record<ErrorCode, readonly string[]>;
+
+export const ERROR_CODES = Object.keys(ERROR_PARAMS) as ErrorCode[];
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(ERROR_PARAMS, value);
+}

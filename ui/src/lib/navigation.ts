@@ -1,0 +1,7 @@
+import type { HostView } from './ipc/types';
+
+/** The screen the main area shows. Containers belong to one host, so that view carries it. */
+export type View =
+  | { name: 'hosts' }
+  | { name: 'settings' }
+  | { name: 'containers'; host: HostView };
