@@ -1,1 +1,27 @@
-fn main() { tauri_build::build() }
+//! Generates the permission set for Homeport's own commands, so the capability file can allow
+//! exactly the commands the UI calls and nothing else.
+
+const COMMANDS: &[&str] = &[
+    "app_info",
+    "settings_get",
+    "settings_set",
+    "host_list",
+    "host_add",
+    "host_update",
+    "host_remove",
+    "host_check",
+    "host_replace_key",
+    "container_list",
+    "container_action",
+    "container_inspect",
+    "container_memory",
+    "container_logs",
+    "container_events",
+    "subscription_cancel",
+    "open_external",
+];
+
+fn main() {
+    tauri_build::try_build(tauri_build::Attributes::new().app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)))
+        .expect("tauri build configuration is valid");
+}

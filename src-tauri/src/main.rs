@@ -1,1 +1,63 @@
-fn main() {}
+//! Homeport's desktop shell. It registers thin Tauri commands over `homeport-api`, guards
+//! navigation, and opens external links only after checking them. No domain logic lives here.
+
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+mod commands;
+mod navigation;
+
+use homeport_api::Api;
+use homeport_core::paths::AppPaths;
+
+fn main() {
+    let paths = match AppPaths::resolve() {
+        Ok(paths) => paths,
+        Err(err) => {
+            eprintln!("homeport: {err}");
+            std::process::exit(1);
+        }
+    };
+    let _ = paths.create();
+    let _log_guard = homeport_api::logging::init(&paths.log_dir, "app", "info");
+    let (version, commit) = homeport_api::version();
+    tracing::info!(version, commit, data_dir = %paths.data_dir.display(), "homeport starting");
+
+    // The database must open before the window shows anything; without it no screen works.
+    let api = match tauri::async_runtime::block_on(Api::open(paths)) {
+        Ok(api) => api,
+        Err(err) => {
+            tracing::error!(error = %err, "cannot open the database");
+            eprintln!("homeport: {err}");
+            std::process::exit(1);
+        }
+    };
+
+    let result = tauri::Builder::default()
+        .plugin(navigation::guard())
+        .manage(api)
+        .invoke_handler(tauri::generate_handler![
+            commands::app_info,
+            commands::settings_get,
+            commands::settings_set,
+            commands::host_list,
+            commands::host_add,
+            commands::host_update,
+            commands::host_remove,
+            commands::host_check,
+            commands::host_replace_key,
+            commands::container_list,
+            commands::container_action,
+            commands::container_inspect,
+            commands::container_memory,
+            commands::container_logs,
+            commands::container_events,
+            commands::subscription_cancel,
+            commands::open_external,
+        ])
+        .run(tauri::generate_context!());
+    if let Err(err) = result {
+        tracing::error!(error = %err, "the window failed");
+        eprintln!("homeport: {err}");
+        std::process::exit(1);
+    }
+}

@@ -88,6 +88,11 @@ impl Output {
             return;
         }
         eprintln!("homeport: {}", err.message);
+        if err.code == homeport_core::ErrorCode::HostKeyUnknown {
+            if let Some(fingerprint) = err.params.get("fingerprint") {
+                eprintln!("homeport: compare it with `ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub` on the server, then run the same command with --trust {fingerprint}");
+            }
+        }
     }
 }
 

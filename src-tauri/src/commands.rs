@@ -1,0 +1,119 @@
+//! Tauri commands: each one forwards to the `homeport-api` function of the same name.
+//! Arguments are never logged, since host input carries passwords.
+
+use homeport_api::{
+    Api, AppInfo, ContainerAction, ContainerEvent, ContainerView, DockerInfo, HostInput, HostView, IpcError, LogEvent,
+    MemoryUsage, Settings, SubscriptionId,
+};
+use tauri::ipc::Channel;
+use tauri::State;
+
+type CommandResult<T> = Result<T, IpcError>;
+
+#[tauri::command]
+pub fn app_info(api: State<'_, Api>) -> AppInfo {
+    api.app_info()
+}
+
+#[tauri::command]
+pub async fn settings_get(api: State<'_, Api>) -> CommandResult<Settings> {
+    api.settings_get().await
+}
+
+#[tauri::command]
+pub async fn settings_set(api: State<'_, Api>, settings: Settings) -> CommandResult<Settings> {
+    api.settings_set(settings).await
+}
+
+#[tauri::command]
+pub async fn host_list(api: State<'_, Api>) -> CommandResult<Vec<HostView>> {
+    api.host_list().await
+}
+
+#[tauri::command]
+pub async fn host_add(api: State<'_, Api>, input: HostInput, trusted_key: Option<String>) -> CommandResult<HostView> {
+    api.host_add(input, trusted_key).await
+}
+
+#[tauri::command]
+pub async fn host_update(
+    api: State<'_, Api>,
+    id: String,
+    input: HostInput,
+    trusted_key: Option<String>,
+) -> CommandResult<HostView> {
+    api.host_update(&id, input, trusted_key).await
+}
+
+#[tauri::command]
+pub async fn host_remove(api: State<'_, Api>, id: String) -> CommandResult<()> {
+    api.host_remove(&id).await
+}
+
+#[tauri::command]
+pub async fn host_check(api: State<'_, Api>, id: String) -> CommandResult<DockerInfo> {
+    api.host_check(&id).await
+}
+
+#[tauri::command]
+pub async fn host_replace_key(api: State<'_, Api>, id: String, fingerprint: String) -> CommandResult<HostView> {
+    api.host_replace_key(&id, &fingerprint).await
+}
+
+#[tauri::command]
+pub async fn container_list(api: State<'_, Api>, host_id: String) -> CommandResult<Vec<ContainerView>> {
+    api.container_list(&host_id).await
+}
+
+#[tauri::command]
+pub async fn container_action(
+    api: State<'_, Api>,
+    host_id: String,
+    container_id: String,
+    action: ContainerAction,
+) -> CommandResult<()> {
+    api.container_action(&host_id, &container_id, action).await
+}
+
+#[tauri::command]
+pub async fn container_inspect(api: State<'_, Api>, host_id: String, container_id: String) -> CommandResult<String> {
+    api.container_inspect(&host_id, &container_id).await
+}
+
+#[tauri::command]
+pub async fn container_memory(api: State<'_, Api>, host_id: String) -> CommandResult<Vec<MemoryUsage>> {
+    api.container_memory(&host_id).await
+}
+
+#[tauri::command]
+pub async fn container_logs(
+    api: State<'_, Api>,
+    host_id: String,
+    container_id: String,
+    tail: u32,
+    follow: bool,
+    on_event: Channel<LogEvent>,
+) -> CommandResult<SubscriptionId> {
+    let sink = Box::new(move |event| on_event.send(event).is_ok());
+    api.container_logs(&host_id, &container_id, tail, follow, sink).await
+}
+
+#[tauri::command]
+pub async fn container_events(
+    api: State<'_, Api>,
+    host_id: String,
+    on_event: Channel<ContainerEvent>,
+) -> CommandResult<SubscriptionId> {
+    let sink = Box::new(move |event| on_event.send(event).is_ok());
+    api.container_events(&host_id, sink).await
+}
+
+#[tauri::command]
+pub fn subscription_cancel(api: State<'_, Api>, id: SubscriptionId) {
+    api.subscription_cancel(id);
+}
+
+#[tauri::command]
+pub fn open_external(url: String) -> CommandResult<()> {
+    crate::navigation::open_external(&url)
+}
