@@ -63,7 +63,7 @@ fi
 export HOMEPORT_LAB_ENV
 # shellcheck disable=SC1090
 . "$HOMEPORT_LAB_ENV"
-# Homeport reads host secrets from the Secret Service; use the lab's unlocked keyring.
+# Homeport reads host secrets from the Secret Service, so point it at the lab's unlocked keyring.
 export DBUS_SESSION_BUS_ADDRESS=$LAB_DBUS_ADDRESS
 
 step "measuring (about 3 minutes)"

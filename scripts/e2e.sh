@@ -8,7 +8,10 @@ cd "$ROOT"
 
 : "${HOMEPORT_LAB_ENV:?start the lab first: tests/lab/lab.sh up, then export HOMEPORT_LAB_ENV=\$(tests/lab/lab.sh env)}"
 
-cargo build -p homeport-app --features custom-protocol
+# The same package set and features as scripts/test.sh, so cargo reuses what that step built
+# instead of compiling the dependencies again with other features.
+SCOPE=(--workspace --exclude homeport-bench --exclude homeport-bare-window --features homeport-app/custom-protocol)
+cargo build "${SCOPE[@]}"
 
 export HOMEPORT_E2E_APP="$ROOT/target/debug/homeport-app"
 export TAURI_DRIVER="$ROOT/.tools/bin/tauri-driver"
@@ -17,4 +20,4 @@ mkdir -p "$HOMEPORT_E2E_SCREENSHOTS"
 
 # One window at a time: the tests share one virtual display and the lab's rotating host.
 xvfb-run --auto-servernum --server-args="-screen 0 1280x860x24" \
-  cargo test -p homeport-e2e --no-fail-fast -- --test-threads=1
+  cargo test "${SCOPE[@]}" --no-fail-fast --test window -- --test-threads=1

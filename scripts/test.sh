@@ -35,7 +35,7 @@ step "UI: production build"
 (cd ui && npm run --silent build)
 
 step "Rust: unit and lab integration tests"
-cargo test --workspace --features homeport-app/custom-protocol --no-fail-fast
+cargo test --workspace --exclude homeport-bench --exclude homeport-bare-window --features homeport-app/custom-protocol --no-fail-fast
 
 step "end to end in the real window"
 scripts/e2e.sh

@@ -138,7 +138,7 @@ impl Api {
                         }
                         service.drop_connection(&host.id).await;
                         ended_with
-                            .unwrap_or_else(|| Error::Docker {
+                            .unwrap_or_else(|| Error::DockerConnection {
                                 host: host.name.clone(),
                                 detail: "the event stream closed".into(),
                             })
@@ -161,10 +161,11 @@ impl Api {
         }))
     }
 
-    /// Drops the host's connection when a call failed in a way a reconnect may fix.
+    /// Drops the host's connection when a call failed in a way a reconnect may fix. An answer
+    /// from the engine, even an error such as 409, proves the connection works and keeps it.
     async fn evict_on_error<T>(&self, host_id: &str, result: homeport_core::Result<T>) -> ApiResult<T> {
         match result {
-            Err(err @ (Error::Docker { .. } | Error::HostUnreachable { .. })) => {
+            Err(err @ (Error::DockerConnection { .. } | Error::HostUnreachable { .. })) => {
                 self.forget_connection(host_id).await;
                 Err(err.into())
             }

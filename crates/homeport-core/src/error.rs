@@ -118,6 +118,11 @@ pub enum Error {
     #[error("Docker on {host} failed: {detail}")]
     Docker { host: String, detail: String },
 
+    /// The request never got an answer from the engine: the forwarded socket or the SSH
+    /// connection under it failed. The UI shows it like [`Error::Docker`]; callers reconnect.
+    #[error("the connection to Docker on {host} failed: {detail}. Check that the host is up, then try again")]
+    DockerConnection { host: String, detail: String },
+
     #[error("no container '{container}' on {host}")]
     ContainerNotFound { host: String, container: String },
 
@@ -157,7 +162,7 @@ impl Error {
             Error::DockerUnavailable { .. } => ErrorCode::DockerUnavailable,
             Error::DockerPermissionDenied { .. } => ErrorCode::DockerPermissionDenied,
             Error::DockerApiTooOld { .. } => ErrorCode::DockerApiTooOld,
-            Error::Docker { .. } => ErrorCode::DockerError,
+            Error::Docker { .. } | Error::DockerConnection { .. } => ErrorCode::DockerError,
             Error::ContainerNotFound { .. } => ErrorCode::ContainerNotFound,
             Error::KeychainLocked { .. } => ErrorCode::KeychainLocked,
             Error::KeychainUnavailable { .. } => ErrorCode::KeychainUnavailable,
@@ -230,7 +235,7 @@ impl Error {
                 params.insert("version", version.clone());
                 params.insert("minimum", minimum.clone());
             }
-            Error::Docker { host, detail } => {
+            Error::Docker { host, detail } | Error::DockerConnection { host, detail } => {
                 params.insert("host", host.clone());
                 params.insert("detail", detail.clone());
             }

@@ -89,12 +89,22 @@ fn entry(key: &SecretKey) -> Result<keyring::Entry> {
     keyring::Entry::new(SERVICE, key.as_str()).map_err(map_keyring_error)
 }
 
+/// The D-Bus error the Secret Service API returns for an operation on a locked collection.
+const SECRET_SERVICE_LOCKED: &str = "org.freedesktop.Secret.Error.IsLocked";
+
 /// Turns keychain failures into the two cases a person can act on: locked or missing.
 fn map_keyring_error(err: keyring::Error) -> Error {
     match err {
         keyring::Error::NoStorageAccess(inner) => Error::KeychainLocked {
             detail: inner.to_string(),
         },
+        // keyring 3.6 reports only its own "locked" check as NoStorageAccess. When gnome-keyring
+        // rejects a write to a locked collection, the D-Bus error arrives as a PlatformFailure.
+        keyring::Error::PlatformFailure(inner) if inner.to_string().contains(SECRET_SERVICE_LOCKED) => {
+            Error::KeychainLocked {
+                detail: inner.to_string(),
+            }
+        }
         keyring::Error::PlatformFailure(inner) => Error::KeychainUnavailable {
             detail: inner.to_string(),
         },
@@ -114,5 +124,16 @@ mod tests {
         assert_eq!(format!("{secret:?}"), "[redacted]");
         assert_eq!(format!("{secret}"), "[redacted]");
         assert_eq!(secret.expose(), "hunter2", "expose returns the real value");
+    }
+
+    #[test]
+    fn locked_collection_error_maps_to_keychain_locked() {
+        // The text keyring 3.6 gives for gnome-keyring's reply to a write into a locked collection.
+        let detail = "zbus error: org.freedesktop.Secret.Error.IsLocked: Cannot create an item in a locked collection";
+        let err = map_keyring_error(keyring::Error::PlatformFailure(Box::new(std::io::Error::other(detail))));
+        assert!(matches!(err, Error::KeychainLocked { .. }), "IsLocked must map to KeychainLocked, got {err:?}");
+
+        let other = map_keyring_error(keyring::Error::PlatformFailure(Box::new(std::io::Error::other("no bus"))));
+        assert!(matches!(other, Error::KeychainUnavailable { .. }), "other failures stay unavailable, got {other:?}");
     }
 }

@@ -86,7 +86,11 @@ impl DockerEngine {
                     minimum: format!("{}.{}", MINIMUM_API_VERSION.0, MINIMUM_API_VERSION.1),
                 }
             }
-            other => Error::Docker {
+            Bollard::DockerResponseServerError { message, .. } => Error::Docker {
+                host: self.host.clone(),
+                detail: message,
+            },
+            other => Error::DockerConnection {
                 host: self.host.clone(),
                 detail: other.to_string(),
             },

@@ -1,0 +1,348 @@
+//! The `homeport` binary against the real test lab (`tests/lab/lab.sh up`).
+//!
+//! Lab tests skip when `HOMEPORT_LAB_ENV` is unset and panic when it names an unreadable file.
+//! The binary inherits this process's environment, so the keychain tests expect
+//! `DBUS_SESSION_BUS_ADDRESS=$LAB_DBUS_ADDRESS`. The locked and missing keychain tests give the
+//! child process its own bus address instead.
+
+#[path = "../../homeport-api/tests/common/mod.rs"]
+mod common;
+
+use std::io::{Read, Write};
+use std::path::Path;
+use std::process::{Command, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
+
+use common::Lab;
+use serde_json::Value;
+use tempfile::TempDir;
+
+/// How long one `homeport` run may take. Connecting is bounded by 10 s in the product.
+const RUN_DEADLINE: Duration = Duration::from_secs(60);
+
+/// One data folder (`HOMEPORT_DATA_DIR`) and the commands run against it.
+struct Homeport {
+    data_dir: TempDir,
+}
+
+/// The result of one run.
+#[derive(Debug)]
+struct Run {
+    status: ExitStatus,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    /// Returns stdout parsed as JSON, panicking when the run failed or printed no JSON.
+    fn json(&self, step: &str) -> Value {
+        assert!(self.status.success(), "{step}: homeport failed with {}: {}", self.status, self.stderr);
+        serde_json::from_str(self.stdout.trim())
+            .unwrap_or_else(|err| panic!("{step}: stdout is not JSON ({err}): {}", self.stdout))
+    }
+
+    /// Returns the `error` object of a failed `--json` run's stderr.
+    fn json_error(&self, step: &str) -> Value {
+        assert!(!self.status.success(), "{step}: expected a failure, but homeport succeeded: {}", self.stdout);
+        let error = self
+            .stderr
+            .lines()
+            .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+            .find_map(|value| value.get("error").cloned());
+        error.unwrap_or_else(|| panic!("{step}: stderr has no JSON line with an 'error' object: {}", self.stderr))
+    }
+}
+
+impl Homeport {
+    fn new() -> Self {
+        Self {
+            data_dir: TempDir::new().expect("temp dir"),
+        }
+    }
+
+    fn run(&self, args: &[&str]) -> Run {
+        self.run_with(args, None, &[])
+    }
+
+    /// Runs `homeport ARGS…` with `stdin` and extra environment variables, killing it and
+    /// panicking after [`RUN_DEADLINE`].
+    fn run_with(&self, args: &[&str], stdin: Option<&str>, env: &[(&str, &str)]) -> Run {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_homeport"));
+        command
+            .args(args)
+            .env("HOMEPORT_DATA_DIR", self.data_dir.path())
+            .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        for (name, value) in env {
+            command.env(name, value);
+        }
+        let mut child = command.spawn().unwrap_or_else(|err| panic!("cannot start homeport {args:?}: {err}"));
+        if let Some(text) = stdin {
+            let mut pipe = child.stdin.take().expect("stdin is piped");
+            pipe.write_all(text.as_bytes()).expect("homeport reads stdin");
+        }
+        let stdout = read_in_background(child.stdout.take().expect("stdout is piped"));
+        let stderr = read_in_background(child.stderr.take().expect("stderr is piped"));
+
+        let deadline = Instant::now() + RUN_DEADLINE;
+        let status = loop {
+            if let Some(status) = child.try_wait().expect("homeport's status is readable") {
+                break status;
+            }
+            if Instant::now() >= deadline {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("homeport {args:?} did not finish within {RUN_DEADLINE:?}");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        Run {
+            status,
+            stdout: stdout.join().expect("stdout reader thread"),
+            stderr: stderr.join().expect("stderr reader thread"),
+        }
+    }
+
+    /// Returns `host list --json`.
+    fn host_list(&self, env: &[(&str, &str)]) -> Value {
+        let hosts = self.run_with(&["host", "list", "--json"], None, env).json("host list --json");
+        assert!(hosts.is_array(), "host list --json prints an array: {hosts}");
+        hosts
+    }
+}
+
+fn read_in_background(mut pipe: impl Read + Send + 'static) -> std::thread::JoinHandle<String> {
+    std::thread::spawn(move || {
+        let mut bytes = Vec::new();
+        let _ = pipe.read_to_end(&mut bytes);
+        String::from_utf8_lossy(&bytes).into_owned()
+    })
+}
+
+/// Returns the `host add` arguments for the lab's key-only host.
+fn key_host_args(lab: &Lab, name: &str) -> Vec<String> {
+    [
+        "host",
+        "add",
+        "--name",
+        name,
+        "--address",
+        &lab.var("LAB_SSH_KEY_HOST"),
+        "--port",
+        &lab.var("LAB_SSH_KEY_PORT"),
+        "--user",
+        &lab.var("LAB_SSH_KEY_USER"),
+        "--auth",
+        "key",
+        "--key-file",
+        &lab.var("LAB_SSH_CLIENT_KEY"),
+        "--docker-socket",
+        &lab.var("LAB_DOCKER_SOCK"),
+    ]
+    .map(str::to_string)
+    .to_vec()
+}
+
+/// Returns the `host add` arguments for the lab's password host, trusting its current key and
+/// reading the password from stdin.
+fn password_host_args(lab: &Lab, name: &str) -> Vec<String> {
+    let address = lab.var("LAB_SSH_PASS_HOST");
+    let fingerprint = common::keyscan_fingerprint(&address, lab.port("LAB_SSH_PASS_PORT"));
+    [
+        "host",
+        "add",
+        "--name",
+        name,
+        "--address",
+        &address,
+        "--port",
+        &lab.var("LAB_SSH_PASS_PORT"),
+        "--user",
+        &lab.var("LAB_SSH_PASS_USER"),
+        "--auth",
+        "password",
+        "--secret-stdin",
+        "--docker-socket",
+        &lab.var("LAB_DOCKER_SOCK"),
+        "--trust",
+        &fingerprint,
+        "--json",
+    ]
+    .map(str::to_string)
+    .to_vec()
+}
+
+fn as_strs(args: &[String]) -> Vec<&str> {
+    args.iter().map(String::as_str).collect()
+}
+
+/// Returns the commit `--version` should print: `HOMEPORT_COMMIT` when set, as the build
+/// script prefers it, otherwise the 12-digit abbreviation of the checked-out commit.
+fn expected_commit() -> String {
+    if let Some(commit) = std::env::var("HOMEPORT_COMMIT").ok().filter(|value| !value.is_empty()) {
+        return commit;
+    }
+    let repository = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    Command::new("git")
+        .args(["rev-parse", "--short=12", "HEAD"])
+        .current_dir(repository)
+        .output()
+        .ok()
+        .filter(|output| output.status.success())
+        .map(|output| String::from_utf8_lossy(&output.stdout).trim().to_string())
+        .unwrap_or_else(|| "unknown".to_string())
+}
+
+#[test]
+fn version_shows_version_and_commit() {
+    let run = Homeport::new().run(&["--version"]);
+    assert!(run.status.success(), "--version failed: {}", run.stderr);
+    let expected = format!("homeport {} ({})", env!("CARGO_PKG_VERSION"), expected_commit());
+    assert_eq!(run.stdout.trim(), expected, "--version prints the package version and the commit");
+}
+
+#[test]
+fn key_host_add_list_and_containers() {
+    let Some(lab) = common::lab() else { return };
+    let homeport = Homeport::new();
+    let name = common::unique_name("cli-key");
+    let hosts_before = homeport.host_list(&[]);
+    let mut add = key_host_args(&lab, &name);
+    add.push("--json".into());
+
+    let unknown = homeport.run(&as_strs(&add)).json_error("host add without --trust");
+    assert_eq!(unknown["code"], "HostKeyUnknown", "an untrusted key is reported: {unknown}");
+    let fingerprint = common::keyscan_fingerprint(&lab.var("LAB_SSH_KEY_HOST"), lab.port("LAB_SSH_KEY_PORT"));
+    assert_eq!(unknown["params"]["fingerprint"], fingerprint.as_str(), "the fingerprint ssh-keyscan sees");
+    assert_eq!(homeport.host_list(&[]), hosts_before, "an untrusted key saves nothing");
+
+    add.extend(["--trust".to_string(), fingerprint.clone()]);
+    let added = homeport.run(&as_strs(&add)).json("host add --trust");
+    assert_eq!(added["name"], name.as_str(), "host add prints the saved host");
+    assert_eq!(added["hostKeyFingerprint"], fingerprint.as_str(), "the trusted key is saved");
+
+    let hosts = homeport.host_list(&[]);
+    let listed = hosts
+        .as_array()
+        .expect("an array")
+        .iter()
+        .find(|host| host["name"] == name.as_str())
+        .unwrap_or_else(|| panic!("host list --json has no '{name}': {hosts}"));
+    assert_eq!(listed["kind"], "ssh", "listed as an SSH host");
+
+    let web_name = lab.var("LAB_WEB_CONTAINER");
+    let containers = homeport
+        .run(&["container", "ls", "--host", &name, "--json"])
+        .json("container ls --json");
+    let web = containers
+        .as_array()
+        .expect("container ls --json prints an array")
+        .iter()
+        .find(|container| container["name"] == web_name.as_str())
+        .unwrap_or_else(|| panic!("container ls has no '{web_name}': {containers}"));
+    assert_eq!(web["state"], "running", "the lab keeps '{web_name}' running");
+
+    let logs = homeport.run(&["container", "logs", "--host", &name, &web_name, "--tail", "2"]);
+    assert!(logs.status.success(), "container logs failed: {}", logs.stderr);
+    let lines: Vec<&str> = logs.stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "--tail 2 prints two lines: {lines:?}");
+    assert!(lines.iter().all(|line| !line.trim().is_empty()), "the lines have text: {lines:?}");
+
+    let removed = homeport.run(&["host", "remove", &name]);
+    assert!(removed.status.success(), "host remove failed: {}", removed.stderr);
+    assert_eq!(homeport.host_list(&[]), hosts_before, "host remove restores the previous list");
+}
+
+#[test]
+fn password_from_stdin_is_stored_in_keychain() {
+    let Some(lab) = common::lab() else { return };
+    lab.require_unlocked_keychain();
+    let homeport = Homeport::new();
+    let name = common::unique_name("cli-pass");
+    let password = lab.var("LAB_SSH_PASS_PASSWORD");
+    // Trace level puts as much as possible into the log file that the scan below reads.
+    let trace = [("HOMEPORT_LOG", "trace")];
+
+    let add = homeport.run_with(&as_strs(&password_host_args(&lab, &name)), Some(&format!("{password}\n")), &trace);
+    let added = add.json("host add --secret-stdin");
+    assert_eq!(added["hasSecret"], true, "the password is stored: {added}");
+    let id = added["id"].as_str().expect("host add prints the id").to_string();
+    let _entry = common::KeychainEntryGuard { host_id: id.clone() };
+    assert!(
+        common::keychain_entries().contains(&common::credential_entry(&id)),
+        "the password is in the Secret Service under host/<id>/credential"
+    );
+
+    // A new process can only get the password from the keychain.
+    let check = homeport.run_with(&["host", "check", &name, "--json"], None, &trace);
+    let info = check.json("host check");
+    assert_eq!(info["apiVersion"], "1.41", "the lab engine speaks API 1.41");
+
+    for run in [&add, &check] {
+        assert!(!run.stdout.contains(&password), "stdout contains the password");
+        assert!(!run.stderr.contains(&password), "stderr contains the password");
+    }
+    let leaks = common::files_containing(homeport.data_dir.path(), password.as_bytes());
+    assert!(leaks.is_empty(), "the password is in these files under the data folder: {leaks:?}");
+
+    let removed = homeport.run(&["host", "remove", &name]);
+    assert!(removed.status.success(), "host remove failed: {}", removed.stderr);
+    assert!(
+        !common::keychain_entries().contains(&common::credential_entry(&id)),
+        "host remove deletes the keychain entry"
+    );
+}
+
+#[test]
+fn locked_keychain_reports_keychain_locked() {
+    let Some(lab) = common::lab() else { return };
+    let homeport = Homeport::new();
+    let locked_bus = lab.var("LAB_DBUS_LOCKED_ADDRESS");
+    let env = [("DBUS_SESSION_BUS_ADDRESS", locked_bus.as_str())];
+    let hosts_before = homeport.host_list(&env);
+    let password = lab.var("LAB_SSH_PASS_PASSWORD");
+
+    let args = password_host_args(&lab, &common::unique_name("cli-locked"));
+    let run = homeport.run_with(&as_strs(&args), Some(&format!("{password}\n")), &env);
+    let error = run.json_error("host add with a locked keychain");
+    assert_eq!(error["code"], "KeychainLocked", "a locked keyring is reported as locked: {error}");
+    assert_eq!(homeport.host_list(&env), hosts_before, "a failed keychain write saves no host");
+}
+
+#[test]
+fn missing_keychain_reports_keychain_unavailable() {
+    let Some(lab) = common::lab() else { return };
+    let homeport = Homeport::new();
+    let env = [("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent")];
+    let hosts_before = homeport.host_list(&env);
+    let password = lab.var("LAB_SSH_PASS_PASSWORD");
+
+    let args = password_host_args(&lab, &common::unique_name("cli-nobus"));
+    let run = homeport.run_with(&as_strs(&args), Some(&format!("{password}\n")), &env);
+    let error = run.json_error("host add without a session bus");
+    assert_eq!(error["code"], "KeychainUnavailable", "a missing Secret Service is reported: {error}");
+    assert_eq!(homeport.host_list(&env), hosts_before, "a failed keychain write saves no host");
+}
+
+#[test]
+fn invalid_address_names_the_value() {
+    let Some(lab) = common::lab() else { return };
+    let homeport = Homeport::new();
+    let hosts_before = homeport.host_list(&[]);
+    let bad_address = "nas; rm -rf /";
+    let mut args = key_host_args(&lab, &common::unique_name("cli-bad"));
+    let position = args.iter().position(|arg| arg == "--address").expect("--address is passed") + 1;
+    args[position] = bad_address.to_string();
+
+    let text = homeport.run(&as_strs(&args));
+    assert!(!text.status.success(), "an invalid address must fail");
+    assert!(text.stderr.contains(bad_address), "the error names the value: {}", text.stderr);
+
+    args.push("--json".into());
+    let error = homeport.run(&as_strs(&args)).json_error("host add --json with an invalid address");
+    assert_eq!(error["code"], "InvalidInput", "rejected as invalid input: {error}");
+    assert_eq!(error["params"]["field"], "address", "the error names the field: {error}");
+    assert_eq!(error["params"]["value"], bad_address, "the error carries the value: {error}");
+    assert_eq!(homeport.host_list(&[]), hosts_before, "invalid input saves nothing");
+}
