@@ -7,7 +7,7 @@ use url::Url;
 use homeport_api::IpcError;
 use homeport_core::Error;
 
-/// A plugin that cancels every navigation away from the bundled UI.
+/// Builds a plugin that cancels every navigation away from the bundled UI.
 pub fn guard<R: Runtime>() -> TauriPlugin<R> {
     Builder::new("navigation-guard")
         .on_navigation(|_webview, url| {

@@ -11,7 +11,7 @@ use crate::{
     Sink, SubscriptionId,
 };
 
-/// The longest wait between attempts to re-open a dropped event stream.
+/// The maximum wait between attempts to re-open a dropped event stream.
 const MAX_EVENTS_BACKOFF: Duration = Duration::from_secs(30);
 
 impl Api {
@@ -161,8 +161,8 @@ impl Api {
         }))
     }
 
-    /// Drops the host's connection when a call failed in a way a reconnect may fix. An answer
-    /// from the engine, even an error such as 409, proves the connection works and keeps it.
+    /// Drops the host's connection when a call failed in a way a reconnect may fix. A response
+    /// from the engine, even an error such as 409, proves the connection works, so it is kept.
     async fn evict_on_error<T>(&self, host_id: &str, result: homeport_core::Result<T>) -> ApiResult<T> {
         match result {
             Err(err @ (Error::DockerConnection { .. } | Error::HostUnreachable { .. })) => {

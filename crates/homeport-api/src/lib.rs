@@ -3,7 +3,7 @@
 //! The Tauri commands in `src-tauri` and the `homeport` CLI call these and nothing below them,
 //! so both behave the same. Every function returns [`IpcError`] on failure: a stable code for
 //! the UI, the values for its translated message, and an English message for the CLI and logs.
-//! Nothing here knows about Tauri; streams report through plain callbacks.
+//! Nothing here depends on Tauri, and streams report through plain callbacks.
 
 pub mod bindings;
 pub mod dto;

@@ -2,7 +2,7 @@
 //!
 //! Secrets stay out by type ([`homeport_core::secrets::Secret`] prints `[redacted]`), command
 //! arguments are never logged, and the libraries that print request bodies or packets at debug
-//! and trace level (bollard, hyper, russh) are capped at `info` whatever `HOMEPORT_LOG` asks for.
+//! and trace level (bollard, hyper, russh) are capped at `info` whatever `HOMEPORT_LOG` requests.
 
 use std::path::Path;
 

@@ -10,7 +10,7 @@ use tokio_util::sync::CancellationToken;
 /// Identifies one running stream.
 pub type SubscriptionId = u32;
 
-/// Where a stream delivers its messages. Returning `false` (the receiver is gone) ends it.
+/// Callback that receives a stream's messages. Returning `false` (the receiver is gone) ends it.
 pub type Sink<T> = Box<dyn FnMut(T) -> bool + Send>;
 
 /// The running streams of one process.

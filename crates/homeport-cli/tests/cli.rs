@@ -346,3 +346,31 @@ fn invalid_address_names_the_value() {
     assert_eq!(error["params"]["value"], bad_address, "the error carries the value: {error}");
     assert_eq!(homeport.host_list(&[]), hosts_before, "invalid input saves nothing");
 }
+
+#[test]
+fn local_engine_is_listed_and_usable() {
+    let Some(lab) = common::lab() else { return };
+    let homeport = Homeport::new();
+    let docker_host = lab.docker_host();
+    let env = [("DOCKER_HOST", docker_host.as_str())];
+
+    let hosts = homeport.host_list(&env);
+    let local = hosts
+        .as_array()
+        .expect("an array")
+        .iter()
+        .find(|host| host["id"] == "local")
+        .unwrap_or_else(|| panic!("DOCKER_HOST={docker_host} must list the local engine: {hosts}"));
+    assert_eq!(local["kind"], "local", "the local engine has kind 'local'");
+    assert_eq!(local["dockerSocket"], lab.var("LAB_DOCKER_SOCK").as_str(), "its socket comes from DOCKER_HOST");
+
+    let containers = homeport
+        .run_with(&["container", "ls", "--host", "local", "--json"], None, &env)
+        .json("container ls --host local");
+    let web_name = lab.var("LAB_WEB_CONTAINER");
+    let listed = containers.as_array().expect("an array").iter().any(|c| c["name"] == web_name.as_str());
+    assert!(listed, "the local engine lists '{web_name}': {containers}");
+
+    let removed = homeport.run_with(&["host", "remove", "local", "--json"], None, &env).json_error("host remove local");
+    assert_eq!(removed["code"], "InvalidInput", "the local engine cannot be removed: {removed}");
+}

@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-/// What the UI needs to react to. Add a code only when a screen handles it differently.
+/// Error category the UI branches on. Add a code only when a screen handles it differently.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum ErrorCode {
@@ -118,8 +118,8 @@ pub enum Error {
     #[error("Docker on {host} failed: {detail}")]
     Docker { host: String, detail: String },
 
-    /// The request never got an answer from the engine: the forwarded socket or the SSH
-    /// connection under it failed. The UI shows it like [`Error::Docker`]; callers reconnect.
+    /// The request got no response from the engine because the forwarded socket or the SSH
+    /// connection under it failed. The UI shows it like [`Error::Docker`], and callers reconnect.
     #[error("the connection to Docker on {host} failed: {detail}. Check that the host is up, then try again")]
     DockerConnection { host: String, detail: String },
 

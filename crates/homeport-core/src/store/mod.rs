@@ -114,4 +114,24 @@ mod tests {
             .unwrap();
         assert!(applied >= 1, "migrations recorded once");
     }
+
+    #[tokio::test]
+    async fn two_handles_write_concurrently() {
+        // The app and the CLI each open their own pool on the same file; WAL and the busy
+        // timeout must let both write without "database is locked".
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("homeport.db");
+        let app = Store::open(&path).await.unwrap();
+        let cli = Store::open(&path).await.unwrap();
+
+        let writer = |store: Store, prefix: &'static str| async move {
+            for i in 0..100 {
+                store.set_setting(&format!("{prefix}{i}"), "value").await.expect("write succeeds");
+            }
+        };
+        tokio::join!(writer(app.clone(), "app-"), writer(cli.clone(), "cli-"));
+
+        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM settings").fetch_one(app.pool()).await.unwrap();
+        assert_eq!(count, 200, "every write from both handles is stored");
+    }
 }
