@@ -10,6 +10,7 @@ pub mod dto;
 mod hosts;
 mod containers;
 pub mod logging;
+pub mod messages;
 mod settings;
 mod subscriptions;
 

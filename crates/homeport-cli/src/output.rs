@@ -87,10 +87,19 @@ impl Output {
             eprintln!("{text}");
             return;
         }
-        eprintln!("homeport: {}", err.message);
+        let locale = homeport_api::messages::Locale::from_environment();
+        eprintln!("homeport: {}", homeport_api::messages::localized_error(err, locale));
         if err.code == homeport_core::ErrorCode::HostKeyUnknown {
             if let Some(fingerprint) = err.params.get("fingerprint") {
-                eprintln!("homeport: compare it with `ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub` on the server, then run the same command with --trust {fingerprint}");
+                let hint = match locale {
+                    homeport_api::messages::Locale::En => format!(
+                        "compare it with `ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub` on the server, then run the same command with --trust {fingerprint}"
+                    ),
+                    homeport_api::messages::Locale::ZhCn => format!(
+                        "请在服务器上用 `ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub` 核对该指纹，然后加上 --trust {fingerprint} 重新运行同一命令"
+                    ),
+                };
+                eprintln!("homeport: {hint}");
             }
         }
     }
