@@ -262,10 +262,15 @@ async fn key_host_trust_flow() {
 
     let wrong = expect_code(
         api.host_add(input.clone(), Some("SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA".into())).await,
-        ErrorCode::HostKeyUnknown,
+        ErrorCode::HostKeyChanged,
         "host_add with a fingerprint the server's key does not have",
     );
     assert_eq!(param(&wrong, "fingerprint"), fingerprint, "the error reports the key actually seen");
+    assert_eq!(
+        param(&wrong, "oldFingerprint"),
+        "SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+        "the error names the fingerprint the user confirmed"
+    );
     assert!(ssh_hosts(&api).await.is_empty(), "a mismatched confirmation must save nothing");
 
     let view = api

@@ -374,3 +374,36 @@ fn local_engine_is_listed_and_usable() {
     let removed = homeport.run_with(&["host", "remove", "local", "--json"], None, &env).json_error("host remove local");
     assert_eq!(removed["code"], "InvalidInput", "the local engine cannot be removed: {removed}");
 }
+
+#[test]
+fn keychain_trouble_keeps_password_host() {
+    let Some(lab) = common::lab() else { return };
+    lab.require_unlocked_keychain();
+    let homeport = Homeport::new();
+    let name = common::unique_name("cli-keep");
+    let password = lab.var("LAB_SSH_PASS_PASSWORD");
+
+    let added = homeport
+        .run_with(&as_strs(&password_host_args(&lab, &name)), Some(&format!("{password}\n")), &[])
+        .json("host add --secret-stdin");
+    let id = added["id"].as_str().expect("host add prints the id").to_string();
+    let _entry = common::KeychainEntryGuard { host_id: id.clone() };
+    let hosts_with_host = homeport.host_list(&[]);
+
+    // Without a Secret Service the entry cannot be deleted, so the host must stay listed.
+    let no_bus = [("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent")];
+    let failed = homeport.run_with(&["host", "remove", &name, "--json"], None, &no_bus).json_error("host remove without a keychain");
+    assert_eq!(failed["code"], "KeychainUnavailable", "the keychain failure is reported: {failed}");
+    assert_eq!(homeport.host_list(&[]), hosts_with_host, "a failed remove keeps the host");
+
+    // A locked collection hides the entry; the message must say so instead of blaming the password.
+    let locked_bus = lab.var("LAB_DBUS_LOCKED_ADDRESS");
+    let locked = [("DBUS_SESSION_BUS_ADDRESS", locked_bus.as_str())];
+    let missing = homeport
+        .run_with(&["container", "ls", "--host", &name, "--json"], None, &locked)
+        .json_error("container ls with the entry out of reach");
+    assert_eq!(missing["code"], "SecretMissing", "a missing keychain entry is named: {missing}");
+
+    let removed = homeport.run(&["host", "remove", &name]);
+    assert!(removed.status.success(), "host remove failed: {}", removed.stderr);
+}

@@ -19,6 +19,7 @@ pub enum ErrorCode {
     AuthFailed,
     KeyFileUnreadable,
     PassphraseWrong,
+    SecretMissing,
     AgentUnavailable,
     DockerUnavailable,
     DockerPermissionDenied,
@@ -95,6 +96,9 @@ pub enum Error {
     #[error("the passphrase for the key file '{path}' is missing or wrong")]
     PassphraseWrong { path: String },
 
+    #[error("no saved password or passphrase for host '{host}' was found in the OS keychain. If the keychain is locked, unlock it; otherwise enter the password again")]
+    SecretMissing { host: String },
+
     #[error("no usable ssh-agent: {detail}. Start an agent and add your key with ssh-add, or choose key file authentication")]
     AgentUnavailable { detail: String },
 
@@ -158,6 +162,7 @@ impl Error {
             Error::AuthFailed { .. } => ErrorCode::AuthFailed,
             Error::KeyFileUnreadable { .. } => ErrorCode::KeyFileUnreadable,
             Error::PassphraseWrong { .. } => ErrorCode::PassphraseWrong,
+            Error::SecretMissing { .. } => ErrorCode::SecretMissing,
             Error::AgentUnavailable { .. } => ErrorCode::AgentUnavailable,
             Error::DockerUnavailable { .. } => ErrorCode::DockerUnavailable,
             Error::DockerPermissionDenied { .. } => ErrorCode::DockerPermissionDenied,
@@ -181,7 +186,7 @@ impl Error {
                 params.insert("value", value.clone());
                 params.insert("detail", reason.clone());
             }
-            Error::HostNotFound(host) | Error::HostNameTaken(host) => {
+            Error::HostNotFound(host) | Error::HostNameTaken(host) | Error::SecretMissing { host } => {
                 params.insert("host", host.clone());
             }
             Error::HostUnreachable { host, port, detail } => {

@@ -68,6 +68,7 @@ impl HostService {
     pub async fn add(&self, draft: HostDraft, confirmed_key: Option<String>) -> Result<Host> {
         let spec = draft.validate()?;
         require_secret(&spec, None)?;
+        check_key_file(&spec, spec.secret.as_ref())?;
 
         let session = self.connect_spec(&spec, spec.secret.clone(), confirmed_key).await?;
         let trusted = trusted_from(&session);
@@ -105,6 +106,7 @@ impl HostService {
         };
         require_secret(&spec, stored.as_ref())?;
         let secret = spec.secret.clone().or_else(|| stored.clone());
+        check_key_file(&spec, secret.as_ref())?;
 
         let session = self.connect_spec(&spec, secret.clone(), confirmed_key).await?;
         let trusted = trusted_from(&session);
@@ -138,9 +140,14 @@ impl HostService {
             return Err(Error::invalid("host", id_or_name, "the local Docker engine cannot be removed"));
         }
         let host = self.store.host(id_or_name).await?;
+
+        // The secret goes first: if the keychain cannot be reached, the host stays listed and
+        // the user can retry, instead of an orphaned password staying in the keychain.
+        if host.has_secret {
+            self.delete_secret(&host.id).await?;
+        }
         self.connections.evict(&host.id).await;
         self.store.delete_host(&host.id).await?;
-        self.delete_secret(&host.id).await?;
         tracing::info!(host_id = %host.id, "host removed");
         Ok(())
     }
@@ -223,12 +230,9 @@ impl HostService {
 
     async fn target_for(&self, host: &Host) -> Result<SshTarget> {
         let secret = if host.has_secret { self.load_secret(&host.id).await? } else { None };
-        if host.auth == AuthMethod::Password && secret.is_none() {
-            return Err(Error::AuthFailed {
-                host: host.address.clone(),
-                user: host.user.clone(),
-                method: "password",
-            });
+        if host.has_secret && secret.is_none() {
+            // A locked Secret Service collection also looks empty to a search.
+            return Err(Error::SecretMissing { host: host.name.clone() });
         }
         Ok(SshTarget {
             address: host.address.clone(),
@@ -327,6 +331,15 @@ fn require_secret(spec: &HostSpec, stored: Option<&Secret>) -> Result<()> {
         return Err(Error::invalid("secret", "", "enter the password for this user"));
     }
     Ok(())
+}
+
+/// Reads and decrypts the key file before any connection, so a wrong path or passphrase is
+/// reported before the user is asked to trust a host key.
+fn check_key_file(spec: &HostSpec, passphrase: Option<&Secret>) -> Result<()> {
+    match (&spec.auth, &spec.key_path) {
+        (AuthMethod::Key, Some(path)) => ssh::load_key(path, passphrase.map(Secret::expose)).map(drop),
+        _ => Ok(()),
+    }
 }
 
 fn trusted_from(session: &SshSession) -> TrustedKey {

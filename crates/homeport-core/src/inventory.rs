@@ -132,6 +132,11 @@ fn validate_name(value: &str) -> Result<String> {
     if trimmed.chars().count() > 64 {
         return Err(Error::invalid("name", value, "use at most 64 characters"));
     }
+    // Commands accept a host's name or id, so a name may be neither the local engine's id nor
+    // shaped like another host's id.
+    if trimmed.eq_ignore_ascii_case(LOCAL_HOST_ID) || uuid::Uuid::parse_str(trimmed).is_ok() {
+        return Err(Error::invalid("name", value, "this name is reserved; choose another one"));
+    }
     let allowed = |c: char| c.is_alphanumeric() || matches!(c, ' ' | '.' | '_' | '-');
     if let Some(bad) = trimmed.chars().find(|c| !allowed(*c)) {
         return Err(Error::invalid(
@@ -299,6 +304,14 @@ mod tests {
         assert!(HostDraft { name: "家里的 NAS".into(), ..draft() }.validate().is_ok());
         let err = HostDraft { name: "nas;reboot".into(), ..draft() }.validate().unwrap_err();
         assert_eq!(field_of(err), "name");
+    }
+
+    #[test]
+    fn reserved_names_are_rejected() {
+        for bad in ["local", "LOCAL", "6f1c1e3a-2b7d-4c39-9d0e-5a4b3c2d1e0f"] {
+            let err = HostDraft { name: bad.into(), ..draft() }.validate().unwrap_err();
+            assert_eq!(field_of(err), "name", "name {bad:?} must be rejected");
+        }
     }
 
     #[test]

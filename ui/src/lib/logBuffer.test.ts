@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LOG_BUFFER_MAX_LINES, LogBuffer } from './logBuffer';
+import { LOG_BUFFER_MAX_LINES, LogBuffer, stripTerminalCodes } from './logBuffer';
 
 describe('LogBuffer', () => {
   it('keeps lines in order with unique ids', () => {
@@ -63,5 +63,16 @@ describe('LogBuffer', () => {
 
   it('rejects a cap below one', () => {
     expect(() => new LogBuffer(0)).toThrow(RangeError);
+  });
+});
+
+describe('stripTerminalCodes', () => {
+  it('removes colour and title sequences', () => {
+    expect(stripTerminalCodes('\u001b[31mred\u001b[0m text')).toBe('red text');
+    expect(stripTerminalCodes('\u001b]0;title\u0007after')).toBe('after');
+  });
+
+  it('leaves plain text alone', () => {
+    expect(stripTerminalCodes('plain [31m text')).toBe('plain [31m text');
   });
 });

@@ -29,7 +29,7 @@ export class LogBuffer {
   push(stream: LogLine['stream'], text: string): void {
     // Docker frames usually end with the newline, and the view puts each line on its own row.
     const trimmed = text.endsWith('\n') ? text.slice(0, text.endsWith('\r\n') ? -2 : -1) : text;
-    this.pending.push({ id: this.nextId++, stream, text: trimmed });
+    this.pending.push({ id: this.nextId++, stream, text: stripTerminalCodes(trimmed) });
 
     // A burst larger than the cap would be cut at the next flush anyway, so drop it early.
     if (this.pending.length > this.maxLines) {
@@ -68,4 +68,13 @@ export class LogBuffer {
     this.pending = [];
     this.droppedCount = 0;
   }
+}
+
+// CSI sequences (colours, cursor moves) and OSC sequences (window titles) that programs write
+// for terminals; the view shows plain text, where they would appear as stray glyphs.
+const TERMINAL_CODES = /\u001b\[[0-9;?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)/g;
+
+/** Removes terminal control sequences from one line of container output. */
+export function stripTerminalCodes(text: string): string {
+  return text.replace(TERMINAL_CODES, '');
 }

@@ -45,7 +45,8 @@ pub(crate) async fn authenticate(handle: &mut Handle<Verifier>, target: &SshTarg
     Ok(())
 }
 
-fn load_key(path: &std::path::Path, passphrase: Option<&str>) -> Result<russh::keys::PrivateKey> {
+/// Reads and decrypts a private key file.
+pub fn load_key(path: &std::path::Path, passphrase: Option<&str>) -> Result<russh::keys::PrivateKey> {
     let text = std::fs::read_to_string(path).map_err(|err| Error::KeyFileUnreadable {
         path: path.display().to_string(),
         detail: err.to_string(),

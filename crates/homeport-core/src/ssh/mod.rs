@@ -6,6 +6,7 @@
 //! sockets on the host, which is how Docker is reached.
 
 mod auth;
+pub use auth::load_key;
 mod hostkey;
 pub mod quote;
 mod session;

@@ -146,13 +146,15 @@ fn handshake_error(target: &SshTarget, policy: &KeyPolicy, seen: Option<SeenKey>
         fingerprint: seen.fingerprint,
     };
     match policy {
-        KeyPolicy::Trusted(old) => Error::HostKeyChanged {
+        // A key other than the one the user confirmed is as suspicious as a changed key: the
+        // server may have been swapped between the prompt and the second connection.
+        KeyPolicy::Trusted(expected) | KeyPolicy::Confirm(expected) => Error::HostKeyChanged {
             host: target.address.clone(),
             port: target.port,
             key,
-            old_fingerprint: old.clone(),
+            old_fingerprint: expected.clone(),
         },
-        KeyPolicy::Confirm(_) | KeyPolicy::Unknown => Error::HostKeyUnknown {
+        KeyPolicy::Unknown => Error::HostKeyUnknown {
             host: target.address.clone(),
             port: target.port,
             key,

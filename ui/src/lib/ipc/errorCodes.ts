@@ -15,6 +15,7 @@ export const ERROR_PARAMS = {
   AuthFailed: ['host', 'user', 'method'],
   KeyFileUnreadable: ['path', 'detail'],
   PassphraseWrong: ['path'],
+  SecretMissing: ['host'],
   AgentUnavailable: ['detail'],
   DockerUnavailable: ['host', 'socket'],
   DockerPermissionDenied: ['host', 'user', 'socket'],
