@@ -34,6 +34,9 @@ step "UI: type check and unit tests"
 step "UI: production build"
 (cd ui && npm run --silent build)
 
+step "Rust: formatting"
+cargo fmt --all -- --check
+
 step "Rust: unit and lab integration tests"
 cargo test --workspace --exclude homeport-bench --exclude homeport-bare-window --features homeport-app/custom-protocol --no-fail-fast
 

@@ -55,7 +55,12 @@ mod tests {
 
     #[test]
     fn external_links_must_be_https() {
-        for bad in ["http://example.com", "file:///etc/passwd", "javascript:alert(1)", "not a url"] {
+        for bad in [
+            "http://example.com",
+            "file:///etc/passwd",
+            "javascript:alert(1)",
+            "not a url",
+        ] {
             let err = open_external(bad).unwrap_err();
             assert_eq!(err.code, homeport_core::ErrorCode::InvalidInput, "{bad}");
         }

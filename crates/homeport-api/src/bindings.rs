@@ -53,7 +53,9 @@ mod tests {
 
     #[test]
     fn bindings_file_is_current() {
-        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..").join(BINDINGS_PATH);
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../..")
+            .join(BINDINGS_PATH);
         let expected = render();
         if std::env::var_os("UPDATE_BINDINGS").is_some() {
             std::fs::write(&path, &expected).expect("write bindings");

@@ -25,7 +25,8 @@ impl Api {
     /// Starts, stops, restarts or removes a container.
     pub async fn container_action(&self, host_id: &str, container_id: &str, action: ContainerAction) -> ApiResult<()> {
         let engine = self.hosts.engine(host_id).await?;
-        self.evict_on_error(host_id, engine.act(container_id, action.into()).await).await
+        self.evict_on_error(host_id, engine.act(container_id, action.into()).await)
+            .await
     }
 
     /// Returns `docker inspect` output as indented JSON text.

@@ -69,7 +69,11 @@ impl HostView {
     /// Builds the view of a stored host and its trusted key fingerprint.
     pub fn new(host: Host, fingerprint: Option<String>) -> Self {
         Self {
-            kind: if host.id == LOCAL_HOST_ID { HostKind::Local } else { HostKind::Ssh },
+            kind: if host.id == LOCAL_HOST_ID {
+                HostKind::Local
+            } else {
+                HostKind::Ssh
+            },
             id: host.id,
             name: host.name,
             address: host.address,
@@ -140,7 +144,11 @@ impl From<Error> for IpcError {
         Self {
             code: err.code(),
             message: err.to_string(),
-            params: err.params().into_iter().map(|(key, value)| (key.to_string(), value)).collect(),
+            params: err
+                .params()
+                .into_iter()
+                .map(|(key, value)| (key.to_string(), value))
+                .collect(),
         }
     }
 }
@@ -280,8 +288,13 @@ pub enum LogEvent {
 #[serde(tag = "kind", rename_all = "camelCase")]
 pub enum ContainerEvent {
     #[serde(rename_all = "camelCase")]
-    Changed { container_id: String, action: String },
-    Error { error: IpcError },
+    Changed {
+        container_id: String,
+        action: String,
+    },
+    Error {
+        error: IpcError,
+    },
 }
 
 /// The UI language: the OS locale, or a fixed choice.

@@ -6,9 +6,9 @@
 //! Nothing here depends on Tauri, and streams report through plain callbacks.
 
 pub mod bindings;
+mod containers;
 pub mod dto;
 mod hosts;
-mod containers;
 pub mod logging;
 pub mod messages;
 mod settings;

@@ -55,7 +55,10 @@ pub fn init(log_dir: &Path, program: &str, stderr_default: &str) -> Option<Worke
         .with_filter(env_filter(stderr_default))
         .with_filter(filter_fn(allowed));
 
-    let _ = tracing_subscriber::registry().with(file_layer).with(stderr_layer).try_init();
+    let _ = tracing_subscriber::registry()
+        .with(file_layer)
+        .with(stderr_layer)
+        .try_init();
     guard
 }
 
@@ -111,7 +114,10 @@ mod tests {
         let text = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
         assert!(!text.contains("DOCKER_ENV_SECRET"), "bollard trace leaked: {text}");
         assert!(!text.contains("packet"), "russh debug leaked: {text}");
-        assert!(text.contains("bollard info stays"), "info of capped targets is kept: {text}");
+        assert!(
+            text.contains("bollard info stays"),
+            "info of capped targets is kept: {text}"
+        );
         assert!(text.contains("own trace stays"), "our own trace is kept: {text}");
     }
 }

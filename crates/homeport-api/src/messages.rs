@@ -113,15 +113,29 @@ mod tests {
     fn every_code_has_a_message_in_both_catalogs() {
         let samples = [
             Error::invalid("port", "0", "use 1 to 65535"),
-            Error::HostUnreachable { host: "nas".into(), port: 22, detail: "refused".into() },
-            Error::DockerPermissionDenied { host: "nas".into(), user: "me".into(), socket: "/s".into() },
-            Error::KeychainLocked { detail: "locked".into() },
+            Error::HostUnreachable {
+                host: "nas".into(),
+                port: 22,
+                detail: "refused".into(),
+            },
+            Error::DockerPermissionDenied {
+                host: "nas".into(),
+                user: "me".into(),
+                socket: "/s".into(),
+            },
+            Error::KeychainLocked {
+                detail: "locked".into(),
+            },
         ];
         for err in samples {
             let ipc = IpcError::from(err);
             for locale in [Locale::En, Locale::ZhCn] {
                 let text = localized_error(&ipc, locale);
-                assert!(!text.contains('{'), "{:?} in {locale:?} leaves a placeholder: {text}", ipc.code);
+                assert!(
+                    !text.contains('{'),
+                    "{:?} in {locale:?} leaves a placeholder: {text}",
+                    ipc.code
+                );
             }
         }
     }

@@ -15,7 +15,10 @@ impl Api {
 
     /// Saves the settings and returns them as stored.
     pub async fn settings_set(&self, settings: Settings) -> ApiResult<Settings> {
-        self.hosts.store().set_setting(LANGUAGE_KEY, settings.language.as_str()).await?;
+        self.hosts
+            .store()
+            .set_setting(LANGUAGE_KEY, settings.language.as_str())
+            .await?;
         self.settings_get().await
     }
 

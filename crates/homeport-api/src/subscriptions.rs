@@ -38,7 +38,10 @@ impl Subscriptions {
                 () = future => {}
                 () = token.cancelled() => {}
             }
-            running.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).remove(&id);
+            running
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                .remove(&id);
         });
         id
     }

@@ -76,7 +76,11 @@ fn expect_code<T: std::fmt::Debug>(result: ApiResult<T>, code: ErrorCode, step: 
     match result {
         Ok(value) => panic!("{step}: expected {code:?}, but it succeeded with {value:?}"),
         Err(err) => {
-            assert_eq!(err.code, code, "{step}: unexpected error code; message: {}; params: {:?}", err.message, err.params);
+            assert_eq!(
+                err.code, code,
+                "{step}: unexpected error code; message: {}; params: {:?}",
+                err.message, err.params
+            );
             err
         }
     }
@@ -108,7 +112,10 @@ async fn add_host(api: &Api, input: HostInput) -> HostView {
 
 /// Returns the saved SSH hosts, leaving out the local engine.
 async fn ssh_hosts(api: &Api) -> Vec<HostView> {
-    let hosts = api.host_list().await.unwrap_or_else(|err| panic!("host_list failed: {err}"));
+    let hosts = api
+        .host_list()
+        .await
+        .unwrap_or_else(|err| panic!("host_list failed: {err}"));
     hosts.into_iter().filter(|host| host.kind == HostKind::Ssh).collect()
 }
 
@@ -119,7 +126,10 @@ async fn list_containers(api: &Api, host_id: &str) -> Vec<ContainerView> {
 }
 
 async fn container_by_id(api: &Api, host_id: &str, container_id: &str) -> Option<ContainerView> {
-    list_containers(api, host_id).await.into_iter().find(|container| container.id == container_id)
+    list_containers(api, host_id)
+        .await
+        .into_iter()
+        .find(|container| container.id == container_id)
 }
 
 async fn act(api: &Api, host_id: &str, container: &str, action: ContainerAction) {
@@ -196,7 +206,8 @@ struct Transcript(Vec<String>);
 
 impl Transcript {
     fn record<T: Serialize>(&mut self, value: &T) {
-        self.0.push(serde_json::to_string(value).expect("API types serialise to JSON"));
+        self.0
+            .push(serde_json::to_string(value).expect("API types serialise to JSON"));
     }
 
     fn record_result<T: Serialize>(&mut self, result: &ApiResult<T>) {
@@ -227,7 +238,13 @@ fn env_file_parser_reads_quoted_values() {
 
 #[test]
 fn env_file_parser_rejects_malformed_lines() {
-    for bad in ["LAB=1", "export LAB='open", "export 1LAB='x'", "export LAB=$(id)", "export LAB=a b"] {
+    for bad in [
+        "LAB=1",
+        "export LAB='open",
+        "export 1LAB='x'",
+        "export LAB=$(id)",
+        "export LAB=a b",
+    ] {
         assert!(common::parse_env_file(bad).is_err(), "'{bad}' must be rejected");
     }
 }
@@ -255,23 +272,38 @@ async fn key_host_trust_flow() {
         common::keyscan_fingerprint(&address, port),
         "HostKeyUnknown must report the fingerprint ssh-keyscan | ssh-keygen -lf prints"
     );
-    assert_eq!(param(&unknown, "algorithm"), "ssh-ed25519", "the lab hosts have only ed25519 keys");
+    assert_eq!(
+        param(&unknown, "algorithm"),
+        "ssh-ed25519",
+        "the lab hosts have only ed25519 keys"
+    );
     assert_eq!(param(&unknown, "host"), address, "the error names the address");
     assert_eq!(param(&unknown, "port"), port.to_string(), "the error names the port");
     assert!(ssh_hosts(&api).await.is_empty(), "an untrusted key must save nothing");
 
     let wrong = expect_code(
-        api.host_add(input.clone(), Some("SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA".into())).await,
+        api.host_add(
+            input.clone(),
+            Some("SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA".into()),
+        )
+        .await,
         ErrorCode::HostKeyChanged,
         "host_add with a fingerprint the server's key does not have",
     );
-    assert_eq!(param(&wrong, "fingerprint"), fingerprint, "the error reports the key actually seen");
+    assert_eq!(
+        param(&wrong, "fingerprint"),
+        fingerprint,
+        "the error reports the key actually seen"
+    );
     assert_eq!(
         param(&wrong, "oldFingerprint"),
         "SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
         "the error names the fingerprint the user confirmed"
     );
-    assert!(ssh_hosts(&api).await.is_empty(), "a mismatched confirmation must save nothing");
+    assert!(
+        ssh_hosts(&api).await.is_empty(),
+        "a mismatched confirmation must save nothing"
+    );
 
     let view = api
         .host_add(input.clone(), Some(fingerprint.clone()))
@@ -279,18 +311,35 @@ async fn key_host_trust_flow() {
         .unwrap_or_else(|err| panic!("host_add with the confirmed fingerprint failed: {err}"));
     assert_eq!(view.name, input.name, "saved under the given name");
     assert_eq!(view.kind, HostKind::Ssh, "an SSH host");
-    assert_eq!(view.host_key_fingerprint.as_deref(), Some(fingerprint.as_str()), "the confirmed key is trusted");
+    assert_eq!(
+        view.host_key_fingerprint.as_deref(),
+        Some(fingerprint.as_str()),
+        "the confirmed key is trusted"
+    );
     assert!(!view.has_secret, "an unencrypted key file needs no stored secret");
-    assert_eq!(view.docker_socket, lab.var("LAB_DOCKER_SOCK"), "the given socket is saved");
-    assert_eq!(ssh_hosts(&api).await, vec![view.clone()], "host_list returns exactly the saved host");
+    assert_eq!(
+        view.docker_socket,
+        lab.var("LAB_DOCKER_SOCK"),
+        "the given socket is saved"
+    );
+    assert_eq!(
+        ssh_hosts(&api).await,
+        vec![view.clone()],
+        "host_list returns exactly the saved host"
+    );
 
     let info = api
         .host_check(&view.id)
         .await
         .unwrap_or_else(|err| panic!("host_check failed: {err}"));
-    assert_eq!(info.api_version, "1.41", "the lab engine (Docker 20.10) speaks API 1.41");
+    assert_eq!(
+        info.api_version, "1.41",
+        "the lab engine (Docker 20.10) speaks API 1.41"
+    );
 
-    api.host_remove(&view.id).await.unwrap_or_else(|err| panic!("host_remove failed: {err}"));
+    api.host_remove(&view.id)
+        .await
+        .unwrap_or_else(|err| panic!("host_remove failed: {err}"));
     assert!(ssh_hosts(&api).await.is_empty(), "host_remove deletes the host");
 }
 
@@ -315,7 +364,9 @@ async fn password_host_keeps_secret_out_of_files() {
     let added = api.host_add(input, Some(param(&unknown, "fingerprint"))).await;
     transcript.record_result(&added);
     let view = added.unwrap_or_else(|err| panic!("host_add with a password failed: {err}"));
-    let _entry = common::KeychainEntryGuard { host_id: view.id.clone() };
+    let _entry = common::KeychainEntryGuard {
+        host_id: view.id.clone(),
+    };
     assert!(view.has_secret, "a password host reports has_secret");
     assert_eq!(view.auth, AuthMethod::Password, "saved with password authentication");
     assert!(
@@ -342,10 +393,17 @@ async fn password_host_keeps_secret_out_of_files() {
     for file in ["homeport.db", "homeport.db-wal", "homeport.db-shm"] {
         let path = dir.path().join(file);
         if let Ok(bytes) = std::fs::read(&path) {
-            assert!(!common::contains_bytes(&bytes, password.as_bytes()), "the password is in '{}'", path.display());
+            assert!(
+                !common::contains_bytes(&bytes, password.as_bytes()),
+                "the password is in '{}'",
+                path.display()
+            );
         }
     }
-    assert!(dir.path().join("homeport.db").exists(), "the database file exists, so the scan covered it");
+    assert!(
+        dir.path().join("homeport.db").exists(),
+        "the database file exists, so the scan covered it"
+    );
 
     let removed = fresh.host_remove(&view.id).await;
     transcript.record_result(&removed);
@@ -358,9 +416,15 @@ async fn password_host_keeps_secret_out_of_files() {
     drop(log_guard);
 
     let log_files = common::files_under(&paths.log_dir);
-    assert!(!log_files.is_empty(), "the log folder has a log file, so the scan covered it");
+    assert!(
+        !log_files.is_empty(),
+        "the log folder has a log file, so the scan covered it"
+    );
     let leaks = common::files_containing(dir.path(), password.as_bytes());
-    assert!(leaks.is_empty(), "the password is in these files under the data folder: {leaks:?}");
+    assert!(
+        leaks.is_empty(),
+        "the password is in these files under the data folder: {leaks:?}"
+    );
     for (index, json) in transcript.0.iter().enumerate() {
         assert!(!json.contains(&password), "API result #{index} contains the password");
     }
@@ -387,12 +451,26 @@ async fn wrong_password_saves_nothing() {
         ErrorCode::AuthFailed,
         "host_add with a wrong password",
     );
-    assert_eq!(param(&failed, "user"), lab.var("LAB_SSH_PASS_USER"), "the error names the user");
+    assert_eq!(
+        param(&failed, "user"),
+        lab.var("LAB_SSH_PASS_USER"),
+        "the error names the user"
+    );
     assert_eq!(param(&failed, "method"), "password", "the error names the method");
 
-    assert_eq!(api.host_list().await.expect("host_list"), hosts_before, "a failed add leaves the host list unchanged");
-    let added: BTreeSet<String> = common::keychain_entries().difference(&entries_before).cloned().collect();
-    assert!(added.is_empty(), "a failed add must create no keychain entry, found {added:?}");
+    assert_eq!(
+        api.host_list().await.expect("host_list"),
+        hosts_before,
+        "a failed add leaves the host list unchanged"
+    );
+    let added: BTreeSet<String> = common::keychain_entries()
+        .difference(&entries_before)
+        .cloned()
+        .collect();
+    assert!(
+        added.is_empty(),
+        "a failed add must create no keychain entry, found {added:?}"
+    );
 }
 
 #[tokio::test]
@@ -409,21 +487,32 @@ async fn encrypted_key_needs_right_passphrase() {
         ..key_input(&lab, name)
     };
 
-    let cases = [("wrong passphrase", Some("wrong-passphrase".to_string())), ("no passphrase", None)];
+    let cases = [
+        ("wrong passphrase", Some("wrong-passphrase".to_string())),
+        ("no passphrase", None),
+    ];
     for (case, passphrase) in cases {
         let input = encrypted_input(&common::unique_name("enc-bad"), passphrase);
         let result = match api.host_add(input.clone(), None).await {
-            Err(err) if err.code == ErrorCode::HostKeyUnknown => api.host_add(input, Some(param(&err, "fingerprint"))).await,
+            Err(err) if err.code == ErrorCode::HostKeyUnknown => {
+                api.host_add(input, Some(param(&err, "fingerprint"))).await
+            }
             other => other,
         };
         let err = expect_code(result, ErrorCode::PassphraseWrong, case);
-        assert_eq!(param(&err, "path"), encrypted_key, "{case}: the error names the key file");
+        assert_eq!(
+            param(&err, "path"),
+            encrypted_key,
+            "{case}: the error names the key file"
+        );
         assert!(ssh_hosts(&api).await.is_empty(), "{case}: nothing is saved");
     }
 
     let passphrase = lab.var("LAB_SSH_CLIENT_KEY_PASSPHRASE");
     let view = add_host(&api, encrypted_input(&common::unique_name("enc"), Some(passphrase))).await;
-    let _entry = common::KeychainEntryGuard { host_id: view.id.clone() };
+    let _entry = common::KeychainEntryGuard {
+        host_id: view.id.clone(),
+    };
     assert!(view.has_secret, "the passphrase is stored, so has_secret is true");
     assert!(
         common::keychain_entries().contains(&common::credential_entry(&view.id)),
@@ -433,7 +522,9 @@ async fn encrypted_key_needs_right_passphrase() {
         .await
         .unwrap_or_else(|err| panic!("host_check with the encrypted key failed: {err}"));
 
-    api.host_remove(&view.id).await.unwrap_or_else(|err| panic!("host_remove failed: {err}"));
+    api.host_remove(&view.id)
+        .await
+        .unwrap_or_else(|err| panic!("host_remove failed: {err}"));
 }
 
 #[tokio::test]
@@ -450,7 +541,11 @@ async fn closed_port_is_unreachable() {
         port: u32::from(port),
         ..key_input(&lab, &common::unique_name("closed"))
     };
-    let err = expect_code(api.host_add(input, None).await, ErrorCode::HostUnreachable, "host_add on a closed port");
+    let err = expect_code(
+        api.host_add(input, None).await,
+        ErrorCode::HostUnreachable,
+        "host_add on a closed port",
+    );
     assert_eq!(param(&err, "host"), "127.0.0.1", "the error names the address");
     assert_eq!(param(&err, "port"), port.to_string(), "the error names the port");
     assert!(ssh_hosts(&api).await.is_empty(), "an unreachable host is not saved");
@@ -499,7 +594,11 @@ async fn docker_socket_errors_are_precise() {
         ErrorCode::DockerUnavailable,
         "host_check with a socket path that does not exist",
     );
-    assert_eq!(param(&unavailable, "socket"), missing_socket, "the error names the socket");
+    assert_eq!(
+        param(&unavailable, "socket"),
+        missing_socket,
+        "the error names the socket"
+    );
     expect_code(
         api.container_list(&missing.id).await,
         ErrorCode::DockerUnavailable,
@@ -515,17 +614,53 @@ async fn invalid_input_is_rejected_before_connecting() {
     let valid = key_input(&lab, &common::unique_name("valid"));
 
     let cases = [
-        ("address", "nas; rm -rf /", HostInput { address: "nas; rm -rf /".into(), ..valid.clone() }),
-        ("address", "$(id)", HostInput { address: "$(id)".into(), ..valid.clone() }),
-        ("name", "nas;reboot", HostInput { name: "nas;reboot".into(), ..valid.clone() }),
-        ("port", "0", HostInput { port: 0, ..valid.clone() }),
+        (
+            "address",
+            "nas; rm -rf /",
+            HostInput {
+                address: "nas; rm -rf /".into(),
+                ..valid.clone()
+            },
+        ),
+        (
+            "address",
+            "$(id)",
+            HostInput {
+                address: "$(id)".into(),
+                ..valid.clone()
+            },
+        ),
+        (
+            "name",
+            "nas;reboot",
+            HostInput {
+                name: "nas;reboot".into(),
+                ..valid.clone()
+            },
+        ),
+        (
+            "port",
+            "0",
+            HostInput {
+                port: 0,
+                ..valid.clone()
+            },
+        ),
     ];
     for (field, value, input) in cases {
         // Without a trusted key, InvalidInput (not HostKeyUnknown) shows no connection was tried.
-        let err = expect_code(api.host_add(input, None).await, ErrorCode::InvalidInput, &format!("{field} '{value}'"));
+        let err = expect_code(
+            api.host_add(input, None).await,
+            ErrorCode::InvalidInput,
+            &format!("{field} '{value}'"),
+        );
         assert_eq!(param(&err, "field"), field, "the error names the field of '{value}'");
         assert_eq!(param(&err, "value"), value, "the error carries the rejected value");
-        assert!(err.message.contains(value), "the message '{}' names the value '{value}'", err.message);
+        assert!(
+            err.message.contains(value),
+            "the message '{}' names the value '{value}'",
+            err.message
+        );
     }
     assert!(ssh_hosts(&api).await.is_empty(), "invalid input saves nothing");
 }
@@ -544,7 +679,10 @@ async fn rotated_host_key_needs_replacement() {
         ..key_input(&lab, &common::unique_name("rotate"))
     };
     let view = add_host(&api, input).await;
-    let old_fingerprint = view.host_key_fingerprint.clone().expect("an added SSH host has a trusted key");
+    let old_fingerprint = view
+        .host_key_fingerprint
+        .clone()
+        .expect("an added SSH host has a trusted key");
 
     let lab_script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/lab/lab.sh");
     common::run_checked(
@@ -553,7 +691,10 @@ async fn rotated_host_key_needs_replacement() {
             .env("HOMEPORT_LAB_DIR", lab.var("HOMEPORT_LAB_DIR")),
     );
     let new_fingerprint = common::keyscan_fingerprint(&address, port);
-    assert_ne!(new_fingerprint, old_fingerprint, "lab.sh rotate-key must give the host a new key");
+    assert_ne!(
+        new_fingerprint, old_fingerprint,
+        "lab.sh rotate-key must give the host a new key"
+    );
     let hosts_before = api.host_list().await.expect("host_list");
 
     let changed = expect_code(
@@ -561,9 +702,21 @@ async fn rotated_host_key_needs_replacement() {
         ErrorCode::HostKeyChanged,
         "container_list after the host key changed",
     );
-    assert_eq!(param(&changed, "oldFingerprint"), old_fingerprint, "the error names the trusted key");
-    assert_eq!(param(&changed, "fingerprint"), new_fingerprint, "the error names the key ssh-keyscan sees");
-    assert_eq!(api.host_list().await.expect("host_list"), hosts_before, "a changed key alters nothing in the store");
+    assert_eq!(
+        param(&changed, "oldFingerprint"),
+        old_fingerprint,
+        "the error names the trusted key"
+    );
+    assert_eq!(
+        param(&changed, "fingerprint"),
+        new_fingerprint,
+        "the error names the key ssh-keyscan sees"
+    );
+    assert_eq!(
+        api.host_list().await.expect("host_list"),
+        hosts_before,
+        "a changed key alters nothing in the store"
+    );
 
     let wrong = api
         .host_replace_key(&view.id, "SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")
@@ -578,14 +731,25 @@ async fn rotated_host_key_needs_replacement() {
         wrong.code,
         wrong.message
     );
-    assert_eq!(api.host_list().await.expect("host_list"), hosts_before, "a rejected replacement stores nothing");
+    assert_eq!(
+        api.host_list().await.expect("host_list"),
+        hosts_before,
+        "a rejected replacement stores nothing"
+    );
 
     let replaced = api
         .host_replace_key(&view.id, &new_fingerprint)
         .await
         .unwrap_or_else(|err| panic!("host_replace_key with the new fingerprint failed: {err}"));
-    assert_eq!(replaced.host_key_fingerprint.as_deref(), Some(new_fingerprint.as_str()), "the new key is trusted");
-    assert!(!list_containers(&api, &view.id).await.is_empty(), "container_list works with the replaced key");
+    assert_eq!(
+        replaced.host_key_fingerprint.as_deref(),
+        Some(new_fingerprint.as_str()),
+        "the new key is trusted"
+    );
+    assert!(
+        !list_containers(&api, &view.id).await.is_empty(),
+        "container_list works with the replaced key"
+    );
 }
 
 #[tokio::test]
@@ -599,17 +763,34 @@ async fn connection_pool_reuses_and_reconnects() {
 
     for call in 1..=3 {
         list_containers(&api, &view.id).await;
-        assert_eq!(connections.live_count().await, 1, "after container_list #{call} one connection is live");
+        assert_eq!(
+            connections.live_count().await,
+            1,
+            "after container_list #{call} one connection is live"
+        );
     }
-    api.host_check(&view.id).await.unwrap_or_else(|err| panic!("host_check failed: {err}"));
+    api.host_check(&view.id)
+        .await
+        .unwrap_or_else(|err| panic!("host_check failed: {err}"));
     api.container_memory(&view.id)
         .await
         .unwrap_or_else(|err| panic!("container_memory failed: {err}"));
-    assert_eq!(connections.live_count().await, 1, "host_check and container_memory reuse the connection");
+    assert_eq!(
+        connections.live_count().await,
+        1,
+        "host_check and container_memory reuse the connection"
+    );
 
     api.host_service().drop_connection(&view.id).await;
-    assert_eq!(connections.live_count().await, 0, "drop_connection closes the connection");
-    assert!(!list_containers(&api, &view.id).await.is_empty(), "the next call reconnects and lists containers");
+    assert_eq!(
+        connections.live_count().await,
+        0,
+        "drop_connection closes the connection"
+    );
+    assert!(
+        !list_containers(&api, &view.id).await.is_empty(),
+        "the next call reconnects and lists containers"
+    );
     assert_eq!(connections.live_count().await, 1, "the reconnected link is pooled");
 }
 
@@ -621,7 +802,9 @@ async fn container_actions_on_test_container() {
     let Some(lab) = common::lab() else { return };
     let dir = TempDir::new().expect("temp dir");
     let api = open_api(dir.path()).await;
-    let host = add_host(&api, key_input(&lab, &common::unique_name("actions"))).await.id;
+    let host = add_host(&api, key_input(&lab, &common::unique_name("actions")))
+        .await
+        .id;
 
     let web_name = lab.var("LAB_WEB_CONTAINER");
     let web_port = lab.port("LAB_WEB_PORT");
@@ -640,30 +823,46 @@ async fn container_actions_on_test_container() {
     );
 
     let test = TestContainer::start(&lab, &common::unique_name("hp-test-actions"));
-    let listed = container_by_id(&api, &host, &test.id).await.expect("the new container is listed");
+    let listed = container_by_id(&api, &host, &test.id)
+        .await
+        .expect("the new container is listed");
     assert_eq!(listed.name, test.name, "listed under its name, without the leading '/'");
     assert_eq!(listed.state, "running", "docker run --detach leaves it running");
 
     act(&api, &host, &test.name, ContainerAction::Stop).await;
-    let stopped = container_by_id(&api, &host, &test.id).await.expect("a stopped container is still listed");
+    let stopped = container_by_id(&api, &host, &test.id)
+        .await
+        .expect("a stopped container is still listed");
     assert_eq!(stopped.state, "exited", "state after stop");
 
     act(&api, &host, &test.name, ContainerAction::Start).await;
-    let started = container_by_id(&api, &host, &test.id).await.expect("listed after start");
+    let started = container_by_id(&api, &host, &test.id)
+        .await
+        .expect("listed after start");
     assert_eq!(started.state, "running", "state after start");
 
     let before_restart = started_at(&api, &host, &test.id).await;
     act(&api, &host, &test.id, ContainerAction::Restart).await;
-    let restarted = container_by_id(&api, &host, &test.id).await.expect("listed after restart");
+    let restarted = container_by_id(&api, &host, &test.id)
+        .await
+        .expect("listed after restart");
     assert_eq!(restarted.state, "running", "state after restart");
-    assert_ne!(started_at(&api, &host, &test.id).await, before_restart, "restart starts the process again");
+    assert_ne!(
+        started_at(&api, &host, &test.id).await,
+        before_restart,
+        "restart starts the process again"
+    );
 
     let inspect = api
         .container_inspect(&host, &test.id)
         .await
         .unwrap_or_else(|err| panic!("container_inspect failed: {err}"));
     let details: serde_json::Value = serde_json::from_str(&inspect).expect("container_inspect returns JSON");
-    assert_eq!(details["Name"], format!("/{}", test.name), "inspect output names the container");
+    assert_eq!(
+        details["Name"],
+        format!("/{}", test.name),
+        "inspect output names the container"
+    );
     assert_eq!(details["Id"], test.id.as_str(), "inspect output has the container's id");
 
     let memory = api
@@ -684,12 +883,17 @@ async fn container_actions_on_test_container() {
         "the error says the container runs and must be stopped: {}",
         refused.message
     );
-    let still = container_by_id(&api, &host, &test.id).await.expect("a refused remove keeps the container");
+    let still = container_by_id(&api, &host, &test.id)
+        .await
+        .expect("a refused remove keeps the container");
     assert_eq!(still.state, "running", "a refused remove leaves it running");
 
     act(&api, &host, &test.id, ContainerAction::Stop).await;
     act(&api, &host, &test.id, ContainerAction::Remove).await;
-    assert!(container_by_id(&api, &host, &test.id).await.is_none(), "a removed container is no longer listed");
+    assert!(
+        container_by_id(&api, &host, &test.id).await.is_none(),
+        "a removed container is no longer listed"
+    );
 }
 
 #[tokio::test]
@@ -712,7 +916,11 @@ async fn container_logs_tail_follow_and_cancel() {
     }
 
     let events = read_logs(&api, &host, &test.id, 5).await;
-    assert_eq!(events.last(), Some(&LogEvent::End), "a stream without follow ends with End: {events:?}");
+    assert_eq!(
+        events.last(),
+        Some(&LogEvent::End),
+        "a stream without follow ends with End: {events:?}"
+    );
     let lines = log_lines(&events);
     assert_eq!(lines.len(), 5, "tail=5 delivers the last five lines: {lines:?}");
     let numbers: Vec<u64> = lines.iter().map(|line| line_number(line)).collect();
@@ -749,8 +957,12 @@ async fn container_logs_tail_follow_and_cancel() {
     api.subscription_cancel(subscription);
     cancelled.store(true, Ordering::SeqCst);
     let deadline = Instant::now() + STREAM_DEADLINE;
-    while let Some((after_cancel, event)) = next_before(&mut receiver, deadline, "the cancelled stream to close").await {
-        assert!(!after_cancel, "the stream delivered {event:?} after subscription_cancel");
+    while let Some((after_cancel, event)) = next_before(&mut receiver, deadline, "the cancelled stream to close").await
+    {
+        assert!(
+            !after_cancel,
+            "the stream delivered {event:?} after subscription_cancel"
+        );
     }
 }
 
@@ -773,7 +985,12 @@ async fn container_events_report_stop() {
     let mut live = false;
     for _attempt in 0..10 {
         test.docker(&["update", "--restart", "no", &test.id]);
-        match timeout(Duration::from_secs(2), wait_for_action(&mut receiver, &test.id, &["update"])).await {
+        match timeout(
+            Duration::from_secs(2),
+            wait_for_action(&mut receiver, &test.id, &["update"]),
+        )
+        .await
+        {
             Ok(_) => {
                 live = true;
                 break;
@@ -781,22 +998,38 @@ async fn container_events_report_stop() {
             Err(_) => continue,
         }
     }
-    assert!(live, "no 'update' event for the test container arrived after ten `docker update` calls");
+    assert!(
+        live,
+        "no 'update' event for the test container arrived after ten `docker update` calls"
+    );
 
     test.docker(&["stop", &test.id]);
-    let action = timeout(STREAM_DEADLINE, wait_for_action(&mut receiver, &test.id, &["stop", "die"]))
-        .await
-        .unwrap_or_else(|_| panic!("no stop or die event within {STREAM_DEADLINE:?} of `docker stop`"));
-    assert!(["stop", "die"].contains(&action.as_str()), "the event reports the stop, got '{action}'");
+    let action = timeout(
+        STREAM_DEADLINE,
+        wait_for_action(&mut receiver, &test.id, &["stop", "die"]),
+    )
+    .await
+    .unwrap_or_else(|_| panic!("no stop or die event within {STREAM_DEADLINE:?} of `docker stop`"));
+    assert!(
+        ["stop", "die"].contains(&action.as_str()),
+        "the event reports the stop, got '{action}'"
+    );
 
     api.subscription_cancel(subscription);
 }
 
 /// Waits for a `changed` event of `container_id` with one of `actions` and returns its action.
-async fn wait_for_action(receiver: &mut UnboundedReceiver<ContainerEvent>, container_id: &str, actions: &[&str]) -> String {
+async fn wait_for_action(
+    receiver: &mut UnboundedReceiver<ContainerEvent>,
+    container_id: &str,
+    actions: &[&str],
+) -> String {
     loop {
         match receiver.recv().await {
-            Some(ContainerEvent::Changed { container_id: id, action }) if id == container_id && actions.contains(&action.as_str()) => {
+            Some(ContainerEvent::Changed {
+                container_id: id,
+                action,
+            }) if id == container_id && actions.contains(&action.as_str()) => {
                 return action;
             }
             Some(ContainerEvent::Changed { .. }) => {}

@@ -53,7 +53,11 @@ async fn run_host(api: &Api, command: HostCommand, output: &Output) -> Result<()
     match command {
         HostCommand::List => output.hosts(&api.host_list().await?),
         HostCommand::Add(add) => {
-            let secret = if add.secret_stdin { Some(read_secret_line()?) } else { None };
+            let secret = if add.secret_stdin {
+                Some(read_secret_line()?)
+            } else {
+                None
+            };
             let input = HostInput {
                 name: add.name,
                 address: add.address,
@@ -94,7 +98,12 @@ async fn run_container(api: &Api, command: ContainerCommand, output: &Output) ->
     Ok(())
 }
 
-async fn act(api: &Api, target: args::ContainerTarget, action: ContainerAction, output: &Output) -> Result<(), IpcError> {
+async fn act(
+    api: &Api,
+    target: args::ContainerTarget,
+    action: ContainerAction,
+    output: &Output,
+) -> Result<(), IpcError> {
     api.container_action(&target.host, &target.container, action).await?;
     let verb = match action {
         ContainerAction::Start => "started",
@@ -107,10 +116,23 @@ async fn act(api: &Api, target: args::ContainerTarget, action: ContainerAction, 
 }
 
 /// Prints log lines until the stream ends, or until Ctrl-C while following.
-async fn stream_logs(api: &Api, host: &str, container: &str, tail: u32, follow: bool, output: &Output) -> Result<(), IpcError> {
+async fn stream_logs(
+    api: &Api,
+    host: &str,
+    container: &str,
+    tail: u32,
+    follow: bool,
+    output: &Output,
+) -> Result<(), IpcError> {
     let (sender, mut receiver) = tokio::sync::mpsc::unbounded_channel();
     let id = api
-        .container_logs(host, container, tail, follow, Box::new(move |event| sender.send(event).is_ok()))
+        .container_logs(
+            host,
+            container,
+            tail,
+            follow,
+            Box::new(move |event| sender.send(event).is_ok()),
+        )
         .await?;
 
     loop {
@@ -132,9 +154,12 @@ async fn stream_logs(api: &Api, host: &str, container: &str, tail: u32, follow: 
 /// Reads a password or passphrase from the first line of stdin, so it never appears in argv.
 fn read_secret_line() -> Result<String, IpcError> {
     let mut line = String::new();
-    std::io::stdin()
-        .lock()
-        .read_line(&mut line)
-        .map_err(|err| IpcError::from(homeport_core::Error::invalid("secret", "", format!("cannot read stdin: {err}"))))?;
+    std::io::stdin().lock().read_line(&mut line).map_err(|err| {
+        IpcError::from(homeport_core::Error::invalid(
+            "secret",
+            "",
+            format!("cannot read stdin: {err}"),
+        ))
+    })?;
     Ok(line.trim_end_matches(['\r', '\n']).to_string())
 }

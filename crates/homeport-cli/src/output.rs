@@ -22,8 +22,14 @@ impl Output {
             } else {
                 format!("{}@{}:{}", host.user, host.address, host.port)
             };
-            let kind = serde_json::to_value(host.kind).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
-            let auth = serde_json::to_value(host.auth).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
+            let kind = serde_json::to_value(host.kind)
+                .ok()
+                .and_then(|v| v.as_str().map(String::from))
+                .unwrap_or_default();
+            let auth = serde_json::to_value(host.auth)
+                .ok()
+                .and_then(|v| v.as_str().map(String::from))
+                .unwrap_or_default();
             println!("{:<20} {:<6} {:<32} {:<8}", host.name, kind, target, auth);
         }
     }

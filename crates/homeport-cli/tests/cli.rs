@@ -36,20 +36,34 @@ struct Run {
 impl Run {
     /// Returns stdout parsed as JSON, panicking when the run failed or printed no JSON.
     fn json(&self, step: &str) -> Value {
-        assert!(self.status.success(), "{step}: homeport failed with {}: {}", self.status, self.stderr);
+        assert!(
+            self.status.success(),
+            "{step}: homeport failed with {}: {}",
+            self.status,
+            self.stderr
+        );
         serde_json::from_str(self.stdout.trim())
             .unwrap_or_else(|err| panic!("{step}: stdout is not JSON ({err}): {}", self.stdout))
     }
 
     /// Returns the `error` object of a failed `--json` run's stderr.
     fn json_error(&self, step: &str) -> Value {
-        assert!(!self.status.success(), "{step}: expected a failure, but homeport succeeded: {}", self.stdout);
+        assert!(
+            !self.status.success(),
+            "{step}: expected a failure, but homeport succeeded: {}",
+            self.stdout
+        );
         let error = self
             .stderr
             .lines()
             .filter_map(|line| serde_json::from_str::<Value>(line).ok())
             .find_map(|value| value.get("error").cloned());
-        error.unwrap_or_else(|| panic!("{step}: stderr has no JSON line with an 'error' object: {}", self.stderr))
+        error.unwrap_or_else(|| {
+            panic!(
+                "{step}: stderr has no JSON line with an 'error' object: {}",
+                self.stderr
+            )
+        })
     }
 }
 
@@ -77,7 +91,9 @@ impl Homeport {
         for (name, value) in env {
             command.env(name, value);
         }
-        let mut child = command.spawn().unwrap_or_else(|err| panic!("cannot start homeport {args:?}: {err}"));
+        let mut child = command
+            .spawn()
+            .unwrap_or_else(|err| panic!("cannot start homeport {args:?}: {err}"));
         if let Some(text) = stdin {
             let mut pipe = child.stdin.take().expect("stdin is piped");
             pipe.write_all(text.as_bytes()).expect("homeport reads stdin");
@@ -106,7 +122,9 @@ impl Homeport {
 
     /// Returns `host list --json`.
     fn host_list(&self, env: &[(&str, &str)]) -> Value {
-        let hosts = self.run_with(&["host", "list", "--json"], None, env).json("host list --json");
+        let hosts = self
+            .run_with(&["host", "list", "--json"], None, env)
+            .json("host list --json");
         assert!(hosts.is_array(), "host list --json prints an array: {hosts}");
         hosts
     }
@@ -199,7 +217,11 @@ fn version_shows_version_and_commit() {
     let run = Homeport::new().run(&["--version"]);
     assert!(run.status.success(), "--version failed: {}", run.stderr);
     let expected = format!("homeport {} ({})", env!("CARGO_PKG_VERSION"), expected_commit());
-    assert_eq!(run.stdout.trim(), expected, "--version prints the package version and the commit");
+    assert_eq!(
+        run.stdout.trim(),
+        expected,
+        "--version prints the package version and the commit"
+    );
 }
 
 #[test]
@@ -212,15 +234,26 @@ fn key_host_add_list_and_containers() {
     add.push("--json".into());
 
     let unknown = homeport.run(&as_strs(&add)).json_error("host add without --trust");
-    assert_eq!(unknown["code"], "HostKeyUnknown", "an untrusted key is reported: {unknown}");
+    assert_eq!(
+        unknown["code"], "HostKeyUnknown",
+        "an untrusted key is reported: {unknown}"
+    );
     let fingerprint = common::keyscan_fingerprint(&lab.var("LAB_SSH_KEY_HOST"), lab.port("LAB_SSH_KEY_PORT"));
-    assert_eq!(unknown["params"]["fingerprint"], fingerprint.as_str(), "the fingerprint ssh-keyscan sees");
+    assert_eq!(
+        unknown["params"]["fingerprint"],
+        fingerprint.as_str(),
+        "the fingerprint ssh-keyscan sees"
+    );
     assert_eq!(homeport.host_list(&[]), hosts_before, "an untrusted key saves nothing");
 
     add.extend(["--trust".to_string(), fingerprint.clone()]);
     let added = homeport.run(&as_strs(&add)).json("host add --trust");
     assert_eq!(added["name"], name.as_str(), "host add prints the saved host");
-    assert_eq!(added["hostKeyFingerprint"], fingerprint.as_str(), "the trusted key is saved");
+    assert_eq!(
+        added["hostKeyFingerprint"],
+        fingerprint.as_str(),
+        "the trusted key is saved"
+    );
 
     let hosts = homeport.host_list(&[]);
     let listed = hosts
@@ -247,11 +280,18 @@ fn key_host_add_list_and_containers() {
     assert!(logs.status.success(), "container logs failed: {}", logs.stderr);
     let lines: Vec<&str> = logs.stdout.lines().collect();
     assert_eq!(lines.len(), 2, "--tail 2 prints two lines: {lines:?}");
-    assert!(lines.iter().all(|line| !line.trim().is_empty()), "the lines have text: {lines:?}");
+    assert!(
+        lines.iter().all(|line| !line.trim().is_empty()),
+        "the lines have text: {lines:?}"
+    );
 
     let removed = homeport.run(&["host", "remove", &name]);
     assert!(removed.status.success(), "host remove failed: {}", removed.stderr);
-    assert_eq!(homeport.host_list(&[]), hosts_before, "host remove restores the previous list");
+    assert_eq!(
+        homeport.host_list(&[]),
+        hosts_before,
+        "host remove restores the previous list"
+    );
 }
 
 #[test]
@@ -264,7 +304,11 @@ fn password_from_stdin_is_stored_in_keychain() {
     // Trace level puts as much as possible into the log file that the scan below reads.
     let trace = [("HOMEPORT_LOG", "trace")];
 
-    let add = homeport.run_with(&as_strs(&password_host_args(&lab, &name)), Some(&format!("{password}\n")), &trace);
+    let add = homeport.run_with(
+        &as_strs(&password_host_args(&lab, &name)),
+        Some(&format!("{password}\n")),
+        &trace,
+    );
     let added = add.json("host add --secret-stdin");
     assert_eq!(added["hasSecret"], true, "the password is stored: {added}");
     let id = added["id"].as_str().expect("host add prints the id").to_string();
@@ -284,7 +328,10 @@ fn password_from_stdin_is_stored_in_keychain() {
         assert!(!run.stderr.contains(&password), "stderr contains the password");
     }
     let leaks = common::files_containing(homeport.data_dir.path(), password.as_bytes());
-    assert!(leaks.is_empty(), "the password is in these files under the data folder: {leaks:?}");
+    assert!(
+        leaks.is_empty(),
+        "the password is in these files under the data folder: {leaks:?}"
+    );
 
     let removed = homeport.run(&["host", "remove", &name]);
     assert!(removed.status.success(), "host remove failed: {}", removed.stderr);
@@ -306,8 +353,15 @@ fn locked_keychain_reports_keychain_locked() {
     let args = password_host_args(&lab, &common::unique_name("cli-locked"));
     let run = homeport.run_with(&as_strs(&args), Some(&format!("{password}\n")), &env);
     let error = run.json_error("host add with a locked keychain");
-    assert_eq!(error["code"], "KeychainLocked", "a locked keyring is reported as locked: {error}");
-    assert_eq!(homeport.host_list(&env), hosts_before, "a failed keychain write saves no host");
+    assert_eq!(
+        error["code"], "KeychainLocked",
+        "a locked keyring is reported as locked: {error}"
+    );
+    assert_eq!(
+        homeport.host_list(&env),
+        hosts_before,
+        "a failed keychain write saves no host"
+    );
 }
 
 #[test]
@@ -321,8 +375,15 @@ fn missing_keychain_reports_keychain_unavailable() {
     let args = password_host_args(&lab, &common::unique_name("cli-nobus"));
     let run = homeport.run_with(&as_strs(&args), Some(&format!("{password}\n")), &env);
     let error = run.json_error("host add without a session bus");
-    assert_eq!(error["code"], "KeychainUnavailable", "a missing Secret Service is reported: {error}");
-    assert_eq!(homeport.host_list(&env), hosts_before, "a failed keychain write saves no host");
+    assert_eq!(
+        error["code"], "KeychainUnavailable",
+        "a missing Secret Service is reported: {error}"
+    );
+    assert_eq!(
+        homeport.host_list(&env),
+        hosts_before,
+        "a failed keychain write saves no host"
+    );
 }
 
 #[test]
@@ -332,18 +393,34 @@ fn invalid_address_names_the_value() {
     let hosts_before = homeport.host_list(&[]);
     let bad_address = "nas; rm -rf /";
     let mut args = key_host_args(&lab, &common::unique_name("cli-bad"));
-    let position = args.iter().position(|arg| arg == "--address").expect("--address is passed") + 1;
+    let position = args
+        .iter()
+        .position(|arg| arg == "--address")
+        .expect("--address is passed")
+        + 1;
     args[position] = bad_address.to_string();
 
     let text = homeport.run(&as_strs(&args));
     assert!(!text.status.success(), "an invalid address must fail");
-    assert!(text.stderr.contains(bad_address), "the error names the value: {}", text.stderr);
+    assert!(
+        text.stderr.contains(bad_address),
+        "the error names the value: {}",
+        text.stderr
+    );
 
     args.push("--json".into());
-    let error = homeport.run(&as_strs(&args)).json_error("host add --json with an invalid address");
+    let error = homeport
+        .run(&as_strs(&args))
+        .json_error("host add --json with an invalid address");
     assert_eq!(error["code"], "InvalidInput", "rejected as invalid input: {error}");
-    assert_eq!(error["params"]["field"], "address", "the error names the field: {error}");
-    assert_eq!(error["params"]["value"], bad_address, "the error carries the value: {error}");
+    assert_eq!(
+        error["params"]["field"], "address",
+        "the error names the field: {error}"
+    );
+    assert_eq!(
+        error["params"]["value"], bad_address,
+        "the error carries the value: {error}"
+    );
     assert_eq!(homeport.host_list(&[]), hosts_before, "invalid input saves nothing");
 }
 
@@ -362,17 +439,30 @@ fn local_engine_is_listed_and_usable() {
         .find(|host| host["id"] == "local")
         .unwrap_or_else(|| panic!("DOCKER_HOST={docker_host} must list the local engine: {hosts}"));
     assert_eq!(local["kind"], "local", "the local engine has kind 'local'");
-    assert_eq!(local["dockerSocket"], lab.var("LAB_DOCKER_SOCK").as_str(), "its socket comes from DOCKER_HOST");
+    assert_eq!(
+        local["dockerSocket"],
+        lab.var("LAB_DOCKER_SOCK").as_str(),
+        "its socket comes from DOCKER_HOST"
+    );
 
     let containers = homeport
         .run_with(&["container", "ls", "--host", "local", "--json"], None, &env)
         .json("container ls --host local");
     let web_name = lab.var("LAB_WEB_CONTAINER");
-    let listed = containers.as_array().expect("an array").iter().any(|c| c["name"] == web_name.as_str());
+    let listed = containers
+        .as_array()
+        .expect("an array")
+        .iter()
+        .any(|c| c["name"] == web_name.as_str());
     assert!(listed, "the local engine lists '{web_name}': {containers}");
 
-    let removed = homeport.run_with(&["host", "remove", "local", "--json"], None, &env).json_error("host remove local");
-    assert_eq!(removed["code"], "InvalidInput", "the local engine cannot be removed: {removed}");
+    let removed = homeport
+        .run_with(&["host", "remove", "local", "--json"], None, &env)
+        .json_error("host remove local");
+    assert_eq!(
+        removed["code"], "InvalidInput",
+        "the local engine cannot be removed: {removed}"
+    );
 }
 
 #[test]
@@ -384,7 +474,11 @@ fn keychain_trouble_keeps_password_host() {
     let password = lab.var("LAB_SSH_PASS_PASSWORD");
 
     let added = homeport
-        .run_with(&as_strs(&password_host_args(&lab, &name)), Some(&format!("{password}\n")), &[])
+        .run_with(
+            &as_strs(&password_host_args(&lab, &name)),
+            Some(&format!("{password}\n")),
+            &[],
+        )
         .json("host add --secret-stdin");
     let id = added["id"].as_str().expect("host add prints the id").to_string();
     let _entry = common::KeychainEntryGuard { host_id: id.clone() };
@@ -392,9 +486,18 @@ fn keychain_trouble_keeps_password_host() {
 
     // Without a Secret Service the entry cannot be deleted, so the host must stay listed.
     let no_bus = [("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent")];
-    let failed = homeport.run_with(&["host", "remove", &name, "--json"], None, &no_bus).json_error("host remove without a keychain");
-    assert_eq!(failed["code"], "KeychainUnavailable", "the keychain failure is reported: {failed}");
-    assert_eq!(homeport.host_list(&[]), hosts_with_host, "a failed remove keeps the host");
+    let failed = homeport
+        .run_with(&["host", "remove", &name, "--json"], None, &no_bus)
+        .json_error("host remove without a keychain");
+    assert_eq!(
+        failed["code"], "KeychainUnavailable",
+        "the keychain failure is reported: {failed}"
+    );
+    assert_eq!(
+        homeport.host_list(&[]),
+        hosts_with_host,
+        "a failed remove keeps the host"
+    );
 
     // A locked collection hides the entry; the message must say so instead of blaming the password.
     let locked_bus = lab.var("LAB_DBUS_LOCKED_ADDRESS");
@@ -402,7 +505,10 @@ fn keychain_trouble_keeps_password_host() {
     let missing = homeport
         .run_with(&["container", "ls", "--host", &name, "--json"], None, &locked)
         .json_error("container ls with the entry out of reach");
-    assert_eq!(missing["code"], "SecretMissing", "a missing keychain entry is named: {missing}");
+    assert_eq!(
+        missing["code"], "SecretMissing",
+        "a missing keychain entry is named: {missing}"
+    );
 
     let removed = homeport.run(&["host", "remove", &name]);
     assert!(removed.status.success(), "host remove failed: {}", removed.stderr);

@@ -68,7 +68,13 @@ impl Connections {
 
     /// Returns how many hosts have a live link, for status displays and tests.
     pub async fn live_count(&self) -> usize {
-        let slots: Vec<Slot> = self.slots.lock().unwrap_or_else(|p| p.into_inner()).values().cloned().collect();
+        let slots: Vec<Slot> = self
+            .slots
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .values()
+            .cloned()
+            .collect();
         let mut count = 0;
         for slot in slots {
             if slot.lock().await.as_ref().is_some_and(|link| link.alive()) {

@@ -57,18 +57,10 @@ pub enum Error {
     HostNameTaken(String),
 
     #[error("cannot reach {host}:{port}: {detail}. Check the address, the port and that sshd runs there")]
-    HostUnreachable {
-        host: String,
-        port: u16,
-        detail: String,
-    },
+    HostUnreachable { host: String, port: u16, detail: String },
 
     #[error("the host key of {host}:{port} is not trusted yet ({} {}); confirm the fingerprint to trust it", key.algorithm, key.fingerprint)]
-    HostKeyUnknown {
-        host: String,
-        port: u16,
-        key: HostKeySeen,
-    },
+    HostKeyUnknown { host: String, port: u16, key: HostKeySeen },
 
     #[error(
         "the host key of {host}:{port} changed from {old_fingerprint} to {} ({}). \
@@ -106,11 +98,7 @@ pub enum Error {
     DockerUnavailable { host: String, socket: String },
 
     #[error("user '{user}' may not use the Docker socket {socket} on {host}. Add the user to the docker group on the host (then log in again)")]
-    DockerPermissionDenied {
-        host: String,
-        user: String,
-        socket: String,
-    },
+    DockerPermissionDenied { host: String, user: String, socket: String },
 
     #[error("the Docker engine on {host} speaks API {version}, older than the minimum {minimum}. Upgrade Docker on the host")]
     DockerApiTooOld {
@@ -200,7 +188,12 @@ impl Error {
                 params.insert("algorithm", key.algorithm.clone());
                 params.insert("fingerprint", key.fingerprint.clone());
             }
-            Error::HostKeyChanged { host, port, key, old_fingerprint } => {
+            Error::HostKeyChanged {
+                host,
+                port,
+                key,
+                old_fingerprint,
+            } => {
                 params.insert("host", host.clone());
                 params.insert("port", port.to_string());
                 params.insert("algorithm", key.algorithm.clone());

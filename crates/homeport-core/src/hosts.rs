@@ -116,7 +116,10 @@ impl HostService {
             Some(value) => self.store_secret(&current.id, value.clone()).await?,
             None => self.delete_secret(&current.id).await?,
         }
-        let updated = self.store.update_host(&current.id, &spec, secret.is_some(), &trusted).await;
+        let updated = self
+            .store
+            .update_host(&current.id, &spec, secret.is_some(), &trusted)
+            .await;
         if updated.is_err() {
             // Put the previous secret back so the stored host still works.
             match &stored {
@@ -137,7 +140,11 @@ impl HostService {
     #[tracing::instrument(skip(self))]
     pub async fn remove(&self, id_or_name: &str) -> Result<()> {
         if id_or_name == LOCAL_HOST_ID {
-            return Err(Error::invalid("host", id_or_name, "the local Docker engine cannot be removed"));
+            return Err(Error::invalid(
+                "host",
+                id_or_name,
+                "the local Docker engine cannot be removed",
+            ));
         }
         let host = self.store.host(id_or_name).await?;
 
@@ -173,7 +180,11 @@ impl HostService {
         if host.id == LOCAL_HOST_ID {
             return Ok(None);
         }
-        Ok(self.store.trusted_key(&host.address, host.port).await?.map(|key| key.fingerprint))
+        Ok(self
+            .store
+            .trusted_key(&host.address, host.port)
+            .await?
+            .map(|key| key.fingerprint))
     }
 
     /// Returns the host's Docker engine, connecting (or reconnecting) when needed.
@@ -211,7 +222,12 @@ impl HostService {
         remote_link(host, session).await
     }
 
-    async fn connect_spec(&self, spec: &HostSpec, secret: Option<Secret>, confirmed_key: Option<String>) -> Result<SshSession> {
+    async fn connect_spec(
+        &self,
+        spec: &HostSpec,
+        secret: Option<Secret>,
+        confirmed_key: Option<String>,
+    ) -> Result<SshSession> {
         let target = SshTarget {
             address: spec.address.clone(),
             port: spec.port,
@@ -229,10 +245,16 @@ impl HostService {
     }
 
     async fn target_for(&self, host: &Host) -> Result<SshTarget> {
-        let secret = if host.has_secret { self.load_secret(&host.id).await? } else { None };
+        let secret = if host.has_secret {
+            self.load_secret(&host.id).await?
+        } else {
+            None
+        };
         if host.has_secret && secret.is_none() {
             // A locked Secret Service collection also looks empty to a search.
-            return Err(Error::SecretMissing { host: host.name.clone() });
+            return Err(Error::SecretMissing {
+                host: host.name.clone(),
+            });
         }
         Ok(SshTarget {
             address: host.address.clone(),
@@ -282,7 +304,9 @@ async fn remote_link(host: &Host, session: Arc<SshSession>) -> Result<Link> {
 #[cfg(not(unix))]
 async fn remote_link(_host: &Host, _session: Arc<SshSession>) -> Result<Link> {
     // TODO: forward through a Windows named pipe owned by this user instead of a Unix socket.
-    Err(Error::Internal("remote Docker engines are not supported on Windows yet".into()))
+    Err(Error::Internal(
+        "remote Docker engines are not supported on Windows yet".into(),
+    ))
 }
 
 /// Asks the host why its Docker socket could not be opened: missing, or not permitted.

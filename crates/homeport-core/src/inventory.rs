@@ -135,7 +135,11 @@ fn validate_name(value: &str) -> Result<String> {
     // Commands accept a host's name or id, so a name may be neither the local engine's id nor
     // shaped like another host's id.
     if trimmed.eq_ignore_ascii_case(LOCAL_HOST_ID) || uuid::Uuid::parse_str(trimmed).is_ok() {
-        return Err(Error::invalid("name", value, "this name is reserved; choose another one"));
+        return Err(Error::invalid(
+            "name",
+            value,
+            "this name is reserved; choose another one",
+        ));
     }
     let allowed = |c: char| c.is_alphanumeric() || matches!(c, ' ' | '.' | '_' | '-');
     if let Some(bad) = trimmed.chars().find(|c| !allowed(*c)) {
@@ -184,7 +188,11 @@ fn validate_address(value: &str) -> Result<String> {
 fn validate_port(value: u32) -> Result<u16> {
     match u16::try_from(value) {
         Ok(port) if port != 0 => Ok(port),
-        _ => Err(Error::invalid("port", value.to_string(), "use a port from 1 to 65535; sshd listens on 22 by default")),
+        _ => Err(Error::invalid(
+            "port",
+            value.to_string(),
+            "use a port from 1 to 65535; sshd listens on 22 by default",
+        )),
     }
 }
 
@@ -287,7 +295,12 @@ mod tests {
     #[test]
     fn address_with_shell_metacharacters_is_rejected() {
         for bad in ["nas; rm -rf /", "nas name", "$(id)", "-oProxyCommand=x", "a`b`", ""] {
-            let err = HostDraft { address: bad.into(), ..draft() }.validate().unwrap_err();
+            let err = HostDraft {
+                address: bad.into(),
+                ..draft()
+            }
+            .validate()
+            .unwrap_err();
             assert_eq!(field_of(err), "address", "address {bad:?} must be rejected");
         }
     }
@@ -295,21 +308,44 @@ mod tests {
     #[test]
     fn address_accepts_names_and_ips() {
         for good in ["nas.lan", "192.168.1.10", "::1", "[fe80::1]", "my-host"] {
-            assert!(HostDraft { address: good.into(), ..draft() }.validate().is_ok(), "{good}");
+            assert!(
+                HostDraft {
+                    address: good.into(),
+                    ..draft()
+                }
+                .validate()
+                .is_ok(),
+                "{good}"
+            );
         }
     }
 
     #[test]
     fn name_allows_chinese_and_spaces_but_not_metacharacters() {
-        assert!(HostDraft { name: "家里的 NAS".into(), ..draft() }.validate().is_ok());
-        let err = HostDraft { name: "nas;reboot".into(), ..draft() }.validate().unwrap_err();
+        assert!(HostDraft {
+            name: "家里的 NAS".into(),
+            ..draft()
+        }
+        .validate()
+        .is_ok());
+        let err = HostDraft {
+            name: "nas;reboot".into(),
+            ..draft()
+        }
+        .validate()
+        .unwrap_err();
         assert_eq!(field_of(err), "name");
     }
 
     #[test]
     fn reserved_names_are_rejected() {
         for bad in ["local", "LOCAL", "6f1c1e3a-2b7d-4c39-9d0e-5a4b3c2d1e0f"] {
-            let err = HostDraft { name: bad.into(), ..draft() }.validate().unwrap_err();
+            let err = HostDraft {
+                name: bad.into(),
+                ..draft()
+            }
+            .validate()
+            .unwrap_err();
             assert_eq!(field_of(err), "name", "name {bad:?} must be rejected");
         }
     }
@@ -324,27 +360,46 @@ mod tests {
 
     #[test]
     fn user_with_spaces_is_rejected() {
-        let err = HostDraft { user: "ad min".into(), ..draft() }.validate().unwrap_err();
+        let err = HostDraft {
+            user: "ad min".into(),
+            ..draft()
+        }
+        .validate()
+        .unwrap_err();
         assert_eq!(field_of(err), "user");
     }
 
     #[test]
     fn key_auth_needs_absolute_key_path() {
-        let key = HostDraft { auth: Some(AuthMethod::Key), key_path: Some("id_ed25519".into()), ..draft() };
+        let key = HostDraft {
+            auth: Some(AuthMethod::Key),
+            key_path: Some("id_ed25519".into()),
+            ..draft()
+        };
         assert_eq!(field_of(key.validate().unwrap_err()), "keyPath");
     }
 
     #[test]
     fn socket_path_must_be_absolute_and_plain() {
         for bad in ["docker.sock", "/run/docker.sock; id", "/run/my docker.sock"] {
-            let err = HostDraft { docker_socket: Some(bad.into()), ..draft() }.validate().unwrap_err();
+            let err = HostDraft {
+                docker_socket: Some(bad.into()),
+                ..draft()
+            }
+            .validate()
+            .unwrap_err();
             assert_eq!(field_of(err), "dockerSocket", "socket {bad:?}");
         }
     }
 
     #[test]
     fn empty_secret_means_keep_stored_one() {
-        let spec = HostDraft { secret: Some(Secret::new("")), ..draft() }.validate().unwrap();
+        let spec = HostDraft {
+            secret: Some(Secret::new("")),
+            ..draft()
+        }
+        .validate()
+        .unwrap();
         assert!(spec.secret.is_none());
     }
 }

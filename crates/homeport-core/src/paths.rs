@@ -55,9 +55,8 @@ impl AppPaths {
     /// Creates the folders if they are missing.
     pub fn create(&self) -> Result<()> {
         for dir in [&self.data_dir, &self.log_dir] {
-            std::fs::create_dir_all(dir).map_err(|err| {
-                Error::Storage(format!("cannot create folder '{}': {err}", dir.display()))
-            })?;
+            std::fs::create_dir_all(dir)
+                .map_err(|err| Error::Storage(format!("cannot create folder '{}': {err}", dir.display())))?;
         }
         Ok(())
     }

@@ -131,9 +131,17 @@ mod tests {
         // The text keyring 3.6 gives for gnome-keyring's reply to a write into a locked collection.
         let detail = "zbus error: org.freedesktop.Secret.Error.IsLocked: Cannot create an item in a locked collection";
         let err = map_keyring_error(keyring::Error::PlatformFailure(Box::new(std::io::Error::other(detail))));
-        assert!(matches!(err, Error::KeychainLocked { .. }), "IsLocked must map to KeychainLocked, got {err:?}");
+        assert!(
+            matches!(err, Error::KeychainLocked { .. }),
+            "IsLocked must map to KeychainLocked, got {err:?}"
+        );
 
-        let other = map_keyring_error(keyring::Error::PlatformFailure(Box::new(std::io::Error::other("no bus"))));
-        assert!(matches!(other, Error::KeychainUnavailable { .. }), "other failures stay unavailable, got {other:?}");
+        let other = map_keyring_error(keyring::Error::PlatformFailure(Box::new(std::io::Error::other(
+            "no bus",
+        ))));
+        assert!(
+            matches!(other, Error::KeychainUnavailable { .. }),
+            "other failures stay unavailable, got {other:?}"
+        );
     }
 }

@@ -9,8 +9,12 @@ pub struct Lab(HashMap<String, String>);
 
 impl Lab {
     pub fn load(path: &Path) -> Result<Self, String> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|err| format!("cannot read the lab env file '{}': {err}; start the lab with tests/lab/lab.sh up", path.display()))?;
+        let text = std::fs::read_to_string(path).map_err(|err| {
+            format!(
+                "cannot read the lab env file '{}': {err}; start the lab with tests/lab/lab.sh up",
+                path.display()
+            )
+        })?;
         Ok(Lab(parse_env(&text)))
     }
 

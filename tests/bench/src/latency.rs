@@ -102,7 +102,10 @@ fn host_key_fingerprint(target: &Target) -> Result<String, String> {
         .output()
         .map_err(|err| format!("cannot run ssh-keyscan: {err}"))?;
     if scan.stdout.is_empty() {
-        return Err(format!("ssh-keyscan got no host key from {}:{}", target.address, target.port));
+        return Err(format!(
+            "ssh-keyscan got no host key from {}:{}",
+            target.address, target.port
+        ));
     }
 
     let mut keygen = Command::new("ssh-keygen")
@@ -169,7 +172,11 @@ fn write_ssh_wrapper(lab: &Lab, dir: &Path) -> Result<PathBuf, String> {
 
     let bin = dir.join("bin");
     std::fs::create_dir_all(&bin).map_err(|err| format!("cannot create '{}': {err}", bin.display()))?;
-    let script = format!("#!/bin/sh\nexec '{}' -F '{}' \"$@\"\n", real_ssh.display(), config.display());
+    let script = format!(
+        "#!/bin/sh\nexec '{}' -F '{}' \"$@\"\n",
+        real_ssh.display(),
+        config.display()
+    );
     write_file(&bin.join("ssh"), &script, 0o755)?;
     Ok(bin)
 }

@@ -78,7 +78,10 @@ fn process_name(pid: u32) -> String {
     let name = String::from_utf8_lossy(program);
     match name.rsplit('/').next().filter(|name| !name.is_empty()) {
         Some(name) => name.to_string(),
-        None => std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default().trim().to_string(),
+        None => std::fs::read_to_string(format!("/proc/{pid}/comm"))
+            .unwrap_or_default()
+            .trim()
+            .to_string(),
     }
 }
 
@@ -102,7 +105,10 @@ mod tests {
 
     #[test]
     fn own_tree_contains_child() {
-        let mut child = std::process::Command::new("sleep").arg("5").spawn().expect("sleep starts");
+        let mut child = std::process::Command::new("sleep")
+            .arg("5")
+            .spawn()
+            .expect("sleep starts");
         let tree = descendants(std::process::id());
         let memory = tree_memory(std::process::id());
         let _ = child.kill();

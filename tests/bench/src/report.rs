@@ -33,7 +33,9 @@ impl Machine {
             .map(|kib| format!("{:.1} GiB", kib / 1024.0 / 1024.0))
             .unwrap_or_else(|| "unknown".into());
         let date = time::OffsetDateTime::now_utc()
-            .format(time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC"))
+            .format(time::macros::format_description!(
+                "[year]-[month]-[day] [hour]:[minute] UTC"
+            ))
             .unwrap_or_else(|_| "unknown".into());
 
         Machine {
@@ -45,7 +47,10 @@ impl Machine {
             load_before: load_average(),
             profile: profile.to_string(),
             tauri_version: locked_version("tauri"),
-            webkit_version: first_line(command_output("dpkg-query", &["-W", "-f", "${Version}", "libwebkit2gtk-4.1-0"])),
+            webkit_version: first_line(command_output(
+                "dpkg-query",
+                &["-W", "-f", "${Version}", "libwebkit2gtk-4.1-0"],
+            )),
             // `docker version` exits 1 when no local engine is reachable, so read `docker --version`.
             docker_version: first_line(command_output("docker", &["--version"])),
             commit: commit(),
@@ -80,7 +85,10 @@ fn cpu_field(cpuinfo: &str, name: &str) -> Option<String> {
 
 fn command_output(program: &str, args: &[&str]) -> Option<String> {
     let output = Command::new(program).args(args).output().ok()?;
-    output.status.success().then(|| String::from_utf8_lossy(&output.stdout).into_owned())
+    output
+        .status
+        .success()
+        .then(|| String::from_utf8_lossy(&output.stdout).into_owned())
 }
 
 fn first_line(text: Option<String>) -> String {
@@ -106,7 +114,8 @@ fn locked_version(package: &str) -> String {
 fn commit() -> String {
     let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
     let head = first_line(command_output("git", &["-C", root, "rev-parse", "--short", "HEAD"]));
-    let dirty = command_output("git", &["-C", root, "status", "--porcelain"]).is_some_and(|text| !text.trim().is_empty());
+    let dirty =
+        command_output("git", &["-C", root, "status", "--porcelain"]).is_some_and(|text| !text.trim().is_empty());
     if dirty {
         format!("{head} with uncommitted changes")
     } else {
@@ -118,15 +127,21 @@ fn commit() -> String {
 const WINDOW_SIZE: (usize, usize) = (1180, 780);
 
 fn paint_ms(runs: &[Launch]) -> Vec<f64> {
-    runs.iter().map(|launch| launch.first_paint.as_secs_f64() * 1000.0).collect()
+    runs.iter()
+        .map(|launch| launch.first_paint.as_secs_f64() * 1000.0)
+        .collect()
 }
 
 fn rss_mib(runs: &[Launch]) -> Vec<f64> {
-    runs.iter().map(|launch| launch.memory.rss_kib as f64 / 1024.0).collect()
+    runs.iter()
+        .map(|launch| launch.memory.rss_kib as f64 / 1024.0)
+        .collect()
 }
 
 fn pss_mib(runs: &[Launch]) -> Vec<f64> {
-    runs.iter().map(|launch| launch.memory.pss_kib as f64 / 1024.0).collect()
+    runs.iter()
+        .map(|launch| launch.memory.pss_kib as f64 / 1024.0)
+        .collect()
 }
 
 /// Lists the process names of the last launch, with counts, e.g. `homeport-app, WebKitWebProcess ×2`.
@@ -149,7 +164,11 @@ fn process_names(runs: &[Launch]) -> String {
 }
 
 fn list_ms(samples: &[f64]) -> String {
-    samples.iter().map(|value| format!("{value:.0}")).collect::<Vec<_>>().join(", ")
+    samples
+        .iter()
+        .map(|value| format!("{value:.0}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Renders the whole page.
@@ -177,9 +196,19 @@ fn render_header(page: &mut String, results: &Results) {
          Every run replaces this page, so the numbers below all come from one run on one machine.\n"
     );
     let _ = writeln!(page, "What was measured:\n");
-    let _ = writeln!(page, "1. Cold start to first paint of Homeport's window and of a bare Tauri window.");
-    let _ = writeln!(page, "2. Memory of both apps, idle, {} s after the first paint.", results.idle_seconds);
-    let _ = writeln!(page, "3. Warm container-list latency over SSH: Homeport's pooled connection against the docker CLI.\n");
+    let _ = writeln!(
+        page,
+        "1. Cold start to first paint of Homeport's window and of a bare Tauri window."
+    );
+    let _ = writeln!(
+        page,
+        "2. Memory of both apps, idle, {} s after the first paint.",
+        results.idle_seconds
+    );
+    let _ = writeln!(
+        page,
+        "3. Warm container-list latency over SSH: Homeport's pooled connection against the docker CLI.\n"
+    );
 
     let _ = writeln!(page, "## Machine and build\n");
     let _ = writeln!(page, "| | |\n|---|---|");
@@ -188,10 +217,18 @@ fn render_header(page: &mut String, results: &Results) {
     let _ = writeln!(page, "| Logical CPUs (`nproc`) | {} |", machine.cpus);
     let _ = writeln!(page, "| Memory | {} |", machine.memory_total);
     let _ = writeln!(page, "| Kernel | {} |", machine.kernel);
-    let _ = writeln!(page, "| Load average (1, 5, 15 min) before / after | {} / {} |", machine.load_before, results.load_after);
+    let _ = writeln!(
+        page,
+        "| Load average (1, 5, 15 min) before / after | {} / {} |",
+        machine.load_before, results.load_after
+    );
     let _ = writeln!(page, "| Build profile of both apps | {profile} |");
     let _ = writeln!(page, "| Tauri (from `Cargo.lock`) | {} |", machine.tauri_version);
-    let _ = writeln!(page, "| WebKitGTK (`libwebkit2gtk-4.1-0`) | {} |", machine.webkit_version);
+    let _ = writeln!(
+        page,
+        "| WebKitGTK (`libwebkit2gtk-4.1-0`) | {} |",
+        machine.webkit_version
+    );
     let _ = writeln!(page, "| docker CLI | {} |", machine.docker_version);
     let _ = writeln!(page, "| Commit | {} |\n", machine.commit);
 }
@@ -224,7 +261,10 @@ fn render_startup(page: &mut String, results: &Results) {
          one 1180x780 window, a page with one heading on a coloured background, built with the same Tauri \
          version, profile and `custom-protocol` feature as Homeport, so both serve their page from the binary.\n"
     );
-    let _ = writeln!(page, "| App | Median | Min | Max | All runs (ms) |\n|---|---:|---:|---:|---|");
+    let _ = writeln!(
+        page,
+        "| App | Median | Min | Max | All runs (ms) |\n|---|---:|---:|---:|---|"
+    );
     for (label, samples) in [("Homeport", &homeport), ("Bare Tauri window", &bare)] {
         let _ = writeln!(
             page,
@@ -238,9 +278,17 @@ fn render_startup(page: &mut String, results: &Results) {
     let partial: Vec<String> = [("Homeport", &results.homeport), ("bare window", &results.bare)]
         .iter()
         .flat_map(|(label, runs)| {
-            runs.iter().enumerate().filter(|(_, launch)| (launch.window.width(), launch.window.height()) != WINDOW_SIZE).map(
-                move |(index, launch)| format!("{label} run {} ({}x{})", index + 1, launch.window.width(), launch.window.height()),
-            )
+            runs.iter()
+                .enumerate()
+                .filter(|(_, launch)| (launch.window.width(), launch.window.height()) != WINDOW_SIZE)
+                .map(move |(index, launch)| {
+                    format!(
+                        "{label} run {} ({}x{})",
+                        index + 1,
+                        launch.window.width(),
+                        launch.window.height()
+                    )
+                })
         })
         .collect();
     if !partial.is_empty() {
@@ -322,7 +370,10 @@ fn render_latency(page: &mut String, results: &Results) {
          starting the CLI process.\n"
     );
     let _ = writeln!(page, "| Client | Median | p90 | Min | Max |\n|---|---:|---:|---:|---:|");
-    for (label, samples) in [("Homeport, pooled connection", &latency.homeport_ms), ("docker CLI over ssh://", &latency.docker_ms)] {
+    for (label, samples) in [
+        ("Homeport, pooled connection", &latency.homeport_ms),
+        ("docker CLI over ssh://", &latency.docker_ms),
+    ] {
         let _ = writeln!(
             page,
             "| {label} | {:.1} ms | {:.1} ms | {:.1} ms | {:.1} ms |",

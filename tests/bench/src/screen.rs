@@ -43,7 +43,9 @@ pub enum Screen {
 impl Screen {
     pub fn describe(&self) -> String {
         match self {
-            Screen::Framebuffer(path) => format!("reading Xvfb's framebuffer file `{}` (`Xvfb -fbdir`)", file_name(path)),
+            Screen::Framebuffer(path) => {
+                format!("reading Xvfb's framebuffer file `{}` (`Xvfb -fbdir`)", file_name(path))
+            }
             Screen::Import => "ImageMagick `import -window root`".to_string(),
         }
     }
@@ -75,7 +77,9 @@ impl Screen {
 }
 
 fn file_name(path: &Path) -> String {
-    path.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default()
+    path.file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
 impl Frame {
@@ -156,7 +160,11 @@ fn parse_xwd(bytes: &[u8]) -> Result<Frame, String> {
     let big_endian = u32::from_be_bytes(bytes[0..4].try_into().unwrap()) as usize <= bytes.len();
     let field = |index: usize| -> usize {
         let raw: [u8; 4] = bytes[index * 4..index * 4 + 4].try_into().unwrap();
-        (if big_endian { u32::from_be_bytes(raw) } else { u32::from_le_bytes(raw) }) as usize
+        (if big_endian {
+            u32::from_be_bytes(raw)
+        } else {
+            u32::from_le_bytes(raw)
+        }) as usize
     };
 
     let header_size = field(0);
@@ -189,7 +197,11 @@ fn parse_xwd(bytes: &[u8]) -> Result<Frame, String> {
     for row in bytes[start..end].chunks_exact(bytes_per_line) {
         for raw in row[..width * 4].chunks_exact(4) {
             let raw: [u8; 4] = raw.try_into().unwrap();
-            let value = if pixels_little_endian { u32::from_le_bytes(raw) } else { u32::from_be_bytes(raw) };
+            let value = if pixels_little_endian {
+                u32::from_le_bytes(raw)
+            } else {
+                u32::from_be_bytes(raw)
+            };
             let red = (value & masks[0]) >> shifts[0];
             let green = (value & masks[1]) >> shifts[1];
             let blue = (value & masks[2]) >> shifts[2];
@@ -226,11 +238,20 @@ fn parse_ppm(bytes: &[u8]) -> Result<Frame, String> {
     position += 1;
 
     if tokens[0] != "P6" || tokens[3] != "255" {
-        return Err(format!("expected a P6 image with maximum value 255, got '{}' with '{}'", tokens[0], tokens[3]));
+        return Err(format!(
+            "expected a P6 image with maximum value 255, got '{}' with '{}'",
+            tokens[0], tokens[3]
+        ));
     }
-    let width: usize = tokens[1].parse().map_err(|_| format!("invalid width '{}'", tokens[1]))?;
-    let height: usize = tokens[2].parse().map_err(|_| format!("invalid height '{}'", tokens[2]))?;
-    let data = bytes.get(position..position + width * height * 3).ok_or("the pixel data is truncated")?;
+    let width: usize = tokens[1]
+        .parse()
+        .map_err(|_| format!("invalid width '{}'", tokens[1]))?;
+    let height: usize = tokens[2]
+        .parse()
+        .map_err(|_| format!("invalid height '{}'", tokens[2]))?;
+    let data = bytes
+        .get(position..position + width * height * 3)
+        .ok_or("the pixel data is truncated")?;
     let pixels = data
         .chunks_exact(3)
         .map(|rgb| (u32::from(rgb[0]) << 16) | (u32::from(rgb[1]) << 8) | u32::from(rgb[2]))
@@ -256,7 +277,15 @@ mod tests {
         pixels[6 + 1] = 0xffffff;
         pixels[2 * 6 + 3] = 0xffffff;
         let rect = frame(6, pixels).content_box(0).expect("content");
-        assert_eq!(rect, Rect { left: 1, top: 1, right: 4, bottom: 3 });
+        assert_eq!(
+            rect,
+            Rect {
+                left: 1,
+                top: 1,
+                right: 4,
+                bottom: 3
+            }
+        );
     }
 
     #[test]
@@ -267,7 +296,12 @@ mod tests {
     #[test]
     fn std_dev_uniform_and_mixed() {
         let white = frame(2, vec![0xffffff; 4]);
-        let full = Rect { left: 0, top: 0, right: 2, bottom: 2 };
+        let full = Rect {
+            left: 0,
+            top: 0,
+            right: 2,
+            bottom: 2,
+        };
         assert!(white.luma_std_dev(full) < 1e-6);
         assert!(white.is_uniform());
 

@@ -35,12 +35,20 @@ pub struct AppUnderTest {
 
 /// Launches `app` with fresh state folders, waits for the first paint, waits `idle`, reads
 /// the memory of its process tree and stops it. `run` numbers the log file and screenshot.
-pub fn measure_launch(screen: &Screen, app: &AppUnderTest, run: usize, idle: Duration, work_dir: &Path) -> Result<Launch, String> {
+pub fn measure_launch(
+    screen: &Screen,
+    app: &AppUnderTest,
+    run: usize,
+    idle: Duration,
+    work_dir: &Path,
+) -> Result<Launch, String> {
     let background = wait_for_blank_screen(screen)?;
     let state = tempfile::tempdir().map_err(|err| format!("cannot create a temp dir: {err}"))?;
     let log_path = work_dir.join("logs").join(format!("{}-{run}.log", app.label));
     let log = File::create(&log_path).map_err(|err| format!("cannot create '{}': {err}", log_path.display()))?;
-    let log_for_stderr = log.try_clone().map_err(|err| format!("cannot reuse '{}': {err}", log_path.display()))?;
+    let log_for_stderr = log
+        .try_clone()
+        .map_err(|err| format!("cannot reuse '{}': {err}", log_path.display()))?;
 
     let mut command = Command::new(&app.binary);
     command
@@ -59,19 +67,28 @@ pub fn measure_launch(screen: &Screen, app: &AppUnderTest, run: usize, idle: Dur
         .map_err(|err| format!("cannot start {} '{}': {err}", app.label, app.binary.display()))?;
     let mut running = RunningApp { child, stopped: false };
 
-    let (first_paint, window) = wait_for_first_paint(screen, &mut running, background, started, app, run, work_dir, &log_path)?;
+    let (first_paint, window) =
+        wait_for_first_paint(screen, &mut running, background, started, app, run, work_dir, &log_path)?;
 
     let idle_end = started + first_paint + idle;
     while Instant::now() < idle_end {
         if let Ok(Some(status)) = running.child.try_wait() {
-            return Err(format!("{} exited with {status} while idle; see {}", app.label, log_path.display()));
+            return Err(format!(
+                "{} exited with {status} while idle; see {}",
+                app.label,
+                log_path.display()
+            ));
         }
         std::thread::sleep(Duration::from_millis(200).min(idle_end.saturating_duration_since(Instant::now())));
     }
     let memory = memory::tree_memory(running.child.id());
 
     running.stop();
-    Ok(Launch { first_paint, window, memory })
+    Ok(Launch {
+        first_paint,
+        window,
+        memory,
+    })
 }
 
 /// Polls screenshots until the window shows varying content. Returns the time since `started`
@@ -89,7 +106,11 @@ fn wait_for_first_paint(
 ) -> Result<(Duration, Rect), String> {
     loop {
         if let Ok(Some(status)) = running.child.try_wait() {
-            return Err(format!("{} exited with {status} before its first paint; see {}", app.label, log_path.display()));
+            return Err(format!(
+                "{} exited with {status} before its first paint; see {}",
+                app.label,
+                log_path.display()
+            ));
         }
         let captured = Instant::now();
         if captured - started > PAINT_TIMEOUT {
@@ -107,7 +128,9 @@ fn wait_for_first_paint(
             if frame.luma_std_dev(window) > PAINT_THRESHOLD {
                 // Kept for checking what counted as the first paint, e.g. a frame read while
                 // Xvfb was still copying the window into the framebuffer.
-                let path = work_dir.join("screenshots").join(format!("{}-{run}-first-paint.ppm", app.label));
+                let path = work_dir
+                    .join("screenshots")
+                    .join(format!("{}-{run}-first-paint.ppm", app.label));
                 frame
                     .write_ppm(&path)
                     .map_err(|err| format!("cannot write '{}': {err}", path.display()))?;
@@ -168,7 +191,10 @@ impl RunningApp {
             std::thread::sleep(Duration::from_millis(50));
         }
 
-        eprintln!("homeport-bench: process group {group} ignored SIGTERM for {} s; sending SIGKILL", STOP_TIMEOUT.as_secs());
+        eprintln!(
+            "homeport-bench: process group {group} ignored SIGTERM for {} s; sending SIGKILL",
+            STOP_TIMEOUT.as_secs()
+        );
         signal_group(group, libc::SIGKILL);
         for &pid in tree.iter().skip(1) {
             if memory::is_running(pid) {

@@ -31,7 +31,10 @@ impl Lab {
 
     /// Returns one variable; panics with its name when the lab did not set it.
     pub fn get(&self, name: &str) -> String {
-        self.0.get(name).cloned().unwrap_or_else(|| panic!("lab env has no {name}"))
+        self.0
+            .get(name)
+            .cloned()
+            .unwrap_or_else(|| panic!("lab env has no {name}"))
     }
 }
 
@@ -41,7 +44,10 @@ pub fn parse_env(text: &str) -> HashMap<String, String> {
         .filter_map(|line| line.strip_prefix("export "))
         .filter_map(|line| line.split_once('='))
         .map(|(name, value)| {
-            let value = value.strip_prefix('\'').and_then(|v| v.strip_suffix('\'')).unwrap_or(value);
+            let value = value
+                .strip_prefix('\'')
+                .and_then(|v| v.strip_suffix('\''))
+                .unwrap_or(value);
             (name.to_string(), value.replace(r"'\''", "'"))
         })
         .collect()
@@ -88,7 +94,9 @@ impl Session {
         for (name, value) in env {
             command.env(name, value);
         }
-        let driver = command.spawn().unwrap_or_else(|err| panic!("cannot start {driver_bin}: {err}"));
+        let driver = command
+            .spawn()
+            .unwrap_or_else(|err| panic!("cannot start {driver_bin}: {err}"));
 
         let capabilities: serde_json::Map<String, serde_json::Value> = serde_json::from_value(serde_json::json!({
             "browserName": "wry",
@@ -98,7 +106,11 @@ impl Session {
         let url = format!("http://127.0.0.1:{port}");
         let deadline = Instant::now() + STEP_TIMEOUT;
         let client = loop {
-            match ClientBuilder::new(HttpConnector::new()).capabilities(capabilities.clone()).connect(&url).await {
+            match ClientBuilder::new(HttpConnector::new())
+                .capabilities(capabilities.clone())
+                .connect(&url)
+                .await
+            {
                 Ok(client) => break client,
                 Err(err) if Instant::now() < deadline => {
                     let _ = err;
@@ -128,14 +140,24 @@ impl Session {
 
     /// Clicks the element matching `css` once it exists.
     pub async fn click(&self, css: &str) {
-        self.wait_for(css).await.click().await.unwrap_or_else(|err| panic!("cannot click '{css}': {err}"));
+        self.wait_for(css)
+            .await
+            .click()
+            .await
+            .unwrap_or_else(|err| panic!("cannot click '{css}': {err}"));
     }
 
     /// Replaces the text of the input matching `css`.
     pub async fn fill(&self, css: &str, text: &str) {
         let input = self.wait_for(css).await;
-        input.clear().await.unwrap_or_else(|err| panic!("cannot clear '{css}': {err}"));
-        input.send_keys(text).await.unwrap_or_else(|err| panic!("cannot type into '{css}': {err}"));
+        input
+            .clear()
+            .await
+            .unwrap_or_else(|err| panic!("cannot clear '{css}': {err}"));
+        input
+            .send_keys(text)
+            .await
+            .unwrap_or_else(|err| panic!("cannot type into '{css}': {err}"));
     }
 
     /// Chooses an option of the `<select>` matching `css` by its value.
@@ -219,7 +241,11 @@ impl Drop for Session {
 }
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").expect("bind a free port").local_addr().unwrap().port()
+    TcpListener::bind("127.0.0.1:0")
+        .expect("bind a free port")
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 /// Returns the SHA256 fingerprint of a lab sshd's ed25519 host key, as OpenSSH prints it.
@@ -257,9 +283,24 @@ impl TestContainer {
         let name = format!("{prefix}-{}", std::process::id());
         let docker_host = lab.get("LAB_DOCKER_HOST");
         let status = Command::new("docker")
-            .args(["-H", &docker_host, "run", "-d", "--pull", "never", "--name", &name, "--label", "homeport.test=1"])
+            .args([
+                "-H",
+                &docker_host,
+                "run",
+                "-d",
+                "--pull",
+                "never",
+                "--name",
+                &name,
+                "--label",
+                "homeport.test=1",
+            ])
             .arg(lab.get("LAB_IMAGE"))
-            .args(["sh", "-c", "trap 'exit 0' TERM; i=0; while true; do echo e2e line $i; i=$((i+1)); sleep 1; done"])
+            .args([
+                "sh",
+                "-c",
+                "trap 'exit 0' TERM; i=0; while true; do echo e2e line $i; i=$((i+1)); sleep 1; done",
+            ])
             .stdout(Stdio::null())
             .status()
             .expect("docker runs");

@@ -182,11 +182,17 @@ pub fn keyscan_fingerprint(address: &str, port: u16) -> String {
     {
         use std::io::Write;
         let mut stdin = keygen.stdin.take().expect("ssh-keygen stdin is piped");
-        stdin.write_all(&scan.stdout).expect("ssh-keygen reads the scanned key from stdin");
+        stdin
+            .write_all(&scan.stdout)
+            .expect("ssh-keygen reads the scanned key from stdin");
     }
     let listed = keygen.wait_with_output().expect("ssh-keygen runs to completion");
     let text = String::from_utf8_lossy(&listed.stdout).into_owned();
-    assert!(listed.status.success(), "ssh-keygen -lf failed: {}", String::from_utf8_lossy(&listed.stderr));
+    assert!(
+        listed.status.success(),
+        "ssh-keygen -lf failed: {}",
+        String::from_utf8_lossy(&listed.stderr)
+    );
 
     // Each line reads `256 SHA256:… [127.0.0.2]:2222 (ED25519)`.
     let fingerprints: Vec<&str> = text
@@ -194,7 +200,11 @@ pub fn keyscan_fingerprint(address: &str, port: u16) -> String {
         .filter(|line| line.ends_with("(ED25519)"))
         .filter_map(|line| line.split_whitespace().nth(1))
         .collect();
-    assert_eq!(fingerprints.len(), 1, "expected one ed25519 fingerprint for {address}:{port}, ssh-keygen printed: {text}");
+    assert_eq!(
+        fingerprints.len(),
+        1,
+        "expected one ed25519 fingerprint for {address}:{port}, ssh-keygen printed: {text}"
+    );
     fingerprints[0].to_string()
 }
 
@@ -223,7 +233,13 @@ impl Drop for KeychainEntryGuard {
     fn drop(&mut self) {
         // The entry is usually gone already, because the test removed its host.
         let _ = Command::new("secret-tool")
-            .args(["clear", "service", "homeport", "username", &credential_entry(&self.host_id)])
+            .args([
+                "clear",
+                "service",
+                "homeport",
+                "username",
+                &credential_entry(&self.host_id),
+            ])
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -241,7 +257,8 @@ pub fn files_containing(dir: &Path, needle: &[u8]) -> Vec<PathBuf> {
     let mut found = Vec::new();
     let mut pending = vec![dir.to_path_buf()];
     while let Some(folder) = pending.pop() {
-        let entries = std::fs::read_dir(&folder).unwrap_or_else(|err| panic!("cannot list '{}': {err}", folder.display()));
+        let entries =
+            std::fs::read_dir(&folder).unwrap_or_else(|err| panic!("cannot list '{}': {err}", folder.display()));
         for entry in entries {
             let path = entry.expect("folder entry is readable").path();
             if path.is_dir() {
@@ -261,7 +278,9 @@ pub fn files_under(dir: &Path) -> Vec<PathBuf> {
     let mut files = Vec::new();
     let mut pending = vec![dir.to_path_buf()];
     while let Some(folder) = pending.pop() {
-        for entry in std::fs::read_dir(&folder).unwrap_or_else(|err| panic!("cannot list '{}': {err}", folder.display())) {
+        for entry in
+            std::fs::read_dir(&folder).unwrap_or_else(|err| panic!("cannot list '{}': {err}", folder.display()))
+        {
             let path = entry.expect("folder entry is readable").path();
             if path.is_dir() {
                 pending.push(path);
@@ -313,7 +332,11 @@ impl TestContainer {
             COUNTER_SCRIPT,
         ]));
         let id = String::from_utf8_lossy(&output.stdout).trim().to_string();
-        assert_eq!(id.len(), 64, "docker run --detach printed '{id}' instead of a container id");
+        assert_eq!(
+            id.len(),
+            64,
+            "docker run --detach printed '{id}' instead of a container id"
+        );
         Self {
             name: name.to_string(),
             id,

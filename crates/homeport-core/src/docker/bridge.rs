@@ -42,7 +42,9 @@ impl SocketBridge {
                             let mut stream = channel.into_stream();
                             let _ = tokio::io::copy_bidirectional(&mut local, &mut stream).await;
                         }
-                        Err(err) => tracing::warn!(socket = %remote, error = %err, "cannot open a channel to the remote socket"),
+                        Err(err) => {
+                            tracing::warn!(socket = %remote, error = %err, "cannot open a channel to the remote socket")
+                        }
                     }
                 });
             }

@@ -91,7 +91,11 @@ impl DockerEngine {
     #[tracing::instrument(skip(self), fields(host = %self.host))]
     pub async fn act(&self, container: &str, action: ContainerAction) -> Result<()> {
         let result = match action {
-            ContainerAction::Start => self.docker.start_container(container, None::<StartContainerOptions>).await,
+            ContainerAction::Start => {
+                self.docker
+                    .start_container(container, None::<StartContainerOptions>)
+                    .await
+            }
             ContainerAction::Stop => {
                 let options = StopContainerOptions {
                     t: Some(STOP_TIMEOUT_SECS),
@@ -128,7 +132,12 @@ impl DockerEngine {
     }
 
     /// Streams a container's output. `tail` 0 means all lines; `follow` keeps the stream open.
-    pub fn logs(&self, container: &str, tail: u32, follow: bool) -> impl Stream<Item = Result<LogLine>> + Send + 'static {
+    pub fn logs(
+        &self,
+        container: &str,
+        tail: u32,
+        follow: bool,
+    ) -> impl Stream<Item = Result<LogLine>> + Send + 'static {
         let options = LogsOptions {
             follow,
             stdout: true,
@@ -138,17 +147,19 @@ impl DockerEngine {
         };
         let engine = self.clone();
         let container = container.to_string();
-        self.docker.logs(&container.clone(), Some(options)).map(move |item| match item {
-            Ok(bollard::container::LogOutput::StdErr { message }) => Ok(LogLine {
-                stream: LogStream::Stderr,
-                text: String::from_utf8_lossy(&message).into_owned(),
-            }),
-            Ok(output) => Ok(LogLine {
-                stream: LogStream::Stdout,
-                text: String::from_utf8_lossy(output.as_ref()).into_owned(),
-            }),
-            Err(err) => Err(engine.container_error(&container, err)),
-        })
+        self.docker
+            .logs(&container.clone(), Some(options))
+            .map(move |item| match item {
+                Ok(bollard::container::LogOutput::StdErr { message }) => Ok(LogLine {
+                    stream: LogStream::Stderr,
+                    text: String::from_utf8_lossy(&message).into_owned(),
+                }),
+                Ok(output) => Ok(LogLine {
+                    stream: LogStream::Stdout,
+                    text: String::from_utf8_lossy(output.as_ref()).into_owned(),
+                }),
+                Err(err) => Err(engine.container_error(&container, err)),
+            })
     }
 
     /// Streams container events (create, start, die, destroy, …) as they happen.

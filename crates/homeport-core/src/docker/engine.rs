@@ -32,10 +32,12 @@ impl DockerEngine {
     /// Connects to the engine behind a local Unix socket and negotiates the API version, so an
     /// engine older than bollard's default version still works.
     pub async fn connect_unix(socket: &str, host: &str) -> Result<Self> {
-        let docker = Docker::connect_with_unix(socket, REQUEST_TIMEOUT_SECS, bollard::API_DEFAULT_VERSION)
-            .map_err(|err| Error::Docker {
-                host: host.to_string(),
-                detail: err.to_string(),
+        let docker =
+            Docker::connect_with_unix(socket, REQUEST_TIMEOUT_SECS, bollard::API_DEFAULT_VERSION).map_err(|err| {
+                Error::Docker {
+                    host: host.to_string(),
+                    detail: err.to_string(),
+                }
             })?;
         let engine = Self {
             docker,
@@ -46,7 +48,12 @@ impl DockerEngine {
 
     async fn negotiate(self) -> Result<Self> {
         let host = self.host.clone();
-        let docker = self.docker.clone().negotiate_version().await.map_err(|err| self.map_error(err))?;
+        let docker = self
+            .docker
+            .clone()
+            .negotiate_version()
+            .await
+            .map_err(|err| self.map_error(err))?;
         let version = docker.client_version();
         check_api_version(&host, version.major_version, version.minor_version)?;
         tracing::debug!(host = %host, api = %version, "docker api negotiated");
@@ -75,7 +82,10 @@ impl DockerEngine {
     pub(crate) fn map_error(&self, err: bollard::errors::Error) -> Error {
         use bollard::errors::Error as Bollard;
         match err {
-            Bollard::DockerResponseServerError { status_code: 404, message } => Error::ContainerNotFound {
+            Bollard::DockerResponseServerError {
+                status_code: 404,
+                message,
+            } => Error::ContainerNotFound {
                 host: self.host.clone(),
                 container: message,
             },
@@ -117,7 +127,10 @@ mod tests {
     #[test]
     fn old_api_is_rejected_with_versions_named() {
         let err = check_api_version("nas", 1, 23).unwrap_err();
-        assert!(matches!(&err, Error::DockerApiTooOld { version, minimum, .. } if version == "1.23" && minimum == "1.24"), "{err:?}");
+        assert!(
+            matches!(&err, Error::DockerApiTooOld { version, minimum, .. } if version == "1.23" && minimum == "1.24"),
+            "{err:?}"
+        );
     }
 
     #[test]

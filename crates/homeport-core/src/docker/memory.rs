@@ -29,7 +29,11 @@ mod tests {
     #[test]
     fn cgroup_v2_subtracts_inactive_file() {
         let stats = HashMap::from([("inactive_file".to_string(), 629_145_600)]);
-        assert_eq!(used_memory(734_003_200, Some(&stats)), 100 * MIB, "700 MiB usage with 600 MiB cache is 100 MiB");
+        assert_eq!(
+            used_memory(734_003_200, Some(&stats)),
+            100 * MIB,
+            "700 MiB usage with 600 MiB cache is 100 MiB"
+        );
     }
 
     #[test]

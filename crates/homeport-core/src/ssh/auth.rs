@@ -70,12 +70,17 @@ pub fn load_key(path: &std::path::Path, passphrase: Option<&str>) -> Result<russ
 
 /// Tries each identity the agent holds, as OpenSSH does, until the server accepts one.
 async fn authenticate_with_agent(handle: &mut Handle<Verifier>, target: &SshTarget) -> Result<bool> {
-    let mut agent = AgentClient::connect_env().await.map_err(|err| Error::AgentUnavailable {
-        detail: err.to_string(),
-    })?;
-    let identities = agent.request_identities().await.map_err(|err| Error::AgentUnavailable {
-        detail: err.to_string(),
-    })?;
+    let mut agent = AgentClient::connect_env()
+        .await
+        .map_err(|err| Error::AgentUnavailable {
+            detail: err.to_string(),
+        })?;
+    let identities = agent
+        .request_identities()
+        .await
+        .map_err(|err| Error::AgentUnavailable {
+            detail: err.to_string(),
+        })?;
     if identities.is_empty() {
         return Err(Error::AgentUnavailable {
             detail: "the agent holds no keys".into(),
@@ -91,7 +96,10 @@ async fn authenticate_with_agent(handle: &mut Handle<Verifier>, target: &SshTarg
         let AgentIdentity::PublicKey { key, .. } = identity else {
             continue;
         };
-        match handle.authenticate_publickey_with(&target.user, key, hash, &mut agent).await {
+        match handle
+            .authenticate_publickey_with(&target.user, key, hash, &mut agent)
+            .await
+        {
             Ok(AuthResult::Success) => return Ok(true),
             Ok(AuthResult::Failure { .. }) => continue,
             Err(err) => tracing::debug!(error = %err, "agent identity failed"),

@@ -12,4 +12,4 @@ pub mod quote;
 mod session;
 
 pub use hostkey::{fingerprint_of, KeyPolicy, SeenKey};
-pub use session::{connect, ExecOutput, SshSession, SshTarget, SshAuth};
+pub use session::{connect, ExecOutput, SshAuth, SshSession, SshTarget};

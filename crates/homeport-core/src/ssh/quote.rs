@@ -15,7 +15,10 @@ pub fn quote_arg(arg: &str) -> String {
 
 /// Joins an argument vector into one command line for `sh -c` on the remote side.
 pub fn command_line<S: AsRef<str>>(argv: &[S]) -> String {
-    argv.iter().map(|arg| quote_arg(arg.as_ref())).collect::<Vec<_>>().join(" ")
+    argv.iter()
+        .map(|arg| quote_arg(arg.as_ref()))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 #[cfg(test)]
@@ -24,7 +27,10 @@ mod tests {
 
     #[test]
     fn plain_words_stay_bare() {
-        assert_eq!(command_line(&["test", "-S", "/var/run/docker.sock"]), "test -S /var/run/docker.sock");
+        assert_eq!(
+            command_line(&["test", "-S", "/var/run/docker.sock"]),
+            "test -S /var/run/docker.sock"
+        );
     }
 
     #[test]
@@ -40,8 +46,15 @@ mod tests {
     fn quoted_line_round_trips_through_sh() {
         let args = ["printf", "%s\n", "a b", "it's", "$HOME", "`id`", "x;y"];
         let line = command_line(&args);
-        let output = std::process::Command::new("sh").arg("-c").arg(&line).output().expect("sh runs");
+        let output = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(&line)
+            .output()
+            .expect("sh runs");
         let printed = String::from_utf8(output.stdout).unwrap();
-        assert_eq!(printed, "a b\nit's\n$HOME\n`id`\nx;y\n", "sh sees the arguments unchanged");
+        assert_eq!(
+            printed, "a b\nit's\n$HOME\n`id`\nx;y\n",
+            "sh sees the arguments unchanged"
+        );
     }
 }

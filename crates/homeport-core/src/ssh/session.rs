@@ -60,7 +60,10 @@ pub(crate) struct Verifier {
 impl client::Handler for Verifier {
     type Error = russh::Error;
 
-    async fn check_server_key(&mut self, server_key: &russh::keys::PublicKeyOrCertificate) -> Result<bool, Self::Error> {
+    async fn check_server_key(
+        &mut self,
+        server_key: &russh::keys::PublicKeyOrCertificate,
+    ) -> Result<bool, Self::Error> {
         let russh::keys::PublicKeyOrCertificate::PublicKey { key, .. } = server_key else {
             // NOTE: host certificates are not verified yet; they are rejected like an unknown key.
             return Ok(false);
@@ -99,10 +102,13 @@ pub struct ExecOutput {
 /// Connects, verifies the host key against `policy`, and authenticates.
 #[tracing::instrument(skip_all, fields(host = %target.address, port = target.port, user = %target.user))]
 pub async fn connect(target: &SshTarget, policy: KeyPolicy) -> Result<SshSession> {
-    let stream = tokio::time::timeout(CONNECT_TIMEOUT, TcpStream::connect((target.address.as_str(), target.port)))
-        .await
-        .map_err(|_| unreachable(target, "timed out".into()))?
-        .map_err(|err| unreachable(target, err.to_string()))?;
+    let stream = tokio::time::timeout(
+        CONNECT_TIMEOUT,
+        TcpStream::connect((target.address.as_str(), target.port)),
+    )
+    .await
+    .map_err(|_| unreachable(target, "timed out".into()))?
+    .map_err(|err| unreachable(target, err.to_string()))?;
     let _ = stream.set_nodelay(true);
 
     let recorder = KeyRecorder::default();
@@ -189,8 +195,15 @@ impl SshSession {
     /// Runs `argv` on the host. Arguments are quoted, so they reach the program unchanged.
     pub async fn exec<S: AsRef<str>>(&self, argv: &[S]) -> Result<ExecOutput> {
         let line = command_line(argv);
-        let mut channel = self.handle.channel_open_session().await.map_err(|err| self.transport_error(err))?;
-        channel.exec(true, line.as_bytes()).await.map_err(|err| self.transport_error(err))?;
+        let mut channel = self
+            .handle
+            .channel_open_session()
+            .await
+            .map_err(|err| self.transport_error(err))?;
+        channel
+            .exec(true, line.as_bytes())
+            .await
+            .map_err(|err| self.transport_error(err))?;
 
         let mut stdout = Vec::new();
         let mut stderr = Vec::new();
@@ -224,9 +237,6 @@ impl SshSession {
 
     /// Closes the session politely.
     pub async fn close(&self) {
-        let _ = self
-            .handle
-            .disconnect(russh::Disconnect::ByApplication, "", "en")
-            .await;
+        let _ = self.handle.disconnect(russh::Disconnect::ByApplication, "", "en").await;
     }
 }

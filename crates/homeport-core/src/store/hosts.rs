@@ -9,24 +9,27 @@ use super::{now_rfc3339, Store, TrustedKey};
 use crate::error::{Error, Result};
 use crate::inventory::{AuthMethod, Host, HostSpec};
 
-const HOST_COLUMNS: &str =
-    "id, name, address, port, user, auth, key_path, docker_socket, has_secret, created_at";
+const HOST_COLUMNS: &str = "id, name, address, port, user, auth, key_path, docker_socket, has_secret, created_at";
 
 impl Store {
     /// Lists hosts ordered by name.
     pub async fn hosts(&self) -> Result<Vec<Host>> {
-        let rows = sqlx::query(&format!("SELECT {HOST_COLUMNS} FROM hosts ORDER BY name COLLATE NOCASE"))
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query(&format!(
+            "SELECT {HOST_COLUMNS} FROM hosts ORDER BY name COLLATE NOCASE"
+        ))
+        .fetch_all(&self.pool)
+        .await?;
         rows.iter().map(host_from_row).collect()
     }
 
     /// Finds a host by id, or else by name.
     pub async fn host(&self, id_or_name: &str) -> Result<Host> {
-        let row = sqlx::query(&format!("SELECT {HOST_COLUMNS} FROM hosts WHERE id = ?1 OR name = ?1 LIMIT 1"))
-            .bind(id_or_name)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row = sqlx::query(&format!(
+            "SELECT {HOST_COLUMNS} FROM hosts WHERE id = ?1 OR name = ?1 LIMIT 1"
+        ))
+        .bind(id_or_name)
+        .fetch_optional(&self.pool)
+        .await?;
         match row {
             Some(row) => host_from_row(&row),
             None => Err(Error::HostNotFound(id_or_name.to_string())),
@@ -89,7 +92,10 @@ impl Store {
 
     /// Deletes a host row. Its trusted key stays, as other hosts may share the address.
     pub async fn delete_host(&self, id: &str) -> Result<()> {
-        let deleted = sqlx::query("DELETE FROM hosts WHERE id = ?").bind(id).execute(&self.pool).await?;
+        let deleted = sqlx::query("DELETE FROM hosts WHERE id = ?")
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
         if deleted.rows_affected() == 0 {
             return Err(Error::HostNotFound(id.to_string()));
         }
@@ -182,7 +188,10 @@ mod tests {
         let hosts = store.hosts().await.unwrap();
         assert_eq!(hosts.len(), 1);
         assert_eq!(store.host("nas").await.unwrap().id, "h1", "lookup by name");
-        assert_eq!(store.trusted_key("192.0.2.1", 22).await.unwrap().unwrap().fingerprint, "SHA256:abc");
+        assert_eq!(
+            store.trusted_key("192.0.2.1", 22).await.unwrap().unwrap().fingerprint,
+            "SHA256:abc"
+        );
 
         store.delete_host("h1").await.unwrap();
         assert!(matches!(store.host("h1").await, Err(Error::HostNotFound(_))));

@@ -58,8 +58,8 @@ impl Store {
 
     /// Opens a private in-memory database, for unit tests.
     pub async fn open_in_memory() -> Result<Self> {
-        let options = SqliteConnectOptions::from_str("sqlite::memory:")
-            .map_err(|err| Error::Storage(err.to_string()))?;
+        let options =
+            SqliteConnectOptions::from_str("sqlite::memory:").map_err(|err| Error::Storage(err.to_string()))?;
         let pool = SqlitePoolOptions::new()
             .max_connections(1)
             .connect_with(options)
@@ -106,7 +106,10 @@ mod tests {
         let first = Store::open(&path).await.expect("first open");
         let second = Store::open(&path).await.expect("second open while the first is open");
 
-        let mode: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(first.pool()).await.unwrap();
+        let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
+            .fetch_one(first.pool())
+            .await
+            .unwrap();
         assert_eq!(mode, "wal");
         let applied: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations")
             .fetch_one(second.pool())
@@ -126,12 +129,18 @@ mod tests {
 
         let writer = |store: Store, prefix: &'static str| async move {
             for i in 0..100 {
-                store.set_setting(&format!("{prefix}{i}"), "value").await.expect("write succeeds");
+                store
+                    .set_setting(&format!("{prefix}{i}"), "value")
+                    .await
+                    .expect("write succeeds");
             }
         };
         tokio::join!(writer(app.clone(), "app-"), writer(cli.clone(), "cli-"));
 
-        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM settings").fetch_one(app.pool()).await.unwrap();
+        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM settings")
+            .fetch_one(app.pool())
+            .await
+            .unwrap();
         assert_eq!(count, 200, "every write from both handles is stored");
     }
 }
