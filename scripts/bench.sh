@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Measures Homeport's start-up to first paint and idle memory against a bare Tauri window, and
-# its warm container-list latency against the docker CLI, then writes docs/benchmarks.md.
+# its warm container-list latency against the docker CLI, then writes docs/benchmarks.md; then
+# a fleet refresh of the lab's fleet hosts against the docker CLI, in docs/benchmarks-fleet.md.
 #
 # Starts the test lab and stops it at exit, unless HOMEPORT_LAB_ENV already names the env file
 # of a running lab, which is then used and left running.
@@ -77,3 +78,6 @@ xvfb-run --auto-servernum --server-args="-screen 0 1280x860x24 -fbdir $FBDIR" \
   --profile "$PROFILE" \
   --work-dir target/bench \
   --output docs/benchmarks.md
+
+step "measuring a fleet refresh of the lab's fleet hosts"
+"target/$PROFILE/homeport-fleet-bench" --output docs/benchmarks-fleet.md

@@ -11,6 +11,10 @@ const COMMANDS: &[&str] = &[
     "host_remove",
     "host_check",
     "host_replace_key",
+    "host_facts",
+    "fleet_status",
+    "ssh_import_preview",
+    "ssh_import_apply",
     "container_list",
     "container_action",
     "container_inspect",
@@ -19,6 +23,10 @@ const COMMANDS: &[&str] = &[
     "container_events",
     "subscription_cancel",
     "open_external",
+    "terminal_open",
+    "terminal_write",
+    "terminal_resize",
+    "terminal_close",
 ];
 
 fn main() {

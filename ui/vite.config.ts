@@ -1,11 +1,14 @@
 /// <reference types="vitest/config" />
 import { defineConfig } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { xtermFrozenPrototype } from './vite-plugins/xtermFrozenPrototype';
 
 // Tauri serves `dist/` from its own protocol, and the dev server must sit on the port that
 // `build.devUrl` in tauri.conf.json names.
 export default defineConfig(({ mode }) => ({
-  plugins: [svelte()],
+  plugins: [svelte(), xtermFrozenPrototype()],
+  // Pre-bundled dependencies skip plugins, and xterm.js needs the patch above.
+  optimizeDeps: { exclude: ['@xterm/xterm'] },
   clearScreen: false,
   server: {
     port: 1420,

@@ -2,8 +2,8 @@
 //! Arguments are never logged, since host input carries passwords.
 
 use homeport_api::{
-    Api, AppInfo, ContainerAction, ContainerEvent, ContainerView, DockerInfo, HostInput, HostView, IpcError, LogEvent,
-    MemoryUsage, Settings, SubscriptionId,
+    Api, AppInfo, ContainerAction, ContainerEvent, ContainerView, DockerInfo, FleetHost, HostFactsView, HostInput,
+    HostView, ImportFiles, ImportPreview, ImportResult, IpcError, LogEvent, MemoryUsage, Settings, SubscriptionId,
 };
 use tauri::ipc::Channel;
 use tauri::State;
@@ -53,6 +53,33 @@ pub async fn host_remove(api: State<'_, Api>, id: String) -> CommandResult<()> {
 #[tauri::command]
 pub async fn host_check(api: State<'_, Api>, id: String) -> CommandResult<DockerInfo> {
     api.host_check(&id).await
+}
+
+#[tauri::command]
+pub async fn host_facts(api: State<'_, Api>, id: String, refresh: bool) -> CommandResult<HostFactsView> {
+    api.host_facts(&id, refresh).await
+}
+
+/// Refreshes every host; `timeout_ms` is each host's limit (default 5000).
+#[tauri::command]
+pub async fn fleet_status(api: State<'_, Api>, timeout_ms: Option<u32>) -> CommandResult<Vec<FleetHost>> {
+    let timeout = timeout_ms.map(|ms| std::time::Duration::from_millis(u64::from(ms)));
+    api.fleet_status(timeout).await
+}
+
+#[tauri::command]
+pub async fn ssh_import_preview(api: State<'_, Api>, files: ImportFiles) -> CommandResult<ImportPreview> {
+    api.ssh_import_preview(&files).await
+}
+
+#[tauri::command]
+pub async fn ssh_import_apply(
+    api: State<'_, Api>,
+    files: ImportFiles,
+    digest: String,
+    aliases: Vec<String>,
+) -> CommandResult<ImportResult> {
+    api.ssh_import_apply(&files, &digest, &aliases).await
 }
 
 #[tauri::command]

@@ -5,6 +5,7 @@
 
 mod commands;
 mod navigation;
+mod terminal;
 
 use homeport_api::Api;
 use homeport_core::paths::AppPaths;
@@ -45,6 +46,10 @@ fn main() {
             commands::host_remove,
             commands::host_check,
             commands::host_replace_key,
+            commands::host_facts,
+            commands::fleet_status,
+            commands::ssh_import_preview,
+            commands::ssh_import_apply,
             commands::container_list,
             commands::container_action,
             commands::container_inspect,
@@ -53,6 +58,10 @@ fn main() {
             commands::container_events,
             commands::subscription_cancel,
             commands::open_external,
+            terminal::terminal_open,
+            terminal::terminal_write,
+            terminal::terminal_resize,
+            terminal::terminal_close,
         ])
         .run(tauri::generate_context!());
     if let Err(err) = result {

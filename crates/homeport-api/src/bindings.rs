@@ -6,6 +6,11 @@
 use ts_rs::TS;
 
 use crate::dto::*;
+use crate::facts::*;
+use crate::files::*;
+use crate::fleet::*;
+use crate::import::*;
+use crate::terminal::*;
 use homeport_core::ErrorCode;
 
 /// The committed file, relative to the workspace root.
@@ -31,6 +36,22 @@ pub fn render() -> String {
         Language::decl(),
         Settings::decl(),
         AppInfo::decl(),
+        FilesystemView::decl(),
+        HostFactsView::decl(),
+        HostState::decl(),
+        ContainerCountsView::decl(),
+        FleetHost::decl(),
+        ImportFiles::decl(),
+        ImportActionKind::decl(),
+        HostKeyStatus::decl(),
+        ImportProblemView::decl(),
+        ImportCandidateView::decl(),
+        ImportPreview::decl(),
+        ImportResult::decl(),
+        TransferEvent::decl(),
+        TerminalTarget::decl(),
+        TerminalExit::decl(),
+        TerminalEvent::decl(),
     ];
 
     let mut out = String::from(

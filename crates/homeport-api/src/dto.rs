@@ -63,6 +63,11 @@ pub struct HostView {
     pub has_secret: bool,
     pub host_key_fingerprint: Option<String>,
     pub created_at: String,
+    pub jump_host_id: Option<String>,
+    pub group: String,
+    pub tags: Vec<String>,
+    /// Where the host was imported from, such as `ssh_config:nas`.
+    pub source: Option<String>,
 }
 
 impl HostView {
@@ -85,6 +90,10 @@ impl HostView {
             has_secret: host.has_secret,
             host_key_fingerprint: fingerprint,
             created_at: host.created_at,
+            jump_host_id: host.jump_host_id,
+            group: host.group,
+            tags: host.tags,
+            source: host.source,
         }
     }
 }
@@ -101,6 +110,13 @@ pub struct HostInput {
     pub key_path: Option<String>,
     pub docker_socket: Option<String>,
     pub secret: Option<String>,
+    /// The jump host's id or name; `None` or empty for a direct connection.
+    #[serde(default)]
+    pub jump_host: Option<String>,
+    #[serde(default)]
+    pub group: Option<String>,
+    #[serde(default)]
+    pub tags: Vec<String>,
 }
 
 impl std::fmt::Debug for HostInput {
@@ -126,6 +142,9 @@ impl From<HostInput> for HostDraft {
             key_path: input.key_path,
             docker_socket: input.docker_socket,
             secret: input.secret.map(Secret::new),
+            jump_host: input.jump_host,
+            group: input.group,
+            tags: input.tags,
         }
     }
 }

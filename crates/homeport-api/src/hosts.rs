@@ -10,7 +10,7 @@ impl Api {
         let hosts = self.hosts.list().await?;
         let mut views = Vec::with_capacity(hosts.len());
         for host in hosts {
-            views.push(self.view(host).await?);
+            views.push(self.host_view(host).await?);
         }
         Ok(views)
     }
@@ -18,13 +18,13 @@ impl Api {
     /// Adds a host after connecting to it; see the host key trust flow in `docs/ipc-contract.md`.
     pub async fn host_add(&self, input: HostInput, trusted_key: Option<String>) -> ApiResult<HostView> {
         let host = self.hosts.add(input.into(), trusted_key).await?;
-        self.view(host).await
+        self.host_view(host).await
     }
 
     /// Changes a host after connecting with the new settings.
     pub async fn host_update(&self, id: &str, input: HostInput, trusted_key: Option<String>) -> ApiResult<HostView> {
         let host = self.hosts.update(id, input.into(), trusted_key).await?;
-        self.view(host).await
+        self.host_view(host).await
     }
 
     /// Removes a host and its stored secret.
@@ -35,7 +35,7 @@ impl Api {
     /// Trusts a changed host key after the user confirmed its fingerprint.
     pub async fn host_replace_key(&self, id: &str, fingerprint: &str) -> ApiResult<HostView> {
         let host = self.hosts.replace_key(id, fingerprint).await?;
-        self.view(host).await
+        self.host_view(host).await
     }
 
     /// Connects to the host's Docker engine and reports its version.
@@ -56,7 +56,7 @@ impl Api {
         }
     }
 
-    async fn view(&self, host: Host) -> ApiResult<HostView> {
+    pub(crate) async fn host_view(&self, host: Host) -> ApiResult<HostView> {
         let fingerprint = self.hosts.trusted_fingerprint(&host).await?;
         Ok(HostView::new(host, fingerprint))
     }

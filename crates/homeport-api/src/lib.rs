@@ -8,11 +8,16 @@
 pub mod bindings;
 mod containers;
 pub mod dto;
+pub mod facts;
+pub mod files;
+pub mod fleet;
 mod hosts;
+pub mod import;
 pub mod logging;
 pub mod messages;
 mod settings;
 mod subscriptions;
+pub mod terminal;
 
 use homeport_core::hosts::HostService;
 use homeport_core::paths::AppPaths;
@@ -20,7 +25,14 @@ use homeport_core::secrets::Keychain;
 use homeport_core::store::Store;
 
 pub use dto::*;
+pub use facts::{FilesystemView, HostFactsView};
+pub use files::TransferEvent;
+pub use fleet::{ContainerCountsView, FleetHost, HostState};
+pub use import::{
+    HostKeyStatus, ImportActionKind, ImportCandidateView, ImportFiles, ImportPreview, ImportProblemView, ImportResult,
+};
 pub use subscriptions::{Sink, SubscriptionId, Subscriptions};
+pub use terminal::{TerminalEvent, TerminalExit, TerminalId, TerminalTarget, Terminals};
 
 /// The result every API function returns.
 pub type ApiResult<T> = Result<T, IpcError>;
@@ -31,6 +43,7 @@ pub type ApiResult<T> = Result<T, IpcError>;
 pub struct Api {
     hosts: HostService,
     subscriptions: Subscriptions,
+    terminals: Terminals,
     paths: AppPaths,
 }
 
@@ -42,6 +55,7 @@ impl Api {
         Ok(Self {
             hosts: HostService::new(store, Keychain),
             subscriptions: Subscriptions::default(),
+            terminals: Terminals::default(),
             paths,
         })
     }

@@ -54,6 +54,9 @@ fn key_input(lab: &Lab, name: &str) -> HostInput {
         key_path: Some(lab.var("LAB_SSH_CLIENT_KEY")),
         docker_socket: Some(lab.var("LAB_DOCKER_SOCK")),
         secret: None,
+        jump_host: None,
+        group: None,
+        tags: Vec::new(),
     }
 }
 
@@ -68,6 +71,9 @@ fn password_input(lab: &Lab, name: &str, password: &str) -> HostInput {
         key_path: None,
         docker_socket: Some(lab.var("LAB_DOCKER_SOCK")),
         secret: Some(password.to_string()),
+        jump_host: None,
+        group: None,
+        tags: Vec::new(),
     }
 }
 
@@ -484,6 +490,9 @@ async fn encrypted_key_needs_right_passphrase() {
     let encrypted_input = |name: &str, passphrase: Option<String>| HostInput {
         key_path: Some(encrypted_key.clone()),
         secret: passphrase,
+        jump_host: None,
+        group: None,
+        tags: Vec::new(),
         ..key_input(&lab, name)
     };
 
@@ -1036,5 +1045,481 @@ async fn wait_for_action(
             Some(ContainerEvent::Error { error }) => panic!("the event stream reported an error: {error}"),
             None => panic!("the event stream closed"),
         }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Jump hosts, ssh_config import and the fleet view
+
+/// Builds the input for a key-file host reached as `address:port` (the bastion or the inner
+/// host), using the lab engine's socket.
+fn key_input_at(lab: &Lab, name: &str, address: &str, port: u16, jump_host: Option<&str>) -> HostInput {
+    HostInput {
+        address: address.to_string(),
+        port: u32::from(port),
+        jump_host: jump_host.map(str::to_string),
+        ..key_input(lab, name)
+    }
+}
+
+#[tokio::test]
+async fn jump_host_reaches_inner_docker() {
+    let Some(lab) = common::lab() else { return };
+    let dir = TempDir::new().expect("temp dir");
+    let api = open_api(dir.path()).await;
+    let inner_address = lab.var("LAB_SSH_INNER_HOST");
+    let inner_port = lab.port("LAB_SSH_INNER_PORT");
+
+    // The inner host listens on the bastion namespace's loopback: without the jump host the
+    // port is closed here, which is what makes the rest of the test meaningful.
+    let direct = key_input_at(
+        &lab,
+        &common::unique_name("inner-direct"),
+        &inner_address,
+        inner_port,
+        None,
+    );
+    let err = api.host_add(direct, None).await.expect_err("direct add must fail");
+    assert_eq!(
+        err.code,
+        ErrorCode::HostUnreachable,
+        "inner host without a jump host: {err}"
+    );
+
+    let bastion_name = common::unique_name("bastion");
+    let bastion = add_host(
+        &api,
+        key_input_at(
+            &lab,
+            &bastion_name,
+            &lab.var("LAB_SSH_JUMP_HOST"),
+            lab.port("LAB_SSH_JUMP_PORT"),
+            None,
+        ),
+    )
+    .await;
+    let inner_input = key_input_at(
+        &lab,
+        &common::unique_name("inner"),
+        &inner_address,
+        inner_port,
+        Some(&bastion_name),
+    );
+    let unknown = expect_code(
+        api.host_add(inner_input.clone(), None).await,
+        ErrorCode::HostKeyUnknown,
+        "inner host through the bastion",
+    );
+    assert_eq!(
+        param(&unknown, "host"),
+        inner_address,
+        "the inner host's key is asked for"
+    );
+    let inner = api
+        .host_add(inner_input, Some(param(&unknown, "fingerprint")))
+        .await
+        .expect("add the inner host with its confirmed key");
+    assert_eq!(
+        inner.jump_host_id.as_deref(),
+        Some(bastion.id.as_str()),
+        "jump host stored by id"
+    );
+
+    let containers = list_containers(&api, &inner.id).await;
+    assert!(
+        containers
+            .iter()
+            .any(|container| container.name == lab.var("LAB_WEB_CONTAINER")),
+        "the lab container is listed through the jump host"
+    );
+
+    let removal = expect_code(
+        api.host_remove(&bastion.id).await,
+        ErrorCode::InvalidInput,
+        "removing a jump host in use",
+    );
+    assert!(
+        removal.message.contains(&inner.name),
+        "the error names the dependent host: {removal}"
+    );
+    api.host_remove(&inner.id).await.expect("remove the inner host");
+    api.host_remove(&bastion.id).await.expect("remove the unused bastion");
+}
+
+#[tokio::test]
+async fn jump_host_cycle_is_rejected() {
+    let Some(lab) = common::lab() else { return };
+    let dir = TempDir::new().expect("temp dir");
+    let api = open_api(dir.path()).await;
+    let name = common::unique_name("self-jump");
+    let host = add_host(&api, key_input(&lab, &name)).await;
+
+    let mut input = key_input(&lab, &name);
+    input.jump_host = Some(name.clone());
+    let err = expect_code(
+        api.host_update(&host.id, input, None).await,
+        ErrorCode::InvalidInput,
+        "a host jumping through itself",
+    );
+    assert_eq!(param(&err, "field"), "jumpHost");
+}
+
+/// Writes an ssh_config and a known_hosts for the lab into `dir` and returns the import files.
+fn write_lab_ssh_config(lab: &Lab, dir: &Path, suffix: &str) -> homeport_api::ImportFiles {
+    let key = lab.var("LAB_SSH_CLIENT_KEY");
+    let user = lab.var("LAB_SSH_KEY_USER");
+    std::fs::create_dir_all(dir.join("config.d")).expect("config dir");
+    let config = format!(
+        "Host web-{suffix}\n  HostName {key_host}\n  Port {key_port}\n\n\
+         Host inner-{suffix}\n  HostName {inner_host}\n  Port {inner_port}\n  ProxyJump bastion-{suffix}\n\n\
+         Host bastion-{suffix}\n  HostName {jump_host}\n\n\
+         Host web-{suffix} inner-{suffix} bastion-{suffix}\n  User {user}\n  IdentityFile {key}\n\n\
+         Host *\n  ServerAliveInterval 30\nInclude {dir}/config.d/*.conf\n",
+        key_host = lab.var("LAB_SSH_KEY_HOST"),
+        key_port = lab.port("LAB_SSH_KEY_PORT"),
+        inner_host = lab.var("LAB_SSH_INNER_HOST"),
+        inner_port = lab.port("LAB_SSH_INNER_PORT"),
+        jump_host = lab.var("LAB_SSH_JUMP_HOST"),
+        dir = dir.display(),
+    );
+    std::fs::write(dir.join("config"), config).expect("write config");
+    std::fs::write(
+        dir.join("config.d/10-nas.conf"),
+        format!("Host nas-{suffix}\n  HostName 192.0.2.10\n  User backup\n  Port 2222\n"),
+    )
+    .expect("write include");
+    std::fs::copy(lab.var("LAB_SSH_KNOWN_HOSTS"), dir.join("known_hosts")).expect("copy known_hosts");
+    homeport_api::ImportFiles {
+        config: Some(dir.join("config").display().to_string()),
+        known_hosts: Some(vec![dir.join("known_hosts").display().to_string()]),
+    }
+}
+
+#[tokio::test]
+async fn ssh_config_import_preview_apply_reimport() {
+    let Some(lab) = common::lab() else { return };
+    let dir = TempDir::new().expect("temp dir");
+    let api = open_api(&dir.path().join("data")).await;
+    let suffix = common::unique_name("imp");
+    let files = write_lab_ssh_config(&lab, &dir.path().join("ssh"), &suffix);
+
+    let preview = api.ssh_import_preview(&files).await.expect("preview");
+    assert!(ssh_hosts(&api).await.is_empty(), "a preview writes nothing");
+    let names: Vec<&str> = preview
+        .candidates
+        .iter()
+        .map(|candidate| candidate.name.as_str())
+        .collect();
+    let bastion = format!("bastion-{suffix}");
+    let inner = format!("inner-{suffix}");
+    let position = |name: &str| names.iter().position(|known| *known == name);
+    assert!(
+        position(&bastion) < position(&inner) && position(&bastion).is_some(),
+        "the jump host comes before the host that uses it: {names:?}"
+    );
+    let nas = preview
+        .candidates
+        .iter()
+        .find(|candidate| candidate.name == format!("nas-{suffix}"))
+        .expect("the included host is offered");
+    assert_eq!(
+        (nas.address.as_str(), nas.user.as_str(), nas.port),
+        ("192.0.2.10", "backup", 2222)
+    );
+    let web = preview
+        .candidates
+        .iter()
+        .find(|candidate| candidate.name == format!("web-{suffix}"))
+        .expect("web host offered");
+    assert_eq!(
+        web.host_key,
+        homeport_api::HostKeyStatus::Known,
+        "key found in known_hosts"
+    );
+    assert_eq!(web.auth, AuthMethod::Key);
+    assert!(web.recommended, "a clean host is ticked: {:?}", web.problems);
+
+    let chosen = vec![inner.clone(), format!("web-{suffix}")];
+    let result = api
+        .ssh_import_apply(&files, &preview.digest, &chosen)
+        .await
+        .expect("apply");
+    assert_eq!(result.added.len(), 3, "the inner host brings its jump host: {result:?}");
+
+    // Imported hosts connect without a trust prompt because known_hosts vouched for them, and
+    // the inner one goes through the imported bastion.
+    let hosts = ssh_hosts(&api).await;
+    let inner_host = hosts.iter().find(|host| host.name == inner).expect("inner imported");
+    let bastion_host = hosts
+        .iter()
+        .find(|host| host.name == bastion)
+        .expect("bastion imported");
+    assert_eq!(inner_host.jump_host_id.as_deref(), Some(bastion_host.id.as_str()));
+    let mut edit = key_input_at(
+        &lab,
+        &inner,
+        &inner_host.address,
+        inner_host.port,
+        Some(&bastion_host.id),
+    );
+    edit.docker_socket = Some(lab.var("LAB_DOCKER_SOCK"));
+    api.host_update(&inner_host.id, edit, None)
+        .await
+        .expect("set the lab socket on the imported host");
+    assert!(!list_containers(&api, &inner_host.id).await.is_empty());
+
+    let again = api.ssh_import_preview(&files).await.expect("second preview");
+    let result = api
+        .ssh_import_apply(&files, &again.digest, &chosen)
+        .await
+        .expect("second apply");
+    assert!(result.added.is_empty(), "re-import adds nothing: {result:?}");
+    assert_eq!(ssh_hosts(&api).await.len(), 3, "re-import does not duplicate");
+    let after = ssh_hosts(&api).await;
+    let inner_after = after.iter().find(|host| host.name == inner).expect("inner kept");
+    assert_eq!(
+        inner_after.docker_socket,
+        lab.var("LAB_DOCKER_SOCK"),
+        "re-import keeps what the configuration does not describe"
+    );
+
+    let stale = api.ssh_import_apply(&files, "0000", &chosen).await;
+    assert_eq!(
+        stale.expect_err("a stale digest is refused").code,
+        ErrorCode::InvalidInput
+    );
+}
+
+#[tokio::test]
+async fn ssh_config_syntax_error_names_line() {
+    let Some(lab) = common::lab() else { return };
+    let dir = TempDir::new().expect("temp dir");
+    let api = open_api(&dir.path().join("data")).await;
+    let files = write_lab_ssh_config(&lab, &dir.path().join("ssh"), "bad");
+    let include = dir.path().join("ssh/config.d/20-broken.conf");
+    std::fs::write(&include, "Host broken\n  HostName 192.0.2.99\n  Prot 22\n").expect("write broken include");
+
+    let err = expect_code(
+        api.ssh_import_preview(&files).await,
+        ErrorCode::ConfigInvalid,
+        "config with an unknown keyword",
+    );
+    assert_eq!(
+        param(&err, "file"),
+        include.display().to_string(),
+        "the broken file is named"
+    );
+    assert_eq!(param(&err, "line"), "3");
+    assert_eq!(param(&err, "column"), "3");
+    assert!(
+        ssh_hosts(&api).await.is_empty(),
+        "nothing is imported from a broken configuration"
+    );
+}
+
+#[tokio::test]
+async fn revoked_known_hosts_key_is_rejected() {
+    let Some(lab) = common::lab() else { return };
+    let dir = TempDir::new().expect("temp dir");
+    let api = open_api(&dir.path().join("data")).await;
+    let files = write_lab_ssh_config(&lab, &dir.path().join("ssh"), "rev");
+    let known_hosts = dir.path().join("ssh/known_hosts");
+    let original = std::fs::read_to_string(&known_hosts).expect("read known_hosts");
+    let key_host = format!("[{}]:{} ", lab.var("LAB_SSH_KEY_HOST"), lab.port("LAB_SSH_KEY_PORT"));
+    let revoked: String = original
+        .lines()
+        .map(|line| match line.strip_prefix(&key_host) {
+            Some(key) => format!("@revoked * {key}\n"),
+            None => format!("{line}\n"),
+        })
+        .collect();
+    std::fs::write(&known_hosts, revoked).expect("write known_hosts");
+
+    let preview = api.ssh_import_preview(&files).await.expect("preview");
+    let web = preview
+        .candidates
+        .iter()
+        .find(|candidate| candidate.name == "web-rev")
+        .expect("web host offered");
+    assert_ne!(
+        web.host_key,
+        homeport_api::HostKeyStatus::Known,
+        "a revoked key is never offered"
+    );
+    let result = api
+        .ssh_import_apply(&files, &preview.digest, &["web-rev".to_string()])
+        .await
+        .expect("apply");
+    assert_eq!(result.revoked_keys_recorded, 1);
+
+    let err = expect_code(
+        api.host_add(
+            key_input(&lab, &common::unique_name("revoked")),
+            Some(common::keyscan_fingerprint(
+                &lab.var("LAB_SSH_KEY_HOST"),
+                lab.port("LAB_SSH_KEY_PORT"),
+            )),
+        )
+        .await,
+        ErrorCode::HostKeyRevoked,
+        "adding a host whose key is revoked, even with its fingerprint confirmed",
+    );
+    assert_eq!(param(&err, "host"), lab.var("LAB_SSH_KEY_HOST"));
+}
+
+#[tokio::test]
+async fn fleet_status_reports_each_host() {
+    let Some(lab) = common::lab() else { return };
+    let dir = TempDir::new().expect("temp dir");
+    let api = open_api(dir.path()).await;
+    let online = add_host(&api, key_input(&lab, &common::unique_name("fleet-on"))).await;
+    let fleet_address = lab.var("LAB_SSH_FLEET_HOSTS");
+    let second_address = fleet_address.split_whitespace().nth(1).expect("fleet addresses");
+    let second = add_host(
+        &api,
+        key_input_at(
+            &lab,
+            &common::unique_name("fleet-2"),
+            second_address,
+            lab.port("LAB_SSH_FLEET_PORT"),
+            None,
+        ),
+    )
+    .await;
+
+    // A host whose sshd stops answering after it was added: a listener that accepts and
+    // never speaks, so only the per-host timeout can end the attempt.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a silent listener");
+    let silent_port = silent.local_addr().expect("listener address").port();
+    let dead = add_host(&api, key_input(&lab, &common::unique_name("fleet-dead"))).await;
+    let mut moved = key_input_at(&lab, &dead.name, "127.0.0.1", silent_port, None);
+    moved.docker_socket = Some(lab.var("LAB_DOCKER_SOCK"));
+    // Editing connects first, so point the host at the silent port behind the API's back.
+    let store = api.host_service().store();
+    let spec = homeport_core::inventory::HostDraft::from(moved)
+        .validate()
+        .expect("valid draft");
+    store
+        .update_host_with(&dead.id, &spec, false, None)
+        .await
+        .expect("move the host to the silent port");
+
+    let started = std::time::Instant::now();
+    let fleet = api
+        .fleet_status(Some(Duration::from_secs(2)))
+        .await
+        .expect("fleet status");
+    let elapsed = started.elapsed();
+    drop(silent);
+
+    let state_of = |id: &str| fleet.iter().find(|entry| entry.host.id == id).expect("host in fleet");
+    assert_eq!(state_of(&online.id).state, homeport_api::HostState::Online);
+    assert_eq!(state_of(&second.id).state, homeport_api::HostState::Online);
+    let counts = state_of(&online.id).containers.expect("counts for an online host");
+    assert!(counts.running >= 1, "the lab container runs");
+    let dead_entry = state_of(&dead.id);
+    assert_eq!(
+        dead_entry.state,
+        homeport_api::HostState::Unreachable,
+        "{:?}",
+        dead_entry.error
+    );
+    assert!(
+        elapsed < Duration::from_secs(6),
+        "one silent host costs its own timeout, not the sum of all hosts: took {elapsed:?}"
+    );
+    assert!(
+        state_of(&online.id).elapsed_ms < 2000,
+        "the online host's time does not include the silent host's wait"
+    );
+}
+
+#[tokio::test]
+async fn host_facts_are_read_then_cached() {
+    let Some(lab) = common::lab() else { return };
+    let dir = TempDir::new().expect("temp dir");
+    let api = open_api(dir.path()).await;
+    let host = add_host(&api, key_input(&lab, &common::unique_name("facts"))).await;
+
+    let fresh = api
+        .host_facts(&host.id, false)
+        .await
+        .expect("facts without a cache read the host");
+    assert_eq!(
+        fresh.architecture.as_deref(),
+        Some(std::env::consts::ARCH),
+        "same machine as the lab sshd"
+    );
+    assert!(
+        fresh.filesystems.iter().any(|filesystem| filesystem.mount_point == "/"),
+        "the root filesystem is listed: {:?}",
+        fresh.filesystems
+    );
+    assert!(fresh.docker_version.is_some(), "the lab user may run docker");
+
+    let cached = api.host_facts(&host.id, false).await.expect("cached facts");
+    assert_eq!(
+        cached.read_at, fresh.read_at,
+        "a second call without refresh uses the cache"
+    );
+    let refreshed = api.host_facts(&host.id, true).await.expect("refreshed facts");
+    assert!(refreshed.read_at > fresh.read_at, "refresh reads the host again");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Authentication methods and key types
+
+#[tokio::test]
+async fn keyboard_interactive_host_takes_password() {
+    let Some(lab) = common::lab() else { return };
+    lab.require_unlocked_keychain();
+    let _keychain = KEYCHAIN.lock().await;
+    let dir = TempDir::new().expect("temp dir");
+    let api = open_api(dir.path()).await;
+    let password = lab.var("LAB_SSH_PASS_PASSWORD");
+    let input = HostInput {
+        address: lab.var("LAB_SSH_KBD_HOST"),
+        port: u32::from(lab.port("LAB_SSH_KBD_PORT")),
+        ..password_input(&lab, &common::unique_name("kbd"), &password)
+    };
+
+    let wrong = HostInput {
+        secret: Some("not-the-password".into()),
+        ..input.clone()
+    };
+    let fingerprint = common::keyscan_fingerprint(&lab.var("LAB_SSH_KBD_HOST"), lab.port("LAB_SSH_KBD_PORT"));
+    expect_code(
+        api.host_add(wrong, Some(fingerprint.clone())).await,
+        ErrorCode::AuthFailed,
+        "keyboard-interactive with a wrong password",
+    );
+
+    let host = api
+        .host_add(input, Some(fingerprint))
+        .await
+        .expect("keyboard-interactive host with the right password");
+    assert!(
+        !list_containers(&api, &host.id).await.is_empty(),
+        "the host works after a keyboard-interactive login"
+    );
+    api.host_remove(&host.id).await.expect("remove the host and its secret");
+}
+
+#[tokio::test]
+async fn ecdsa_and_rsa_keys_authenticate() {
+    let Some(lab) = common::lab() else { return };
+    let dir = TempDir::new().expect("temp dir");
+    let api = open_api(dir.path()).await;
+
+    for variable in ["LAB_SSH_CLIENT_KEY_ECDSA", "LAB_SSH_CLIENT_KEY_RSA"] {
+        let input = HostInput {
+            key_path: Some(lab.var(variable)),
+            ..key_input(&lab, &common::unique_name("keytype"))
+        };
+        let host = add_host(&api, input).await;
+        assert!(
+            !list_containers(&api, &host.id).await.is_empty(),
+            "login with the key from {variable} works"
+        );
     }
 }

@@ -27,6 +27,19 @@ pub enum Command {
     /// List and control the containers of a host.
     #[command(subcommand)]
     Container(ContainerCommand),
+    /// See every host at once.
+    #[command(subcommand)]
+    Fleet(FleetCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FleetCommand {
+    /// Connect to every host at once and print its state and container counts.
+    Status {
+        /// Seconds each host may take before it counts as unreachable.
+        #[arg(long, default_value_t = 5.0)]
+        timeout: f64,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -45,6 +58,34 @@ pub enum HostCommand {
         /// Host name or id.
         host: String,
     },
+    /// Print a host's OS, kernel, CPU, memory, filesystems, Docker version and uptime.
+    Facts {
+        /// Host name or id.
+        host: String,
+        /// Print the facts read last time instead of asking the host again.
+        #[arg(long)]
+        cached: bool,
+    },
+    /// Copy a local file to a host over SFTP, replacing the file there only once it is complete.
+    Put {
+        /// Host name or id.
+        host: String,
+        /// The local file to copy.
+        local: String,
+        /// The absolute path to write on the host.
+        remote: String,
+    },
+    /// Copy a file from a host over SFTP, replacing the local file only once it is complete.
+    Get {
+        /// Host name or id.
+        host: String,
+        /// The absolute path of the file on the host.
+        remote: String,
+        /// The local file to write.
+        local: String,
+    },
+    /// Import hosts from an OpenSSH client configuration, with keys from known_hosts.
+    ImportSshConfig(ImportSshConfig),
     /// Trust a host's new SSH key after you verified its fingerprint out of band.
     ReplaceKey {
         /// Host name or id.
@@ -78,6 +119,15 @@ pub struct HostAdd {
     /// Docker socket path on the host [default: /var/run/docker.sock].
     #[arg(long)]
     pub docker_socket: Option<String>,
+    /// A saved host (name or id) to reach this one through, as OpenSSH's ProxyJump does.
+    #[arg(long)]
+    pub jump_host: Option<String>,
+    /// Group shown in the fleet view.
+    #[arg(long)]
+    pub group: Option<String>,
+    /// Tag for the fleet view; repeat for more than one.
+    #[arg(long = "tag")]
+    pub tags: Vec<String>,
     /// Read the password (or key passphrase) from the first line of stdin.
     #[arg(long)]
     pub secret_stdin: bool,
@@ -85,6 +135,24 @@ pub struct HostAdd {
     /// printed and nothing is saved.
     #[arg(long)]
     pub trust: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportSshConfig {
+    /// The configuration file to read [default: ~/.ssh/config].
+    #[arg(long)]
+    pub file: Option<String>,
+    /// A known_hosts file to read instead of ~/.ssh/known_hosts and known_hosts2; repeat for
+    /// more.
+    #[arg(long = "known-hosts")]
+    pub known_hosts: Vec<String>,
+    /// Print what would be imported and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Import only this alias (and the jump hosts it needs); repeat for more. Without it, every
+    /// host the preview recommends is imported.
+    #[arg(long = "alias")]
+    pub aliases: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -11,10 +11,10 @@ use std::io::BufRead;
 use std::process::ExitCode;
 
 use clap::Parser;
-use homeport_api::{Api, ContainerAction, HostInput, IpcError, LogEvent, LogStreamKind};
+use homeport_api::{Api, ContainerAction, HostInput, IpcError, LogEvent, LogStreamKind, TransferEvent};
 use homeport_core::paths::AppPaths;
 
-use args::{Cli, Command, ContainerCommand, HostCommand};
+use args::{Cli, Command, ContainerCommand, FleetCommand, HostCommand};
 use output::Output;
 
 fn main() -> ExitCode {
@@ -46,6 +46,17 @@ async fn run(command: Command, output: &Output) -> Result<(), IpcError> {
     match command {
         Command::Host(host) => run_host(&api, host, output).await,
         Command::Container(container) => run_container(&api, container, output).await,
+        Command::Fleet(FleetCommand::Status { timeout }) => {
+            let timeout = std::time::Duration::try_from_secs_f64(timeout).map_err(|_| {
+                IpcError::from(homeport_core::Error::invalid(
+                    "timeout",
+                    timeout.to_string(),
+                    "give a positive number of seconds, such as 5",
+                ))
+            })?;
+            output.fleet(&api.fleet_status(Some(timeout)).await?);
+            Ok(())
+        }
     }
 }
 
@@ -67,6 +78,9 @@ async fn run_host(api: &Api, command: HostCommand, output: &Output) -> Result<()
                 key_path: add.key_file,
                 docker_socket: add.docker_socket,
                 secret,
+                jump_host: add.jump_host,
+                group: add.group,
+                tags: add.tags,
             };
             let host = api.host_add(input, add.trust).await?;
             output.host(&host);
@@ -76,11 +90,92 @@ async fn run_host(api: &Api, command: HostCommand, output: &Output) -> Result<()
             output.done(&format!("removed host '{host}'"));
         }
         HostCommand::Check { host } => output.docker_info(&api.host_check(&host).await?),
+        HostCommand::Facts { host, cached } => output.facts(&api.host_facts(&host, !cached).await?),
+        HostCommand::Put { host, local, remote } => {
+            let (sink, events) = transfer_sink();
+            let id = api.file_upload(&host, &local, &remote, sink).await?;
+            wait_for_transfer(api, id, events, output).await?
+        }
+        HostCommand::Get { host, remote, local } => {
+            let (sink, events) = transfer_sink();
+            let id = api.file_download(&host, &remote, &local, sink).await?;
+            wait_for_transfer(api, id, events, output).await?
+        }
+        HostCommand::ImportSshConfig(import) => import_ssh_config(api, import, output).await?,
         HostCommand::ReplaceKey { host, fingerprint } => {
             let host = api.host_replace_key(&host, &fingerprint).await?;
             output.host(&host);
         }
     }
+    Ok(())
+}
+
+/// Returns a sink that forwards a transfer's events into a channel.
+fn transfer_sink() -> (
+    homeport_api::Sink<TransferEvent>,
+    tokio::sync::mpsc::UnboundedReceiver<TransferEvent>,
+) {
+    let (sender, receiver) = tokio::sync::mpsc::unbounded_channel();
+    (Box::new(move |event| sender.send(event).is_ok()), receiver)
+}
+
+/// Prints a transfer's progress on stderr until its last event. Ctrl-C cancels the transfer,
+/// and the wait goes on until the temporary file is removed and the `Cancelled` error arrives.
+async fn wait_for_transfer(
+    api: &Api,
+    id: homeport_api::SubscriptionId,
+    mut events: tokio::sync::mpsc::UnboundedReceiver<TransferEvent>,
+    output: &Output,
+) -> Result<(), IpcError> {
+    let mut cancelled = false;
+    loop {
+        let event = tokio::select! {
+            event = events.recv() => event,
+            _ = tokio::signal::ctrl_c(), if !cancelled => {
+                api.subscription_cancel(id);
+                cancelled = true;
+                continue;
+            }
+        };
+        match event {
+            Some(TransferEvent::Progress { done, total }) if !output.json => eprint!("\r{done} of {total} bytes"),
+            Some(TransferEvent::Progress { .. }) => {}
+            Some(TransferEvent::Done { bytes, millis }) => {
+                if !output.json {
+                    eprintln!();
+                }
+                output.done(&format!("copied {bytes} bytes in {millis} ms"));
+                return Ok(());
+            }
+            Some(TransferEvent::Error { error }) => return Err(error),
+            None => return Err(homeport_core::Error::Internal("the transfer ended without a result".into()).into()),
+        }
+    }
+}
+
+/// Previews an import, then applies it unless `--dry-run` is given.
+async fn import_ssh_config(api: &Api, import: args::ImportSshConfig, output: &Output) -> Result<(), IpcError> {
+    let files = homeport_api::ImportFiles {
+        config: import.file,
+        known_hosts: (!import.known_hosts.is_empty()).then_some(import.known_hosts),
+    };
+    let preview = api.ssh_import_preview(&files).await?;
+    if import.dry_run {
+        output.import_preview(&preview);
+        return Ok(());
+    }
+    let aliases: Vec<String> = if import.aliases.is_empty() {
+        preview
+            .candidates
+            .iter()
+            .filter(|candidate| candidate.recommended)
+            .map(|candidate| candidate.alias.clone())
+            .collect()
+    } else {
+        import.aliases
+    };
+    let result = api.ssh_import_apply(&files, &preview.digest, &aliases).await?;
+    output.import_result(&preview, &result);
     Ok(())
 }
 

@@ -2,7 +2,9 @@
 
 use std::io::Write;
 
-use homeport_api::{ContainerView, DockerInfo, HostView, IpcError};
+use homeport_api::{
+    ContainerView, DockerInfo, FleetHost, HostFactsView, HostView, ImportPreview, ImportResult, IpcError,
+};
 use serde::Serialize;
 
 /// Prints results as text or JSON.
@@ -68,6 +70,126 @@ impl Output {
         }
     }
 
+    pub fn fleet(&self, fleet: &[FleetHost]) {
+        if self.json {
+            return print_json(&fleet);
+        }
+        println!(
+            "{:<20} {:<18} {:>7} {:>7} {:>6} {:>7}",
+            "NAME", "STATE", "RUNNING", "STOPPED", "TOTAL", "MS"
+        );
+        for entry in fleet {
+            let state = enum_text(&entry.state);
+            let (running, stopped, total) = match &entry.containers {
+                Some(counts) => (
+                    counts.running.to_string(),
+                    (counts.exited + counts.created + counts.dead).to_string(),
+                    counts.total.to_string(),
+                ),
+                None => ("-".into(), "-".into(), "-".into()),
+            };
+            println!(
+                "{:<20} {:<18} {:>7} {:>7} {:>6} {:>7}",
+                entry.host.name, state, running, stopped, total, entry.elapsed_ms
+            );
+            if let Some(error) = &entry.error {
+                println!("    {}", error.message);
+            }
+        }
+    }
+
+    pub fn facts(&self, facts: &HostFactsView) {
+        if self.json {
+            return print_json(facts);
+        }
+        let text = |value: &Option<String>| value.clone().unwrap_or_else(|| "-".into());
+        println!("OS        {} {}", text(&facts.os_name), text(&facts.os_version));
+        println!("kernel    {} ({})", text(&facts.kernel), text(&facts.architecture));
+        println!(
+            "CPU       {} x {}",
+            facts.cpu_cores.map_or("-".into(), |cores| cores.to_string()),
+            text(&facts.cpu_model)
+        );
+        println!(
+            "memory    {} MiB total, {} MiB available",
+            facts
+                .memory_total_bytes
+                .map_or("-".into(), |bytes| (bytes >> 20).to_string()),
+            facts
+                .memory_available_bytes
+                .map_or("-".into(), |bytes| (bytes >> 20).to_string())
+        );
+        println!(
+            "Docker    {} ({})",
+            text(&facts.docker_version),
+            text(&facts.docker_storage_driver)
+        );
+        println!(
+            "uptime    {}",
+            facts
+                .uptime_seconds
+                .map_or("-".into(), |seconds| format!("{} h", seconds / 3600))
+        );
+        for filesystem in &facts.filesystems {
+            let snapshots = if filesystem.snapshots { " snapshots" } else { "" };
+            println!(
+                "disk      {} {} {} GiB, {} GiB free{snapshots}",
+                filesystem.mount_point,
+                filesystem.fs_type,
+                filesystem.size_bytes >> 30,
+                filesystem.available_bytes >> 30
+            );
+        }
+        println!("read at   {}", facts.read_at);
+    }
+
+    pub fn import_preview(&self, preview: &ImportPreview) {
+        if self.json {
+            return print_json(preview);
+        }
+        println!("read {}", preview.config_files.join(", "));
+        println!(
+            "{:<20} {:<10} {:<36} {:<10} {:<12} JUMP",
+            "NAME", "ACTION", "TARGET", "AUTH", "HOST KEY"
+        );
+        for candidate in &preview.candidates {
+            let marker = if candidate.recommended { ' ' } else { '!' };
+            println!(
+                "{marker}{:<19} {:<10} {:<36} {:<10} {:<12} {}",
+                candidate.name,
+                enum_text(&candidate.action),
+                format!("{}@{}:{}", candidate.user, candidate.address, candidate.port),
+                enum_text(&candidate.auth),
+                enum_text(&candidate.host_key),
+                candidate.jump_alias.as_deref().unwrap_or("-"),
+            );
+            for problem in &candidate.problems {
+                println!("    {}", problem.message);
+            }
+        }
+        for problem in &preview.known_hosts_problems {
+            println!("known_hosts: {problem}");
+        }
+        println!("hosts marked ! are not imported unless named with --alias");
+    }
+
+    pub fn import_result(&self, preview: &ImportPreview, result: &ImportResult) {
+        if self.json {
+            return print_json(&serde_json::json!({ "preview": preview, "result": result }));
+        }
+        println!(
+            "added {}, updated {}, unchanged {}",
+            result.added.len(),
+            result.updated.len(),
+            result.unchanged.len()
+        );
+        for (label, names) in [("added", &result.added), ("updated", &result.updated)] {
+            for name in names {
+                println!("  {label} {name}");
+            }
+        }
+    }
+
     pub fn done(&self, message: &str) {
         if self.json {
             return print_json(&serde_json::json!({ "ok": true, "message": message }));
@@ -109,6 +231,14 @@ impl Output {
             }
         }
     }
+}
+
+/// Returns an enum's serde spelling, such as `online` or `new`.
+fn enum_text<T: Serialize>(value: &T) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|value| value.as_str().map(String::from))
+        .unwrap_or_default()
 }
 
 fn print_json<T: Serialize + ?Sized>(value: &T) {

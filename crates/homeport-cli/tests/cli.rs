@@ -513,3 +513,207 @@ fn keychain_trouble_keeps_password_host() {
     let removed = homeport.run(&["host", "remove", &name]);
     assert!(removed.status.success(), "host remove failed: {}", removed.stderr);
 }
+
+#[test]
+fn import_ssh_config_dry_run_then_apply() {
+    let Some(lab) = common::lab() else { return };
+    let homeport = Homeport::new();
+    let dir = TempDir::new().expect("temp dir");
+    let config = dir.path().join("config");
+    let suffix = common::unique_name("cli-imp");
+    std::fs::write(
+        &config,
+        format!(
+            "Host web-{suffix}\n  HostName {}\n  Port {}\n  User {}\n  IdentityFile {}\n\
+             Host nas-{suffix}\n  HostName 192.0.2.10\n  User backup\n  Port 2222\n",
+            lab.var("LAB_SSH_KEY_HOST"),
+            lab.port("LAB_SSH_KEY_PORT"),
+            lab.var("LAB_SSH_KEY_USER"),
+            lab.var("LAB_SSH_CLIENT_KEY"),
+        ),
+    )
+    .expect("write config");
+    let config = config.display().to_string();
+    let known_hosts = lab.var("LAB_SSH_KNOWN_HOSTS");
+    let base = [
+        "host",
+        "import-ssh-config",
+        "--file",
+        config.as_str(),
+        "--known-hosts",
+        known_hosts.as_str(),
+        "--json",
+    ];
+
+    let mut dry_run = base.to_vec();
+    dry_run.push("--dry-run");
+    let preview = homeport.run(&dry_run).json("import-ssh-config --dry-run");
+    let names: Vec<&str> = preview["candidates"]
+        .as_array()
+        .expect("candidates array")
+        .iter()
+        .filter_map(|candidate| candidate["name"].as_str())
+        .collect();
+    assert!(
+        names.contains(&format!("web-{suffix}").as_str()),
+        "web offered: {names:?}"
+    );
+    assert_eq!(homeport.host_list(&[]), homeport.host_list(&[]), "listing is stable");
+    let listed = homeport.host_list(&[]);
+    assert!(
+        !listed.to_string().contains(&suffix),
+        "--dry-run writes nothing: {listed}"
+    );
+
+    let mut apply = base.to_vec();
+    let alias = format!("web-{suffix}");
+    apply.extend(["--alias", alias.as_str()]);
+    let applied = homeport.run(&apply).json("import-ssh-config --alias");
+    assert_eq!(applied["result"]["added"], serde_json::json!([alias]), "{applied}");
+
+    // The key came from known_hosts, so the imported host connects without --trust. The
+    // configuration names no Docker socket, so the default one is missing on the lab host:
+    // that error comes only after the host key was accepted and the login succeeded.
+    let error = homeport
+        .run(&["container", "ls", "--host", alias.as_str(), "--json"])
+        .json_error("container ls on the imported host");
+    assert_eq!(error["code"], "DockerUnavailable", "{error}");
+}
+
+#[test]
+fn import_ssh_config_error_names_file_and_line() {
+    let Some(_lab) = common::lab() else { return };
+    let homeport = Homeport::new();
+    let dir = TempDir::new().expect("temp dir");
+    let config = dir.path().join("config");
+    std::fs::write(&config, "Host a\n  HostName 192.0.2.1\n  Port twenty\n").expect("write config");
+
+    let error = homeport
+        .run(&[
+            "host",
+            "import-ssh-config",
+            "--file",
+            &config.display().to_string(),
+            "--dry-run",
+            "--json",
+        ])
+        .json_error("a config with a bad port");
+    assert_eq!(error["code"], "ConfigInvalid", "{error}");
+    assert_eq!(error["params"]["line"], "3");
+    assert_eq!(error["params"]["file"], config.display().to_string().as_str());
+}
+
+#[test]
+fn fleet_status_json_lists_hosts() {
+    let Some(lab) = common::lab() else { return };
+    let homeport = Homeport::new();
+    let name = common::unique_name("cli-fleet");
+    let mut add = key_host_args(&lab, &name);
+    let fingerprint = common::keyscan_fingerprint(&lab.var("LAB_SSH_KEY_HOST"), lab.port("LAB_SSH_KEY_PORT"));
+    add.extend(["--trust".to_string(), fingerprint, "--json".to_string()]);
+    homeport.run(&as_strs(&add)).json("host add");
+
+    let fleet = homeport
+        .run(&["fleet", "status", "--timeout", "5", "--json"])
+        .json("fleet status");
+    let entry = fleet
+        .as_array()
+        .expect("fleet array")
+        .iter()
+        .find(|entry| entry["host"]["name"] == name.as_str())
+        .unwrap_or_else(|| panic!("the added host is in the fleet: {fleet}"))
+        .clone();
+    assert_eq!(entry["state"], "online", "{entry}");
+    assert!(entry["containers"]["running"].as_u64().unwrap_or(0) >= 1, "{entry}");
+}
+
+/// An ssh-agent of the test's own on a socket in a temp dir, killed on drop.
+struct TestAgent {
+    child: std::process::Child,
+    socket: std::path::PathBuf,
+    _dir: TempDir,
+}
+
+impl TestAgent {
+    fn start() -> Self {
+        let dir = TempDir::new().expect("temp dir");
+        let socket = dir.path().join("agent.sock");
+        let child = Command::new("ssh-agent")
+            .args(["-D", "-a"])
+            .arg(&socket)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("ssh-agent is installed with openssh-client");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !socket.exists() {
+            assert!(
+                Instant::now() < deadline,
+                "ssh-agent did not create {}",
+                socket.display()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        TestAgent {
+            child,
+            socket,
+            _dir: dir,
+        }
+    }
+
+    fn add(&self, key: &str) {
+        let status = Command::new("ssh-add")
+            .arg(key)
+            .env("SSH_AUTH_SOCK", &self.socket)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .expect("ssh-add runs");
+        assert!(status.success(), "ssh-add {key} failed");
+    }
+}
+
+impl Drop for TestAgent {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn ssh_agent_authenticates() {
+    let Some(lab) = common::lab() else { return };
+    let homeport = Homeport::new();
+    let agent = TestAgent::start();
+    let socket = agent.socket.display().to_string();
+    let env = [("SSH_AUTH_SOCK", socket.as_str())];
+    let name = common::unique_name("cli-agent");
+    let fingerprint = common::keyscan_fingerprint(&lab.var("LAB_SSH_KEY_HOST"), lab.port("LAB_SSH_KEY_PORT"));
+    let mut args: Vec<String> = key_host_args(&lab, &name)
+        .into_iter()
+        .filter(|arg| !arg.starts_with('/') || arg.ends_with(".sock"))
+        .collect();
+    // Replace `--auth key --key-file PATH` with `--auth agent`.
+    let auth = args.iter().position(|arg| arg == "key").expect("--auth key");
+    args[auth] = "agent".into();
+    args.retain(|arg| arg != "--key-file");
+    args.extend(["--trust".to_string(), fingerprint, "--json".to_string()]);
+
+    let empty = homeport
+        .run_with(&as_strs(&args), None, &env)
+        .json_error("agent without keys");
+    assert_eq!(empty["code"], "AgentUnavailable", "an empty agent is reported: {empty}");
+
+    agent.add(&lab.var("LAB_SSH_CLIENT_KEY_ECDSA"));
+    let added = homeport
+        .run_with(&as_strs(&args), None, &env)
+        .json("host add --auth agent");
+    assert_eq!(added["auth"], "agent");
+    let containers = homeport
+        .run_with(&["container", "ls", "--host", &name, "--json"], None, &env)
+        .json("container ls through an agent login");
+    assert!(
+        containers.as_array().is_some_and(|list| !list.is_empty()),
+        "{containers}"
+    );
+}

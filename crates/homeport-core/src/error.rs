@@ -16,10 +16,12 @@ pub enum ErrorCode {
     HostUnreachable,
     HostKeyUnknown,
     HostKeyChanged,
+    HostKeyRevoked,
     AuthFailed,
     KeyFileUnreadable,
     PassphraseWrong,
     SecretMissing,
+    ConfigInvalid,
     AgentUnavailable,
     DockerUnavailable,
     DockerPermissionDenied,
@@ -73,6 +75,23 @@ pub enum Error {
         port: u16,
         key: HostKeySeen,
         old_fingerprint: String,
+    },
+
+    #[error("the host key {fingerprint} of {host}:{port} is marked @revoked in known_hosts, so Homeport will not use it. Ask the server's administrator for its current key")]
+    HostKeyRevoked {
+        host: String,
+        port: u16,
+        fingerprint: String,
+    },
+
+    /// A configuration file Homeport reads but does not own (such as `~/.ssh/config`) has
+    /// errors. `detail` lists every error, one `FILE:LINE:COLUMN: message` per line.
+    #[error("{file} line {line}, column {column}: {detail}. Nothing was imported; fix the file and try again")]
+    ConfigInvalid {
+        file: String,
+        line: usize,
+        column: usize,
+        detail: String,
     },
 
     #[error("authentication as '{user}' on {host} with {method} failed; check the user name and the credentials, or edit the host to enter them again")]
@@ -147,6 +166,8 @@ impl Error {
             Error::HostUnreachable { .. } => ErrorCode::HostUnreachable,
             Error::HostKeyUnknown { .. } => ErrorCode::HostKeyUnknown,
             Error::HostKeyChanged { .. } => ErrorCode::HostKeyChanged,
+            Error::HostKeyRevoked { .. } => ErrorCode::HostKeyRevoked,
+            Error::ConfigInvalid { .. } => ErrorCode::ConfigInvalid,
             Error::AuthFailed { .. } => ErrorCode::AuthFailed,
             Error::KeyFileUnreadable { .. } => ErrorCode::KeyFileUnreadable,
             Error::PassphraseWrong { .. } => ErrorCode::PassphraseWrong,
@@ -199,6 +220,26 @@ impl Error {
                 params.insert("algorithm", key.algorithm.clone());
                 params.insert("fingerprint", key.fingerprint.clone());
                 params.insert("oldFingerprint", old_fingerprint.clone());
+            }
+            Error::HostKeyRevoked {
+                host,
+                port,
+                fingerprint,
+            } => {
+                params.insert("host", host.clone());
+                params.insert("port", port.to_string());
+                params.insert("fingerprint", fingerprint.clone());
+            }
+            Error::ConfigInvalid {
+                file,
+                line,
+                column,
+                detail,
+            } => {
+                params.insert("file", file.clone());
+                params.insert("line", line.to_string());
+                params.insert("column", column.to_string());
+                params.insert("detail", detail.clone());
             }
             Error::AuthFailed { host, user, method } => {
                 params.insert("host", host.clone());

@@ -16,6 +16,10 @@ use crate::secrets::{Keychain, Secret, SecretKey};
 use crate::ssh::{self, KeyPolicy, SshAuth, SshSession, SshTarget};
 use crate::store::{Store, TrustedKey};
 
+/// The longest jump host chain followed. OpenSSH sets no limit, but a chain this long is a
+/// mistake, and the limit also stops a cycle written into the database by hand.
+const MAX_JUMPS: usize = 8;
+
 /// Host operations over the store, the keychain and the connection pool.
 #[derive(Debug, Clone)]
 pub struct HostService {
@@ -66,7 +70,8 @@ impl HostService {
     /// after an earlier [`Error::HostKeyUnknown`].
     #[tracing::instrument(skip_all, fields(name = %draft.name, address = %draft.address))]
     pub async fn add(&self, draft: HostDraft, confirmed_key: Option<String>) -> Result<Host> {
-        let spec = draft.validate()?;
+        let mut spec = draft.validate()?;
+        self.resolve_jump_host(&mut spec, None).await?;
         require_secret(&spec, None)?;
         check_key_file(&spec, spec.secret.as_ref())?;
 
@@ -98,7 +103,8 @@ impl HostService {
     #[tracing::instrument(skip_all, fields(host_id = %id))]
     pub async fn update(&self, id: &str, draft: HostDraft, confirmed_key: Option<String>) -> Result<Host> {
         let current = self.store.host(id).await?;
-        let spec = draft.validate()?;
+        let mut spec = draft.validate()?;
+        self.resolve_jump_host(&mut spec, Some(&current.id)).await?;
         let stored = if spec.auth == current.auth && current.has_secret {
             self.load_secret(&current.id).await?
         } else {
@@ -114,7 +120,10 @@ impl HostService {
 
         match &secret {
             Some(value) => self.store_secret(&current.id, value.clone()).await?,
-            None => self.delete_secret(&current.id).await?,
+            // A host that never had a secret has no keychain entry, so editing it must not need
+            // a keychain at all.
+            None if current.has_secret => self.delete_secret(&current.id).await?,
+            None => {}
         }
         let updated = self
             .store
@@ -147,6 +156,18 @@ impl HostService {
             ));
         }
         let host = self.store.host(id_or_name).await?;
+        let dependents = self.store.hosts_jumping_through(&host.id).await?;
+        if !dependents.is_empty() {
+            let names: Vec<&str> = dependents.iter().map(|dependent| dependent.name.as_str()).collect();
+            return Err(Error::invalid(
+                "host",
+                host.name.clone(),
+                format!(
+                    "{} reach their SSH server through this host; change their jump host first",
+                    names.join(", ")
+                ),
+            ));
+        }
 
         // The secret goes first: if the keychain cannot be reached, the host stays listed and
         // the user can retry, instead of an orphaned password staying in the keychain.
@@ -164,8 +185,13 @@ impl HostService {
     #[tracing::instrument(skip(self))]
     pub async fn replace_key(&self, id_or_name: &str, fingerprint: &str) -> Result<Host> {
         let host = self.store.host(id_or_name).await?;
-        let target = self.target_for(&host).await?;
-        let session = ssh::connect(&target, KeyPolicy::Confirm(fingerprint.to_string())).await?;
+        let mut target = self.target_for(&host).await?;
+        // Only the algorithm preference and the revoked keys are wanted here: the same algorithm
+        // must be offered as when the changed key was reported, or the server may present
+        // another of its keys than the one the user confirmed.
+        let _stored_policy = self.key_policy(&mut target).await?;
+        let via = self.jump_session(host.jump_host_id.as_deref(), 0).await?;
+        let session = ssh::connect_via(&target, KeyPolicy::Confirm(fingerprint.to_string()), via).await?;
         let trusted = trusted_from(&session);
         session.close().await;
 
@@ -213,13 +239,94 @@ impl HostService {
             });
         }
 
-        let target = self.target_for(host).await?;
-        let policy = match self.store.trusted_key(&host.address, host.port).await? {
-            Some(key) => KeyPolicy::Trusted(key.fingerprint),
-            None => KeyPolicy::Unknown,
-        };
-        let session = Arc::new(ssh::connect(&target, policy).await?);
+        let session = Arc::new(self.session(host).await?);
         remote_link(host, session).await
+    }
+
+    /// Opens a new SSH session to a saved host, through its jump hosts, trusting only stored
+    /// keys. Terminals, file transfers and facts use their own sessions, so they neither wait
+    /// for nor break the pooled Docker connection.
+    pub async fn session(&self, host: &Host) -> Result<SshSession> {
+        if host.id == LOCAL_HOST_ID {
+            return Err(Error::invalid(
+                "host",
+                host.name.clone(),
+                "the local Docker engine is not reached over SSH; choose an SSH host",
+            ));
+        }
+        let mut target = self.target_for(host).await?;
+        let policy = self.key_policy(&mut target).await?;
+        let via = self.jump_session(host.jump_host_id.as_deref(), 0).await?;
+        ssh::connect_via(&target, policy, via).await
+    }
+
+    /// Connects to the jump host chain that ends at `jump_host_id`, first hop first.
+    async fn jump_session(&self, jump_host_id: Option<&str>, depth: usize) -> Result<Option<Arc<SshSession>>> {
+        let Some(id) = jump_host_id else {
+            return Ok(None);
+        };
+        if depth >= MAX_JUMPS {
+            return Err(Error::invalid(
+                "jumpHost",
+                id,
+                "the jump host chain is longer than 8 hosts or loops; edit the hosts' jump hosts",
+            ));
+        }
+        let jump = self.store.host(id).await?;
+        let via = Box::pin(self.jump_session(jump.jump_host_id.as_deref(), depth + 1)).await?;
+        let mut target = self.target_for(&jump).await?;
+        let policy = self.key_policy(&mut target).await?;
+        let session = ssh::connect_via(&target, policy, via).await?;
+        Ok(Some(Arc::new(session)))
+    }
+
+    /// Resolves the jump host a form names to its id, rejecting a chain that would loop.
+    async fn resolve_jump_host(&self, spec: &mut HostSpec, own_id: Option<&str>) -> Result<()> {
+        let Some(value) = spec.jump_host.take() else {
+            return Ok(());
+        };
+        let jump = match self.store.host(&value).await {
+            Ok(jump) => jump,
+            Err(Error::HostNotFound(_)) => {
+                return Err(Error::invalid(
+                    "jumpHost",
+                    value,
+                    "no saved host has this name; add the jump host first",
+                ))
+            }
+            Err(err) => return Err(err),
+        };
+
+        let mut next = Some(jump.clone());
+        for _ in 0..MAX_JUMPS {
+            let Some(hop) = next else { break };
+            if Some(hop.id.as_str()) == own_id {
+                return Err(Error::invalid(
+                    "jumpHost",
+                    value,
+                    "this would make the host reach itself through its own jump host; choose another jump host",
+                ));
+            }
+            next = match hop.jump_host_id {
+                Some(id) => Some(self.store.host(&id).await?),
+                None => None,
+            };
+        }
+        spec.jump_host = Some(jump.id);
+        Ok(())
+    }
+
+    /// Returns the key policy for `target` from the store (its trusted key, or none), and fills
+    /// in the target's preferred host key algorithm and the revoked keys.
+    async fn key_policy(&self, target: &mut SshTarget) -> Result<KeyPolicy> {
+        target.revoked_fingerprints = self.store.revoked_fingerprints().await?;
+        Ok(match self.store.trusted_key(&target.address, target.port).await? {
+            Some(key) => {
+                target.host_key_algorithm = Some(key.algorithm);
+                KeyPolicy::Trusted(key.fingerprint)
+            }
+            None => KeyPolicy::Unknown,
+        })
     }
 
     async fn connect_spec(
@@ -228,20 +335,19 @@ impl HostService {
         secret: Option<Secret>,
         confirmed_key: Option<String>,
     ) -> Result<SshSession> {
-        let target = SshTarget {
-            address: spec.address.clone(),
-            port: spec.port,
-            user: spec.user.clone(),
-            auth: auth_for(spec.auth, spec.key_path.clone(), secret),
+        let mut target = SshTarget::new(
+            spec.address.clone(),
+            spec.port,
+            spec.user.clone(),
+            auth_for(spec.auth, spec.key_path.clone(), secret),
+        );
+        let policy = self.key_policy(&mut target).await?;
+        let policy = match (policy, confirmed_key) {
+            (KeyPolicy::Unknown, Some(fingerprint)) => KeyPolicy::Confirm(fingerprint),
+            (policy, _) => policy,
         };
-        let policy = match self.store.trusted_key(&spec.address, spec.port).await? {
-            Some(key) => KeyPolicy::Trusted(key.fingerprint),
-            None => match confirmed_key {
-                Some(fingerprint) => KeyPolicy::Confirm(fingerprint),
-                None => KeyPolicy::Unknown,
-            },
-        };
-        ssh::connect(&target, policy).await
+        let via = self.jump_session(spec.jump_host.as_deref(), 0).await?;
+        ssh::connect_via(&target, policy, via).await
     }
 
     async fn target_for(&self, host: &Host) -> Result<SshTarget> {
@@ -256,12 +362,12 @@ impl HostService {
                 host: host.name.clone(),
             });
         }
-        Ok(SshTarget {
-            address: host.address.clone(),
-            port: host.port,
-            user: host.user.clone(),
-            auth: auth_for(host.auth, host.key_path.clone(), secret),
-        })
+        Ok(SshTarget::new(
+            host.address.clone(),
+            host.port,
+            host.user.clone(),
+            auth_for(host.auth, host.key_path.clone(), secret),
+        ))
     }
 
     async fn store_secret(&self, host_id: &str, secret: Secret) -> Result<()> {
@@ -396,6 +502,10 @@ fn local_host() -> Option<Host> {
         docker_socket: socket,
         has_secret: false,
         created_at: String::new(),
+        jump_host_id: None,
+        group: String::new(),
+        tags: Vec::new(),
+        source: None,
     })
 }
 

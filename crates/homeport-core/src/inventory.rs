@@ -58,6 +58,13 @@ pub struct Host {
     pub docker_socket: String,
     pub has_secret: bool,
     pub created_at: String,
+    /// The host this one is reached through (OpenSSH's `ProxyJump`), by id.
+    pub jump_host_id: Option<String>,
+    /// The group shown in the fleet view; empty when the host has none.
+    pub group: String,
+    pub tags: Vec<String>,
+    /// Where the host was imported from, such as `ssh_config:nas`; `None` when entered by hand.
+    pub source: Option<String>,
 }
 
 /// A validated host definition, ready to connect with and to save.
@@ -72,6 +79,10 @@ pub struct HostSpec {
     pub docker_socket: String,
     /// The password or passphrase; `None` keeps the stored one when editing.
     pub secret: Option<Secret>,
+    /// The jump host's id or name as entered; the host service resolves it to an id.
+    pub jump_host: Option<String>,
+    pub group: String,
+    pub tags: Vec<String>,
 }
 
 /// Unchecked fields as a form or the CLI delivers them.
@@ -85,6 +96,10 @@ pub struct HostDraft {
     pub key_path: Option<String>,
     pub docker_socket: Option<String>,
     pub secret: Option<Secret>,
+    /// The jump host's id or name; empty or `None` for a direct connection.
+    pub jump_host: Option<String>,
+    pub group: Option<String>,
+    pub tags: Vec<String>,
 }
 
 impl HostDraft {
@@ -111,6 +126,13 @@ impl HostDraft {
             ));
         }
 
+        let jump_host = self
+            .jump_host
+            .map(|value| value.trim().to_string())
+            .filter(|value| !value.is_empty());
+        let group = validate_group(self.group.as_deref().unwrap_or(""))?;
+        let tags = validate_tags(self.tags)?;
+
         Ok(HostSpec {
             name,
             address,
@@ -120,6 +142,9 @@ impl HostDraft {
             key_path,
             docker_socket,
             secret,
+            jump_host,
+            group,
+            tags,
         })
     }
 }
@@ -242,6 +267,43 @@ pub fn expand_home(path: &str) -> PathBuf {
         (Some(rest), Some(base)) => base.home_dir().join(rest),
         _ => PathBuf::from(path),
     }
+}
+
+/// The most tags one host may carry, so the fleet view stays readable.
+const MAX_TAGS: usize = 16;
+
+fn validate_group(value: &str) -> Result<String> {
+    let trimmed = value.trim();
+    if trimmed.chars().count() > 64 {
+        return Err(Error::invalid("group", value, "use at most 64 characters"));
+    }
+    if trimmed.chars().any(char::is_control) {
+        return Err(Error::invalid("group", value, "remove the control characters"));
+    }
+    Ok(trimmed.to_string())
+}
+
+/// Trims tags, drops empty ones and duplicates (keeping the first spelling), and checks each.
+fn validate_tags(values: Vec<String>) -> Result<Vec<String>> {
+    let mut tags: Vec<String> = Vec::new();
+    for value in values {
+        let tag = value.trim();
+        if tag.is_empty() || tags.iter().any(|known| known.eq_ignore_ascii_case(tag)) {
+            continue;
+        }
+        if tag.chars().count() > 32 || tag.chars().any(|c| c.is_control() || c == ',') {
+            return Err(Error::invalid(
+                "tags",
+                &value,
+                "use at most 32 characters per tag, without commas or control characters",
+            ));
+        }
+        tags.push(tag.to_string());
+    }
+    if tags.len() > MAX_TAGS {
+        return Err(Error::invalid("tags", tags.join(","), "use at most 16 tags per host"));
+    }
+    Ok(tags)
 }
 
 fn validate_socket(value: Option<&str>) -> Result<String> {

@@ -8,7 +8,10 @@
 pub mod connections;
 pub mod docker;
 pub mod error;
+pub mod facts;
+pub mod fleet;
 pub mod hosts;
+pub mod import;
 pub mod inventory;
 pub mod paths;
 pub mod secrets;

@@ -21,10 +21,10 @@ pub struct Latency {
 }
 
 /// The lab host both clients reach: address, port and user of the key-only sshd.
-struct Target {
-    address: String,
-    port: String,
-    user: String,
+pub(crate) struct Target {
+    pub address: String,
+    pub port: String,
+    pub user: String,
 }
 
 pub async fn measure(lab: &Lab, calls: usize) -> Result<Latency, String> {
@@ -69,6 +69,9 @@ async fn measure_homeport(lab: &Lab, target: &Target, calls: usize) -> Result<(V
         key_path: Some(lab.get("LAB_SSH_CLIENT_KEY")?.to_string()),
         docker_socket: Some(lab.get("LAB_DOCKER_SOCK")?.to_string()),
         secret: None,
+        jump_host: None,
+        group: None,
+        tags: Vec::new(),
     };
     let fingerprint = host_key_fingerprint(target)?;
     let host = api
@@ -95,7 +98,7 @@ async fn measure_homeport(lab: &Lab, target: &Target, calls: usize) -> Result<(V
 }
 
 /// Returns the SHA256 fingerprint of the target's host key, as `ssh-keygen -lf` prints it.
-fn host_key_fingerprint(target: &Target) -> Result<String, String> {
+pub(crate) fn host_key_fingerprint(target: &Target) -> Result<String, String> {
     let scan = Command::new("ssh-keyscan")
         .args(["-T", "10", "-p", &target.port, &target.address])
         .stderr(Stdio::null())
@@ -160,7 +163,7 @@ async fn measure_docker_cli(lab: &Lab, target: &Target, calls: usize) -> Result<
 /// Writes `DIR/bin/ssh`, which runs the real ssh with a private config: the lab's client key
 /// and known_hosts, and no prompts. A `.ssh/config` under a changed `HOME` would not work,
 /// because OpenSSH finds `~/.ssh` through the password database and ignores `HOME`.
-fn write_ssh_wrapper(lab: &Lab, dir: &Path) -> Result<PathBuf, String> {
+pub(crate) fn write_ssh_wrapper(lab: &Lab, dir: &Path) -> Result<PathBuf, String> {
     let real_ssh = find_in_path("ssh").ok_or("ssh is not installed (not found in PATH)")?;
     let config = dir.join("ssh_config");
     let config_text = format!(
@@ -195,14 +198,14 @@ fn find_in_path(program: &str) -> Option<PathBuf> {
 
 /// The docker CLI with a private HOME (for its `~/.docker` config) and the ssh wrapper first
 /// in PATH.
-struct DockerCli {
-    home: PathBuf,
-    path: String,
-    docker_host: String,
+pub(crate) struct DockerCli {
+    pub home: PathBuf,
+    pub path: String,
+    pub docker_host: String,
 }
 
 impl DockerCli {
-    async fn run(&self, args: &[&str]) -> Result<String, String> {
+    pub async fn run(&self, args: &[&str]) -> Result<String, String> {
         let mut command = tokio::process::Command::new("docker");
         command
             .args(args)

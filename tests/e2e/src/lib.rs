@@ -160,6 +160,16 @@ impl Session {
             .unwrap_or_else(|err| panic!("cannot type into '{css}': {err}"));
     }
 
+    /// Types `text` into the element matching `css` without clearing it first, as keystrokes
+    /// (a terminal's hidden input, for example).
+    pub async fn type_keys(&self, css: &str, text: &str) {
+        self.wait_for(css)
+            .await
+            .send_keys(text)
+            .await
+            .unwrap_or_else(|err| panic!("cannot type into '{css}': {err}"));
+    }
+
     /// Chooses an option of the `<select>` matching `css` by its value.
     pub async fn select(&self, css: &str, value: &str) {
         self.wait_for(css)
@@ -199,6 +209,35 @@ impl Session {
             tokio::time::sleep(Duration::from_millis(150)).await;
         }
         panic!("'{css}' attribute {name} never became {expected:?} within {STEP_TIMEOUT:?}; last: {last:?}");
+    }
+
+    /// Polls until no element matches `css`, such as a dialog that closes after saving.
+    pub async fn wait_until_gone(&self, css: &str) {
+        let deadline = Instant::now() + STEP_TIMEOUT;
+        let mut last = String::new();
+        while Instant::now() < deadline {
+            match self.client.find(Locator::Css(css)).await {
+                Err(err) if err.is_no_such_element() => return,
+                Ok(element) => last = element.text().await.unwrap_or_default(),
+                Err(_) => {}
+            }
+            tokio::time::sleep(Duration::from_millis(150)).await;
+        }
+        panic!("'{css}' was still there after {STEP_TIMEOUT:?}; its text: {last:?}");
+    }
+
+    /// Returns whether the checkbox matching `css` is ticked and whether it is enabled.
+    pub async fn checkbox_state(&self, css: &str) -> (bool, bool) {
+        let checkbox = self.wait_for(css).await;
+        let checked = checkbox
+            .is_selected()
+            .await
+            .unwrap_or_else(|err| panic!("cannot read whether '{css}' is ticked: {err}"));
+        let enabled = checkbox
+            .is_enabled()
+            .await
+            .unwrap_or_else(|err| panic!("cannot read whether '{css}' is enabled: {err}"));
+        (checked, enabled)
     }
 
     /// Saves a PNG of the window to `path`.

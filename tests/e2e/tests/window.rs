@@ -1,7 +1,8 @@
 //! The desktop app in a real window: add an SSH host, trust its key, control a container,
-//! read its logs, switch the language, and refuse a rotated host key.
+//! read its logs, switch the language, refuse a rotated host key, and import hosts from an
+//! ssh_config into the fleet view.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use homeport_e2e::{app_binary, scanned_fingerprint, Lab, Session, TestContainer};
 
@@ -86,6 +87,38 @@ async fn add_host_trust_key_and_control_container() {
         })
         .await;
     session.click("[data-testid=logs-close]").await;
+
+    // A shell on the host in a terminal tab: the command prints UTF-8 bytes that only render
+    // as Chinese when the stream is decoded across packets correctly.
+    session.click("[data-testid=nav-hosts]").await;
+    session
+        .click("[data-testid=host-row][data-host-name=lab-e2e] [data-testid=host-terminal]")
+        .await;
+    session
+        .wait_for_attr("[data-testid=terminal-view]", "data-phase", "open")
+        .await;
+    session
+        .type_keys(
+            "[data-testid=terminal-screen] .xterm-helper-textarea",
+            "printf '\\344\\275\\240\\345\\245\\275 %s\\n' e2e-ok\n",
+        )
+        .await;
+    session
+        .wait_for_text(
+            "[data-testid=terminal-screen] .xterm-rows",
+            "the shell's output",
+            |text| {
+                // Wide characters take two cells, so the renderer may pad them; check both parts.
+                text.contains("你好") && text.contains("e2e-ok")
+            },
+        )
+        .await;
+    session
+        .type_keys("[data-testid=terminal-screen] .xterm-helper-textarea", "exit\n")
+        .await;
+    session
+        .wait_for_attr("[data-testid=terminal-view]", "data-phase", "ended")
+        .await;
 
     session.close().await;
 }
@@ -193,6 +226,201 @@ async fn rotated_host_key_is_refused() {
         new,
         "the dialog names the key the server presents now"
     );
+
+    session.close().await;
+}
+
+/// Writes an ssh_config with a bastion and an inner host behind it, plus a copy of the lab's
+/// known_hosts, into `dir`. Returns the paths of both files.
+fn write_lab_ssh_config(lab: &Lab, dir: &Path) -> (PathBuf, PathBuf) {
+    let config = format!(
+        "Host bastion-e2e\n  HostName {jump_host}\n  Port {jump_port}\n\n\
+         Host inner-e2e\n  HostName {inner_host}\n  Port {inner_port}\n  ProxyJump bastion-e2e\n\n\
+         Host *-e2e\n  User {user}\n  IdentityFile {key}\n",
+        jump_host = lab.get("LAB_SSH_JUMP_HOST"),
+        jump_port = lab.get("LAB_SSH_JUMP_PORT"),
+        inner_host = lab.get("LAB_SSH_INNER_HOST"),
+        inner_port = lab.get("LAB_SSH_INNER_PORT"),
+        user = lab.get("LAB_SSH_KEY_USER"),
+        key = lab.get("LAB_SSH_CLIENT_KEY"),
+    );
+    let config_path = dir.join("config");
+    let known_hosts_path = dir.join("known_hosts");
+    std::fs::write(&config_path, config).expect("write ssh_config");
+    std::fs::copy(lab.get("LAB_SSH_KNOWN_HOSTS"), &known_hosts_path).expect("copy known_hosts");
+    (config_path, known_hosts_path)
+}
+
+#[tokio::test]
+async fn import_ssh_config_into_fleet() {
+    let Some(app) = app_binary() else { return };
+    let lab = Lab::load();
+    let ssh_dir = tempfile::tempdir().expect("temp dir");
+    let (config, known_hosts) = write_lab_ssh_config(&lab, ssh_dir.path());
+    // Saving an edited host deletes or stores its secret, so the app needs the lab's Secret
+    // Service even for a host without a passphrase.
+    let dbus_address = lab.get("LAB_DBUS_ADDRESS");
+    let session = Session::start(&app, &[("DBUS_SESSION_BUS_ADDRESS", &dbus_address)]).await;
+
+    session.click("[data-testid=nav-hosts]").await;
+    session.click("[data-testid=import-open]").await;
+    session
+        .fill("[data-testid=import-config-path]", &config.display().to_string())
+        .await;
+    session.click("[data-testid=import-advanced]").await;
+    session
+        .fill("[data-testid=import-known-hosts]", &known_hosts.display().to_string())
+        .await;
+    session.click("[data-testid=import-preview]").await;
+
+    let bastion_row = "[data-testid=import-row][data-alias=bastion-e2e]";
+    let inner_row = "[data-testid=import-row][data-alias=inner-e2e]";
+    let jump = session
+        .wait_for_text(
+            &format!("{inner_row} [data-testid=import-jump]"),
+            "the jump host",
+            |text| !text.trim().is_empty(),
+        )
+        .await;
+    assert_eq!(
+        jump.trim(),
+        "bastion-e2e",
+        "the inner host is reached through the bastion"
+    );
+    session
+        .wait_for_attr(
+            &format!("{bastion_row} [data-testid=import-hostkey]"),
+            "data-status",
+            "known",
+        )
+        .await;
+    session
+        .wait_for_attr(
+            &format!("{inner_row} [data-testid=import-hostkey]"),
+            "data-status",
+            "known",
+        )
+        .await;
+    let (inner_checked, inner_enabled) = session
+        .checkbox_state(&format!("{inner_row} [data-testid=import-select]"))
+        .await;
+    assert!(inner_checked, "a host without problems is ticked");
+    assert!(inner_enabled, "a ticked host can be unticked");
+    let (bastion_checked, bastion_enabled) = session
+        .checkbox_state(&format!("{bastion_row} [data-testid=import-select]"))
+        .await;
+    assert!(bastion_checked, "the jump host of a ticked host is ticked");
+    assert!(!bastion_enabled, "the jump host of a ticked host cannot be unticked");
+
+    session.click("[data-testid=import-apply]").await;
+    let added = session
+        .wait_for_text("[data-testid=import-added]", "the added hosts", |text| {
+            text.contains("inner-e2e")
+        })
+        .await;
+    assert!(
+        added.contains("bastion-e2e"),
+        "the jump host was imported too: {added:?}"
+    );
+    session.click("[data-testid=import-close]").await;
+    session
+        .wait_for_text(
+            "[data-testid=host-row][data-host-name=inner-e2e] [data-testid=host-jump-line]",
+            "the jump host line",
+            |text| text.contains("bastion-e2e"),
+        )
+        .await;
+
+    // The inner host reaches sshd through the bastion, but its Docker socket is the default
+    // /var/run/docker.sock, which the lab does not serve.
+    let inner_card = "[data-testid=fleet-host][data-host-name=inner-e2e]";
+    session.click("[data-testid=nav-fleet]").await;
+    session
+        .wait_for_attr(inner_card, "data-state", "dockerUnavailable")
+        .await;
+    session.wait_until_gone("[data-testid=fleet-refreshing]").await;
+    session.click("[data-testid=fleet-refresh]").await;
+    session.wait_until_gone("[data-testid=fleet-refreshing]").await;
+    session
+        .wait_for_attr(inner_card, "data-state", "dockerUnavailable")
+        .await;
+    session
+        .wait_for_attr(
+            &format!("{inner_card} [data-testid=fleet-error]"),
+            "data-error-code",
+            "DockerUnavailable",
+        )
+        .await;
+    let state = session
+        .wait_for_text(
+            &format!("{inner_card} [data-testid=fleet-state]"),
+            "the state",
+            |text| !text.trim().is_empty(),
+        )
+        .await;
+    assert_eq!(state.trim(), "Docker unavailable");
+    let card_text = session
+        .wait_for_text(inner_card, "the jump host", |text| text.contains("bastion-e2e"))
+        .await;
+    assert!(
+        card_text.contains("via bastion-e2e"),
+        "the card names the jump host: {card_text:?}"
+    );
+    if let Some(dir) = std::env::var_os("HOMEPORT_E2E_SCREENSHOTS") {
+        session.screenshot(&PathBuf::from(dir).join("fleet-en.png")).await;
+    }
+
+    // With the lab engine's socket the same path through the bastion reaches Docker.
+    session.click("[data-testid=nav-hosts]").await;
+    session
+        .click("[data-testid=host-row][data-host-name=inner-e2e] [data-testid=host-edit]")
+        .await;
+    session
+        .fill("[data-testid=host-docker-socket]", &lab.get("LAB_DOCKER_SOCK"))
+        .await;
+    session.click("[data-testid=host-save]").await;
+    session.wait_until_gone("[data-testid=host-form]").await;
+
+    session.click("[data-testid=nav-settings]").await;
+    session.select("[data-testid=language-select]", "zh-CN").await;
+    session
+        .wait_for_text("[data-testid=nav-fleet]", "the Chinese label", |text| {
+            text.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+        })
+        .await;
+    session.click("[data-testid=nav-fleet]").await;
+    session.wait_for_attr(inner_card, "data-state", "online").await;
+    session.wait_until_gone("[data-testid=fleet-refreshing]").await;
+    let state = session
+        .wait_for_text(
+            &format!("{inner_card} [data-testid=fleet-state]"),
+            "the state",
+            |text| !text.trim().is_empty(),
+        )
+        .await;
+    assert_eq!(state.trim(), "在线", "the state badge is translated");
+    session
+        .wait_for_text(
+            &format!("{inner_card} [data-testid=fleet-containers]"),
+            "the container counts",
+            |text| text.contains("运行中"),
+        )
+        .await;
+    if let Some(dir) = std::env::var_os("HOMEPORT_E2E_SCREENSHOTS") {
+        session.screenshot(&PathBuf::from(dir).join("fleet-zh-CN.png")).await;
+    }
+
+    // The inner host's facts, read through the bastion: the lab sshd runs on this machine, so
+    // the root filesystem it reports is this machine's.
+    session.click("[data-testid=nav-hosts]").await;
+    session
+        .click("[data-testid=host-row][data-host-name=inner-e2e] [data-testid=host-facts]")
+        .await;
+    session
+        .wait_for_text("[data-testid=facts-os]", "the OS name", |text| !text.trim().is_empty())
+        .await;
+    session.wait_for("[data-testid=facts-filesystem][data-mount='/']").await;
+    session.click("[data-testid=facts-close]").await;
 
     session.close().await;
 }

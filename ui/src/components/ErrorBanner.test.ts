@@ -51,4 +51,22 @@ describe('ErrorBanner', () => {
 
     expect(screen.getByTestId('error-banner').textContent).not.toMatch(/\{\w+\}/);
   });
+
+  it('uses the given message id with the error params', async () => {
+    await locale.set('en');
+    render(ErrorBanner, {
+      props: {
+        error: {
+          code: 'ConfigInvalid',
+          message: 'x',
+          params: { file: '/tmp/missing', line: '0', column: '0', detail: 'cannot read it' },
+        },
+        messageId: 'importDialog.configUnreadable',
+      },
+    });
+
+    const banner = screen.getByTestId('error-banner');
+    expect(banner.dataset.errorCode).toBe('ConfigInvalid');
+    expect(banner.textContent).toContain('Could not read the SSH configuration /tmp/missing: cannot read it');
+  });
 });

@@ -4,6 +4,7 @@ import { locale } from 'svelte-i18n';
 import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { setupI18n } from '../lib/i18n';
 import type { HostView } from '../lib/ipc/types';
+import { sshHost } from '../lib/testHosts';
 import HostForm from './HostForm.svelte';
 
 const invoke = vi.fn();
@@ -26,6 +27,10 @@ const savedHost: HostView = {
   hasSecret: false,
   hostKeyFingerprint: 'SHA256:abc',
   createdAt: '2025-01-01T00:00:00Z',
+  jumpHostId: null,
+  group: '',
+  tags: [],
+  source: null,
 };
 
 async function type(testId: string, value: string) {
@@ -154,5 +159,51 @@ describe('HostForm', () => {
     await waitFor(() => expect(onsaved).toHaveBeenCalled());
     expect(invoke).toHaveBeenCalledWith('host_replace_key', { id: 'h1', fingerprint: 'SHA256:new' });
     expect(invoke).toHaveBeenLastCalledWith('host_update', expect.objectContaining({ id: 'h1', trustedKey: null }));
+  });
+
+  it('sends the jump host, group and tags', async () => {
+    const bastion = sshHost({ id: 'b1', name: 'bastion' });
+    const local = sshHost({ id: 'local', name: 'local', kind: 'local' });
+    invoke.mockResolvedValueOnce(savedHost);
+    const onsaved = vi.fn();
+    render(HostForm, { props: { host: null, hosts: [local, bastion], onsaved, oncancel: vi.fn() } });
+
+    const select = screen.getByTestId('host-jump') as HTMLSelectElement;
+    expect([...select.options].map((option) => option.value)).toEqual(['', 'b1']);
+
+    await fillValidForm();
+    await fireEvent.change(select, { target: { value: 'b1' } });
+    await type('host-group', ' Lab ');
+    await type('host-tags', 'media, backup, media');
+    await fireEvent.click(screen.getByTestId('host-save'));
+
+    await waitFor(() => expect(onsaved).toHaveBeenCalled());
+    expect(invoke).toHaveBeenLastCalledWith(
+      'host_add',
+      expect.objectContaining({
+        input: expect.objectContaining({ jumpHost: 'b1', group: 'Lab', tags: ['media', 'backup'] }),
+      }),
+    );
+  });
+
+  it('offers neither the edited host nor the hosts behind it as jump host', async () => {
+    const inner = sshHost({ id: 'i1', name: 'inner', jumpHostId: 'h1' });
+    const other = sshHost({ id: 'o1', name: 'other' });
+    render(HostForm, {
+      props: { host: savedHost, hosts: [savedHost, inner, other], onsaved: vi.fn(), oncancel: vi.fn() },
+    });
+
+    const select = screen.getByTestId('host-jump') as HTMLSelectElement;
+    expect([...select.options].map((option) => option.value)).toEqual(['', 'o1']);
+  });
+
+  it('rejects too long a tag before calling the backend', async () => {
+    render(HostForm, { props: { host: null, onsaved: vi.fn(), oncancel: vi.fn() } });
+    await fillValidForm();
+    await type('host-tags', 'x'.repeat(33));
+    await fireEvent.click(screen.getByTestId('host-save'));
+
+    expect(screen.getByText('Use at most 32 characters per tag.')).toBeTruthy();
+    expect(invoke).not.toHaveBeenCalled();
   });
 });

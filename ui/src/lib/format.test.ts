@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatCreated, formatMemory, formatPort, formatPorts } from './format';
+import {
+  formatBytes,
+  formatCreated,
+  formatElapsed,
+  formatMemory,
+  formatPort,
+  formatPorts,
+} from './format';
 
 describe('formatPort', () => {
   it('formats a published IPv4 port', () => {
@@ -78,5 +85,20 @@ describe('formatCreated', () => {
 
   it('formats old times as a date', () => {
     expect(formatCreated(nowSeconds - 90 * 86400, now, 'en')).toMatch(/2024/);
+  });
+});
+
+describe('formatElapsed', () => {
+  it.each([
+    [0, 'en', '0ms'],
+    [412.4, 'en', '412ms'],
+    [999, 'en', '999ms'],
+    [1000, 'en', '1s'],
+    [1234, 'en', '1.2s'],
+    [5000, 'zh-CN', '5秒'],
+    [-1, 'en', '—'],
+    [Number.NaN, 'en', '—'],
+  ])('formats %j ms in %s as %j', (ms, locale, expected) => {
+    expect(formatElapsed(ms, locale)).toBe(expected);
   });
 });

@@ -83,3 +83,28 @@ export function formatDateTime(timeMs: number, locale: string): string {
     new Date(timeMs),
   );
 }
+
+/**
+ * Formats a duration in milliseconds: whole milliseconds below one second, else seconds with
+ * one decimal.
+ */
+export function formatElapsed(ms: number, locale: string): string {
+  if (!Number.isFinite(ms) || ms < 0) {
+    return '—';
+  }
+  if (ms < 1000) {
+    const milliseconds = new Intl.NumberFormat(locale, {
+      style: 'unit',
+      unit: 'millisecond',
+      unitDisplay: 'narrow',
+    });
+    return milliseconds.format(Math.round(ms));
+  }
+  const seconds = new Intl.NumberFormat(locale, {
+    style: 'unit',
+    unit: 'second',
+    unitDisplay: 'narrow',
+    maximumFractionDigits: 1,
+  });
+  return seconds.format(ms / 1000);
+}

@@ -2,6 +2,8 @@ import type { HostView } from './ipc/types';
 
 /** The screen the main area shows. Containers belong to one host, so that view carries it. */
 export type View =
+  | { name: 'fleet' }
   | { name: 'hosts' }
   | { name: 'settings' }
+  | { name: 'terminals' }
   | { name: 'containers'; host: HostView };

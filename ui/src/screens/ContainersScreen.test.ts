@@ -33,6 +33,10 @@ const host: HostView = {
   hasSecret: false,
   hostKeyFingerprint: 'SHA256:abc',
   createdAt: '2025-01-01T00:00:00Z',
+  jumpHostId: null,
+  group: '',
+  tags: [],
+  source: null,
 };
 
 const web: ContainerView = {

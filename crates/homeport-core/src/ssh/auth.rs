@@ -2,23 +2,18 @@
 
 use std::sync::Arc;
 
-use russh::client::{AuthResult, Handle};
+use russh::client::{AuthResult, Handle, KeyboardInteractiveAuthResponse};
 use russh::keys::agent::client::AgentClient;
 use russh::keys::agent::AgentIdentity;
 use russh::keys::PrivateKeyWithHashAlg;
+use russh::MethodKind;
 
 use super::session::{SshAuth, SshTarget, Verifier};
 use crate::error::{Error, Result};
 
 pub(crate) async fn authenticate(handle: &mut Handle<Verifier>, target: &SshTarget) -> Result<()> {
     let accepted = match &target.auth {
-        SshAuth::Password(password) => {
-            let result = handle
-                .authenticate_password(&target.user, password.expose())
-                .await
-                .map_err(|err| transport(target, err))?;
-            result.success()
-        }
+        SshAuth::Password(password) => authenticate_with_password(handle, target, password.expose()).await?,
         SshAuth::Key { path, passphrase } => {
             let key = load_key(path, passphrase.as_ref().map(|secret| secret.expose()))?;
             let hash = handle
@@ -43,6 +38,55 @@ pub(crate) async fn authenticate(handle: &mut Handle<Verifier>, target: &SshTarg
         });
     }
     Ok(())
+}
+
+/// The maximum number of keyboard-interactive rounds. PAM requests the password once, so a
+/// server that sends more requests expects something a stored password cannot give.
+const MAX_KEYBOARD_INTERACTIVE_ROUNDS: usize = 4;
+
+/// Tries the `password` method, then `keyboard-interactive` when the server offers it, as
+/// OpenSSH does for a server whose PAM stack asks for the password (common with
+/// `UsePAM yes` and `PasswordAuthentication no`).
+async fn authenticate_with_password(handle: &mut Handle<Verifier>, target: &SshTarget, password: &str) -> Result<bool> {
+    let result = handle
+        .authenticate_password(&target.user, password)
+        .await
+        .map_err(|err| transport(target, err))?;
+    let remaining = match result {
+        AuthResult::Success => return Ok(true),
+        AuthResult::Failure { remaining_methods, .. } => remaining_methods,
+    };
+    if !remaining.contains(&MethodKind::KeyboardInteractive) {
+        return Ok(false);
+    }
+
+    let mut response = handle
+        .authenticate_keyboard_interactive_start(&target.user, None)
+        .await
+        .map_err(|err| transport(target, err))?;
+    for _ in 0..MAX_KEYBOARD_INTERACTIVE_ROUNDS {
+        let prompts = match response {
+            KeyboardInteractiveAuthResponse::Success => return Ok(true),
+            KeyboardInteractiveAuthResponse::Failure { .. } => return Ok(false),
+            KeyboardInteractiveAuthResponse::InfoRequest { prompts, .. } => prompts,
+        };
+        // An info request without prompts (a banner) gets an empty response. Each hidden
+        // prompt gets the password. A visible prompt, such as a user name or a one-time code
+        // with echo, cannot be filled from the keychain, so the login fails instead.
+        if prompts.iter().any(|prompt| prompt.echo) {
+            tracing::info!(
+                prompts = prompts.len(),
+                "keyboard-interactive requests visible input, which Homeport cannot supply"
+            );
+            return Ok(false);
+        }
+        let answers = prompts.iter().map(|_| password.to_string()).collect();
+        response = handle
+            .authenticate_keyboard_interactive_respond(answers)
+            .await
+            .map_err(|err| transport(target, err))?;
+    }
+    Ok(false)
 }
 
 /// Reads and decrypts a private key file.

@@ -8,8 +8,13 @@
 mod auth;
 pub use auth::load_key;
 mod hostkey;
+mod pty;
 pub mod quote;
 mod session;
+pub mod sftp;
 
 pub use hostkey::{fingerprint_of, KeyPolicy, SeenKey};
-pub use session::{connect, ExecOutput, SshAuth, SshSession, SshTarget};
+pub use pty::{
+    open_pty, validate_container_ref, Pty, PtyControl, PtyEvent, PtyExit, PtyProgram, PtySize, MAX_PTY_DIMENSION, TERM,
+};
+pub use session::{connect, connect_via, ExecOutput, SshAuth, SshSession, SshTarget};

@@ -27,6 +27,26 @@ pub struct SshTarget {
     pub port: u16,
     pub user: String,
     pub auth: SshAuth,
+    /// The algorithm of the trusted host key. It is offered first, so a server with several
+    /// host keys presents the one that was trusted, as OpenSSH orders its `HostKeyAlgorithms`
+    /// by the keys in known_hosts.
+    pub host_key_algorithm: Option<String>,
+    /// Fingerprints of keys marked `@revoked` in known_hosts, rejected whatever the policy.
+    pub revoked_fingerprints: Vec<String>,
+}
+
+impl SshTarget {
+    /// Builds a target with no host key preferences.
+    pub fn new(address: impl Into<String>, port: u16, user: impl Into<String>, auth: SshAuth) -> Self {
+        Self {
+            address: address.into(),
+            port,
+            user: user.into(),
+            auth,
+            host_key_algorithm: None,
+            revoked_fingerprints: Vec::new(),
+        }
+    }
 }
 
 /// The credentials for one connection attempt.
@@ -55,6 +75,7 @@ impl SshAuth {
 pub(crate) struct Verifier {
     policy: KeyPolicy,
     recorder: KeyRecorder,
+    revoked: Vec<String>,
 }
 
 impl client::Handler for Verifier {
@@ -69,6 +90,9 @@ impl client::Handler for Verifier {
             return Ok(false);
         };
         let seen = self.recorder.record(key);
+        if self.revoked.contains(&seen.fingerprint) {
+            return Ok(false);
+        }
         Ok(self.policy.accepts(&seen.fingerprint))
     }
 }
@@ -78,6 +102,8 @@ pub struct SshSession {
     handle: Handle<Verifier>,
     target: SshTarget,
     server_key: SeenKey,
+    /// The jump host session this one is tunnelled through, kept open for as long as this one.
+    via: Option<Arc<SshSession>>,
 }
 
 impl std::fmt::Debug for SshSession {
@@ -100,25 +126,69 @@ pub struct ExecOutput {
 }
 
 /// Connects, verifies the host key against `policy`, and authenticates.
-#[tracing::instrument(skip_all, fields(host = %target.address, port = target.port, user = %target.user))]
 pub async fn connect(target: &SshTarget, policy: KeyPolicy) -> Result<SshSession> {
-    let stream = tokio::time::timeout(
-        CONNECT_TIMEOUT,
-        TcpStream::connect((target.address.as_str(), target.port)),
-    )
-    .await
-    .map_err(|_| unreachable(target, "timed out".into()))?
-    .map_err(|err| unreachable(target, err.to_string()))?;
-    let _ = stream.set_nodelay(true);
+    connect_via(target, policy, None).await
+}
 
+/// Connects like [`connect`], through the jump host session `via` when given, as OpenSSH's
+/// `ProxyJump` does: the jump host opens a TCP connection to the target (a direct-tcpip
+/// channel) and the target's SSH handshake runs inside that channel, end to end, so the jump
+/// host never sees the target's traffic in the clear.
+#[tracing::instrument(skip_all, fields(host = %target.address, port = target.port, user = %target.user, via = via.as_ref().map(|v| v.target.address.as_str())))]
+pub async fn connect_via(target: &SshTarget, policy: KeyPolicy, via: Option<Arc<SshSession>>) -> Result<SshSession> {
+    match &via {
+        None => {
+            let stream = tokio::time::timeout(
+                CONNECT_TIMEOUT,
+                TcpStream::connect((target.address.as_str(), target.port)),
+            )
+            .await
+            .map_err(|_| unreachable(target, "timed out".into()))?
+            .map_err(|err| unreachable(target, err.to_string()))?;
+            let _ = stream.set_nodelay(true);
+            handshake(target, policy, stream, None).await
+        }
+        Some(jump) => {
+            let channel = tokio::time::timeout(CONNECT_TIMEOUT, jump.open_tcp(&target.address, target.port))
+                .await
+                .map_err(|_| unreachable(target, format!("the jump host {} timed out", jump.target.address)))?
+                .map_err(|err| {
+                    unreachable(
+                        target,
+                        format!(
+                            "the jump host {} could not open a connection: {err}",
+                            jump.target.address
+                        ),
+                    )
+                })?;
+            handshake(target, policy, channel.into_stream(), via).await
+        }
+    }
+}
+
+async fn handshake<S>(
+    target: &SshTarget,
+    policy: KeyPolicy,
+    stream: S,
+    via: Option<Arc<SshSession>>,
+) -> Result<SshSession>
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
     let recorder = KeyRecorder::default();
     let verifier = Verifier {
         policy: policy.clone(),
         recorder: recorder.clone(),
+        revoked: target.revoked_fingerprints.clone(),
     };
+    let mut preferred = russh::Preferred::default();
+    if let Some(algorithm) = &target.host_key_algorithm {
+        preferred.key = std::borrow::Cow::Owned(prefer_host_key(&preferred.key, algorithm));
+    }
     let config = Arc::new(client::Config {
         keepalive_interval: Some(Duration::from_secs(15)),
         keepalive_max: 3,
+        preferred,
         ..client::Config::default()
     });
 
@@ -139,11 +209,34 @@ pub async fn connect(target: &SshTarget, policy: KeyPolicy) -> Result<SshSession
         handle,
         target: target.clone(),
         server_key,
+        via,
     })
 }
 
-/// Explains a failed handshake: a key the policy rejected, or a network problem.
+/// Moves the algorithms of family `name` (as known_hosts names it, so `ssh-rsa` covers the
+/// `rsa-sha2-*` signatures too) to the front, keeping the order otherwise.
+fn prefer_host_key(algorithms: &[russh::keys::Algorithm], name: &str) -> Vec<russh::keys::Algorithm> {
+    let in_family = |algorithm: &russh::keys::Algorithm| match algorithm {
+        russh::keys::Algorithm::Rsa { .. } => name == "ssh-rsa",
+        other => other.as_str() == name,
+    };
+    let (mut first, rest): (Vec<_>, Vec<_>) = algorithms.iter().cloned().partition(in_family);
+    first.extend(rest);
+    first
+}
+
+/// Explains a failed handshake: a revoked key, a key the policy rejected, or a network problem.
 fn handshake_error(target: &SshTarget, policy: &KeyPolicy, seen: Option<SeenKey>, err: russh::Error) -> Error {
+    if let Some(seen) = seen
+        .as_ref()
+        .filter(|seen| target.revoked_fingerprints.contains(&seen.fingerprint))
+    {
+        return Error::HostKeyRevoked {
+            host: target.address.clone(),
+            port: target.port,
+            fingerprint: seen.fingerprint.clone(),
+        };
+    }
     let Some(seen) = seen.filter(|seen| !policy.accepts(&seen.fingerprint)) else {
         return unreachable(target, err.to_string());
     };
@@ -187,9 +280,28 @@ impl SshSession {
         &self.target
     }
 
-    /// Returns whether the connection has dropped.
+    /// Returns whether the connection, or the jump host connection under it, has dropped.
     pub fn is_closed(&self) -> bool {
-        self.handle.is_closed()
+        self.handle.is_closed() || self.via.as_ref().is_some_and(|jump| jump.is_closed())
+    }
+
+    /// Returns the jump host session this one runs through, if any.
+    pub fn via(&self) -> Option<&Arc<SshSession>> {
+        self.via.as_ref()
+    }
+
+    /// Returns the russh handle, for the modules that open channels of their own (the PTY).
+    pub(crate) fn handle(&self) -> &Handle<Verifier> {
+        &self.handle
+    }
+
+    /// Opens a TCP connection from the host to `address:port` (a direct-tcpip channel).
+    pub async fn open_tcp(&self, address: &str, port: u16) -> std::result::Result<Channel<Msg>, russh::Error> {
+        // The originator fields are informational for sshd; OpenSSH's client sends a loopback
+        // address too.
+        self.handle
+            .channel_open_direct_tcpip(address, u32::from(port), "127.0.0.1", 0)
+            .await
     }
 
     /// Runs `argv` on the host. Arguments are quoted, so they reach the program unchanged.
@@ -235,8 +347,11 @@ impl SshSession {
         unreachable(&self.target, err.to_string())
     }
 
-    /// Closes the session politely.
+    /// Closes the session politely, then the jump host sessions under it.
     pub async fn close(&self) {
         let _ = self.handle.disconnect(russh::Disconnect::ByApplication, "", "en").await;
+        if let Some(jump) = &self.via {
+            Box::pin(jump.close()).await;
+        }
     }
 }

@@ -9,7 +9,8 @@ use super::{now_rfc3339, Store, TrustedKey};
 use crate::error::{Error, Result};
 use crate::inventory::{AuthMethod, Host, HostSpec};
 
-const HOST_COLUMNS: &str = "id, name, address, port, user, auth, key_path, docker_socket, has_secret, created_at";
+const HOST_COLUMNS: &str = "id, name, address, port, user, auth, key_path, docker_socket, has_secret, created_at, \
+     jump_host_id, group_name, tags, source";
 
 impl Store {
     /// Lists hosts ordered by name.
@@ -38,11 +39,25 @@ impl Store {
 
     /// Inserts a host and trusts `key` for its address, atomically.
     pub async fn insert_host(&self, id: &str, spec: &HostSpec, has_secret: bool, key: &TrustedKey) -> Result<Host> {
+        self.insert_host_from(id, spec, has_secret, Some(key), None).await
+    }
+
+    /// Inserts a host that came from `source` (see [`Host::source`]), trusting `key` when one
+    /// is known, atomically.
+    pub async fn insert_host_from(
+        &self,
+        id: &str,
+        spec: &HostSpec,
+        has_secret: bool,
+        key: Option<&TrustedKey>,
+        source: Option<&str>,
+    ) -> Result<Host> {
         let now = now_rfc3339();
         let mut tx = self.pool.begin().await?;
         let inserted = sqlx::query(
-            "INSERT INTO hosts (id, name, address, port, user, auth, key_path, docker_socket, has_secret, created_at, updated_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO hosts (id, name, address, port, user, auth, key_path, docker_socket, has_secret, created_at,
+                 updated_at, jump_host_id, group_name, tags, source)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(id)
         .bind(&spec.name)
@@ -55,20 +70,38 @@ impl Store {
         .bind(has_secret)
         .bind(&now)
         .bind(&now)
+        .bind(&spec.jump_host)
+        .bind(&spec.group)
+        .bind(tags_json(&spec.tags))
+        .bind(source)
         .execute(&mut *tx)
         .await;
         map_unique_name(inserted, &spec.name)?;
-        trust_in(&mut tx, spec, key).await?;
+        if let Some(key) = key {
+            trust_in(&mut tx, spec, key).await?;
+        }
         tx.commit().await?;
         self.host(id).await
     }
 
     /// Replaces a host's fields and trusts `key` for its (possibly new) address, atomically.
     pub async fn update_host(&self, id: &str, spec: &HostSpec, has_secret: bool, key: &TrustedKey) -> Result<Host> {
+        self.update_host_with(id, spec, has_secret, Some(key)).await
+    }
+
+    /// Replaces a host's fields, and trusts `key` when one is given, atomically.
+    pub async fn update_host_with(
+        &self,
+        id: &str,
+        spec: &HostSpec,
+        has_secret: bool,
+        key: Option<&TrustedKey>,
+    ) -> Result<Host> {
         let mut tx = self.pool.begin().await?;
         let updated = sqlx::query(
             "UPDATE hosts SET name = ?, address = ?, port = ?, user = ?, auth = ?, key_path = ?,
-                 docker_socket = ?, has_secret = ?, updated_at = ? WHERE id = ?",
+                 docker_socket = ?, has_secret = ?, jump_host_id = ?, group_name = ?, tags = ?, updated_at = ?
+             WHERE id = ?",
         )
         .bind(&spec.name)
         .bind(&spec.address)
@@ -78,6 +111,9 @@ impl Store {
         .bind(key_path_text(spec))
         .bind(&spec.docker_socket)
         .bind(has_secret)
+        .bind(&spec.jump_host)
+        .bind(&spec.group)
+        .bind(tags_json(&spec.tags))
         .bind(now_rfc3339())
         .bind(id)
         .execute(&mut *tx)
@@ -85,9 +121,41 @@ impl Store {
         if map_unique_name(updated, &spec.name)?.rows_affected() == 0 {
             return Err(Error::HostNotFound(id.to_string()));
         }
-        trust_in(&mut tx, spec, key).await?;
+        if let Some(key) = key {
+            trust_in(&mut tx, spec, key).await?;
+        }
         tx.commit().await?;
         self.host(id).await
+    }
+
+    /// Finds the host imported from `source`, if any.
+    pub async fn host_by_source(&self, source: &str) -> Result<Option<Host>> {
+        let row = sqlx::query(&format!("SELECT {HOST_COLUMNS} FROM hosts WHERE source = ?"))
+            .bind(source)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(host_from_row).transpose()
+    }
+
+    /// Records where a host was imported from.
+    pub async fn set_host_source(&self, id: &str, source: &str) -> Result<()> {
+        sqlx::query("UPDATE hosts SET source = ? WHERE id = ?")
+            .bind(source)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Lists the hosts that jump through `id`.
+    pub async fn hosts_jumping_through(&self, id: &str) -> Result<Vec<Host>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {HOST_COLUMNS} FROM hosts WHERE jump_host_id = ? ORDER BY name COLLATE NOCASE"
+        ))
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(host_from_row).collect()
     }
 
     /// Deletes a host row. Its trusted key stays, as other hosts may share the address.
@@ -136,10 +204,16 @@ fn map_unique_name(
     }
 }
 
+fn tags_json(tags: &[String]) -> String {
+    serde_json::to_string(tags).unwrap_or_else(|_| "[]".into())
+}
+
 fn host_from_row(row: &SqliteRow) -> Result<Host> {
     let port: i64 = row.try_get("port")?;
     let auth: String = row.try_get("auth")?;
     let key_path: Option<String> = row.try_get("key_path")?;
+    let tags: String = row.try_get("tags")?;
+    let tags = serde_json::from_str(&tags).map_err(|err| Error::Storage(format!("stored tags '{tags}': {err}")))?;
     Ok(Host {
         id: row.try_get("id")?,
         name: row.try_get("name")?,
@@ -151,6 +225,10 @@ fn host_from_row(row: &SqliteRow) -> Result<Host> {
         docker_socket: row.try_get("docker_socket")?,
         has_secret: row.try_get("has_secret")?,
         created_at: row.try_get("created_at")?,
+        jump_host_id: row.try_get("jump_host_id")?,
+        group: row.try_get("group_name")?,
+        tags,
+        source: row.try_get("source")?,
     })
 }
 

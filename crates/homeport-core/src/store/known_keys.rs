@@ -49,3 +49,30 @@ impl Store {
         Ok(())
     }
 }
+
+impl Store {
+    /// Returns the fingerprints of every revoked host key.
+    pub async fn revoked_fingerprints(&self) -> Result<Vec<String>> {
+        Ok(
+            sqlx::query_scalar("SELECT fingerprint FROM revoked_host_keys ORDER BY fingerprint")
+                .fetch_all(&self.pool)
+                .await?,
+        )
+    }
+
+    /// Records a host key as revoked; `source` names the file it came from. Recording it again
+    /// changes nothing.
+    pub async fn revoke_key(&self, algorithm: &str, fingerprint: &str, source: &str) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO revoked_host_keys (fingerprint, algorithm, source, revoked_at) VALUES (?, ?, ?, ?)
+             ON CONFLICT(fingerprint) DO NOTHING",
+        )
+        .bind(fingerprint)
+        .bind(algorithm)
+        .bind(source)
+        .bind(now_rfc3339())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+}

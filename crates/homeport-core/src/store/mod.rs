@@ -4,6 +4,7 @@
 //! writer wait instead of failing. Migrations live in `crates/homeport-core/migrations`,
 //! numbered, and are never edited once released: a schema change is a new file.
 
+mod facts;
 mod hosts;
 mod known_keys;
 mod settings;

@@ -1,7 +1,9 @@
 import { getMessageFormatter } from 'svelte-i18n';
 import { describe, expect, it } from 'vitest';
 import typesSource from '../ipc/types.ts?raw';
+import { HOST_STATES } from '../fleet';
 import { ERROR_CODES, ERROR_PARAMS } from '../ipc/errorCodes';
+import { IMPORT_PROBLEM_KINDS, IMPORT_PROBLEM_PARAMS } from '../sshImport';
 import en from './en.json';
 import zhCN from './zh-CN.json';
 
@@ -106,5 +108,40 @@ describe('error messages', () => {
     }
     expect(flat.en.get('error.HostKeyChanged')).toMatch(/man-in-the-middle/);
     expect(flat['zh-CN'].get('error.HostKeyChanged')).toMatch(/中间人攻击/);
+  });
+});
+
+describe('fleet and import messages', () => {
+  for (const locale of Object.keys(catalogs)) {
+    it(`name every host state in ${locale}`, () => {
+      for (const state of HOST_STATES) {
+        expect(flat[locale].has(`fleet.state.${state}`), `fleet.state.${state} in ${locale}`).toBe(true);
+      }
+    });
+
+    it(`word every import problem with its params in ${locale}`, () => {
+      for (const kind of IMPORT_PROBLEM_KINDS) {
+        const message = flat[locale].get(`importProblem.${kind}`);
+        expect(message, `importProblem.${kind} in ${locale}`).toBeDefined();
+        const allowed: readonly string[] = IMPORT_PROBLEM_PARAMS[kind];
+        expect(placeholders(message ?? ''), `placeholders of importProblem.${kind}`).toEqual([...allowed].sort());
+      }
+    });
+  }
+
+  it('cover every import problem kind the backend documents', () => {
+    const documented = [
+      'unsupportedMatch',
+      'configWarning',
+      'identityFileMissing',
+      'keyEncrypted',
+      'noCredentials',
+      'aliasIsAddress',
+      'proxyCommandIgnored',
+      'invalid',
+      'trustedKeyDiffers',
+      'jumpChainTooLong',
+    ];
+    expect([...IMPORT_PROBLEM_KINDS].sort()).toEqual(documented.sort());
   });
 });

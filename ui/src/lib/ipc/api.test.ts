@@ -57,10 +57,34 @@ describe('api calls', () => {
         keyPath: null,
         dockerSocket: null,
         secret: null,
+        jumpHost: null,
+        group: null,
+        tags: [],
       },
       'SHA256:abc',
     );
     expect(invoke).toHaveBeenLastCalledWith('host_add', expect.objectContaining({ trustedKey: 'SHA256:abc' }));
+  });
+
+  it('pass the fleet timeout only when given', async () => {
+    invoke.mockResolvedValue([]);
+    await api.fleetStatus();
+    expect(invoke).toHaveBeenLastCalledWith('fleet_status', {});
+    await api.fleetStatus(2500);
+    expect(invoke).toHaveBeenLastCalledWith('fleet_status', { timeoutMs: 2500 });
+  });
+
+  it('pass the import files, digest and aliases', async () => {
+    invoke.mockResolvedValue(null);
+    const files = { config: '/tmp/ssh/config', knownHosts: ['/tmp/ssh/known_hosts'] };
+    await api.sshImportPreview(files);
+    expect(invoke).toHaveBeenLastCalledWith('ssh_import_preview', { files });
+    await api.sshImportApply(files, 'abc123', ['nas', 'inner']);
+    expect(invoke).toHaveBeenLastCalledWith('ssh_import_apply', {
+      files,
+      digest: 'abc123',
+      aliases: ['nas', 'inner'],
+    });
   });
 
   it('pass a backend error through unchanged', async () => {

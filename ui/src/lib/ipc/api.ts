@@ -9,12 +9,19 @@ import type {
   ContainerEvent,
   ContainerView,
   DockerInfo,
+  FleetHost,
+  HostFactsView,
   HostInput,
   HostView,
+  ImportFiles,
+  ImportPreview,
+  ImportResult,
   IpcError,
   LogEvent,
   MemoryUsage,
   Settings,
+  TerminalEvent,
+  TerminalTarget,
 } from './types';
 
 export type { IpcError };
@@ -104,8 +111,38 @@ export function hostCheck(id: string): Promise<DockerInfo> {
   return call('host_check', { id });
 }
 
+/** Returns the host's facts: cached ones, unless `refresh` is set or none are cached. */
+export function hostFacts(id: string, refresh: boolean): Promise<HostFactsView> {
+  return call('host_facts', { id, refresh });
+}
+
 export function hostReplaceKey(id: string, fingerprint: string): Promise<HostView> {
   return call('host_replace_key', { id, fingerprint });
+}
+
+/**
+ * Connects to every host at once and returns each one's state and container counts.
+ * `timeoutMs` limits each host separately, and the backend's default is 5000 ms.
+ */
+export function fleetStatus(timeoutMs?: number): Promise<FleetHost[]> {
+  return call('fleet_status', timeoutMs === undefined ? {} : { timeoutMs });
+}
+
+/** Reads the SSH configuration and known_hosts files and returns what importing would do. */
+export function sshImportPreview(files: ImportFiles): Promise<ImportPreview> {
+  return call('ssh_import_preview', { files });
+}
+
+/**
+ * Imports the hosts named in `aliases`, plus the jump hosts they need, from the preview with
+ * `digest`. Rejects with InvalidInput when the files changed since that preview.
+ */
+export function sshImportApply(
+  files: ImportFiles,
+  digest: string,
+  aliases: string[],
+): Promise<ImportResult> {
+  return call('ssh_import_apply', { files, digest, aliases });
 }
 
 export function containerList(hostId: string): Promise<ContainerView[]> {
@@ -175,4 +212,47 @@ export function subscriptionCancel(id: SubscriptionId): Promise<null> {
 /** Opens an `https:` URL in the system browser. The backend rejects other schemes. */
 export function openExternal(url: string): Promise<null> {
   return call('open_external', { url });
+}
+
+/** Terminal id returned by `terminalOpen`, to pass to the other terminal commands. */
+export type TerminalId = number;
+
+/**
+ * Opens a terminal on a host: its login shell, or a shell in a running container. Output and
+ * then one `exit` event arrive on `onEvent`; the terminal runs until it exits or
+ * `terminalClose`.
+ */
+export async function terminalOpen(
+  hostId: string,
+  target: TerminalTarget,
+  cols: number,
+  rows: number,
+  onEvent: (event: TerminalEvent) => void,
+): Promise<TerminalId> {
+  try {
+    const channel = new Channel<TerminalEvent>(onEvent);
+    return await invoke<TerminalId>('terminal_open', {
+      hostId,
+      target,
+      cols,
+      rows,
+      onEvent: channel,
+    });
+  } catch (reason) {
+    throw toIpcError(reason);
+  }
+}
+
+/** Sends input bytes, as a JSON array of numbers; the backend takes at most 1 MiB per call. */
+export function terminalWrite(id: TerminalId, data: Uint8Array): Promise<null> {
+  return call('terminal_write', { id, data: Array.from(data) });
+}
+
+export function terminalResize(id: TerminalId, cols: number, rows: number): Promise<null> {
+  return call('terminal_resize', { id, cols, rows });
+}
+
+/** Closes a terminal. Ids that are unknown or already ended are ignored. */
+export function terminalClose(id: TerminalId): Promise<null> {
+  return call('terminal_close', { id });
 }

@@ -5,11 +5,19 @@ export type AuthMethod = "key" | "agent" | "password";
 
 export type HostKind = "ssh" | "local";
 
-export type HostView = { id: string, name: string, kind: HostKind, address: string, port: number, user: string, auth: AuthMethod, keyPath: string | null, dockerSocket: string, hasSecret: boolean, hostKeyFingerprint: string | null, createdAt: string, };
+export type HostView = { id: string, name: string, kind: HostKind, address: string, port: number, user: string, auth: AuthMethod, keyPath: string | null, dockerSocket: string, hasSecret: boolean, hostKeyFingerprint: string | null, createdAt: string, jumpHostId: string | null, group: string, tags: Array<string>, 
+/**
+ * Where the host was imported from, such as `ssh_config:nas`.
+ */
+source: string | null, };
 
-export type HostInput = { name: string, address: string, port: number, user: string, auth: AuthMethod, keyPath: string | null, dockerSocket: string | null, secret: string | null, };
+export type HostInput = { name: string, address: string, port: number, user: string, auth: AuthMethod, keyPath: string | null, dockerSocket: string | null, secret: string | null, 
+/**
+ * The jump host's id or name; `None` or empty for a direct connection.
+ */
+jumpHost: string | null, group: string | null, tags: Array<string>, };
 
-export type ErrorCode = "InvalidInput" | "HostNotFound" | "HostNameTaken" | "HostUnreachable" | "HostKeyUnknown" | "HostKeyChanged" | "AuthFailed" | "KeyFileUnreadable" | "PassphraseWrong" | "SecretMissing" | "AgentUnavailable" | "DockerUnavailable" | "DockerPermissionDenied" | "DockerApiTooOld" | "DockerError" | "ContainerNotFound" | "KeychainLocked" | "KeychainUnavailable" | "Storage" | "Cancelled" | "Internal";
+export type ErrorCode = "InvalidInput" | "HostNotFound" | "HostNameTaken" | "HostUnreachable" | "HostKeyUnknown" | "HostKeyChanged" | "HostKeyRevoked" | "AuthFailed" | "KeyFileUnreadable" | "PassphraseWrong" | "SecretMissing" | "ConfigInvalid" | "AgentUnavailable" | "DockerUnavailable" | "DockerPermissionDenied" | "DockerApiTooOld" | "DockerError" | "ContainerNotFound" | "KeychainLocked" | "KeychainUnavailable" | "Storage" | "Cancelled" | "Internal";
 
 export type IpcError = { code: ErrorCode, message: string, params: { [key in string]?: string }, };
 
@@ -34,3 +42,71 @@ export type Language = "system" | "en" | "zh-CN";
 export type Settings = { language: Language, };
 
 export type AppInfo = { version: string, commit: string, osLocale: string | null, dataDir: string, logDir: string, };
+
+export type FilesystemView = { source: string, fsType: string, mountPoint: string, sizeBytes: number, usedBytes: number, availableBytes: number, 
+/**
+ * ZFS or Btrfs, which can take snapshots for backups.
+ */
+snapshots: boolean, };
+
+export type HostFactsView = { osName: string | null, osVersion: string | null, kernel: string | null, architecture: string | null, cpuModel: string | null, cpuCores: number | null, memoryTotalBytes: number | null, memoryAvailableBytes: number | null, filesystems: Array<FilesystemView>, dockerVersion: string | null, dockerStorageDriver: string | null, uptimeSeconds: number | null, 
+/**
+ * RFC 3339 time the facts were read.
+ */
+readAt: string, };
+
+export type HostState = "online" | "unreachable" | "authFailed" | "keyUnknown" | "keyChanged" | "keyRevoked" | "dockerUnavailable" | "failed";
+
+export type ContainerCountsView = { running: number, paused: number, restarting: number, exited: number, created: number, dead: number, total: number, };
+
+export type FleetHost = { host: HostView, state: HostState, containers: ContainerCountsView | null, error: IpcError | null, 
+/**
+ * Milliseconds this host took to answer or fail.
+ */
+elapsedMs: number, };
+
+export type ImportFiles = { 
+/**
+ * Default `~/.ssh/config`.
+ */
+config: string | null, 
+/**
+ * Default `~/.ssh/known_hosts` and `~/.ssh/known_hosts2`.
+ */
+knownHosts: Array<string> | null, };
+
+export type ImportActionKind = "new" | "update" | "unchanged";
+
+export type HostKeyStatus = "known" | "notFound" | "revoked" | "certAuthorityOnly";
+
+export type ImportProblemView = { kind: string, params: { [key in string]?: string }, 
+/**
+ * The English sentence, for the CLI and logs.
+ */
+message: string, 
+/**
+ * Whether the host cannot be imported until the problem is fixed in the file.
+ */
+blocking: boolean, };
+
+export type ImportCandidateView = { alias: string, 
+/**
+ * The name the host gets in Homeport.
+ */
+name: string, address: string, port: number, user: string, auth: AuthMethod, keyPath: string | null, jumpAlias: string | null, action: ImportActionKind, hostId: string | null, hostKey: HostKeyStatus, hostKeyFingerprint: string | null, problems: Array<ImportProblemView>, recommended: boolean, };
+
+export type ImportPreview = { configFiles: Array<string>, knownHostsProblems: Array<string>, candidates: Array<ImportCandidateView>, revokedKeys: number, 
+/**
+ * Pass back to `ssh_import_apply`, which refuses to write if the files changed since.
+ */
+digest: string, };
+
+export type ImportResult = { added: Array<string>, updated: Array<string>, unchanged: Array<string>, revokedKeysRecorded: number, };
+
+export type TransferEvent = { "kind": "progress", done: number, total: number, } | { "kind": "done", bytes: number, millis: number, } | { "kind": "error", error: IpcError, };
+
+export type TerminalTarget = { "kind": "shell" } | { "kind": "container", id: string, };
+
+export type TerminalExit = { "reason": "exited", status: number, } | { "reason": "signal", signal: string, coreDumped: boolean, } | { "reason": "closed" } | { "reason": "connectionLost" } | { "reason": "closedByApp" };
+
+export type TerminalEvent = { "kind": "output", data: string, } | { "kind": "exit", exit: TerminalExit, };

@@ -1,0 +1,13 @@
+//! Readers for the files other tools keep about hosts, so Homeport can import what a person
+//! already has instead of asking them to type it again.
+//!
+//! - [`ssh_config`] resolves `~/.ssh/config` for an alias with OpenSSH's rules (`ssh -G` is the
+//!   reference the tests compare against).
+//! - [`known_hosts`] looks up trusted, revoked and certificate-authority keys in `known_hosts`.
+//! - [`docker_context`] lists Docker CLI contexts and the `DOCKER_HOST` environment.
+//!
+//! Nothing here opens a network connection or runs a program.
+
+pub mod docker_context;
+pub mod known_hosts;
+pub mod ssh_config;
