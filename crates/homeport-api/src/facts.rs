@@ -48,6 +48,12 @@ pub struct HostFactsView {
 }
 
 impl Api {
+    /// Returns the facts read last time, without connecting; `None` when none were read yet.
+    pub async fn host_facts_cached(&self, id_or_name: &str) -> ApiResult<Option<HostFactsView>> {
+        let host = self.hosts.get(id_or_name).await?;
+        Ok(self.hosts.store().facts(&host.id).await?.map(view))
+    }
+
     /// Returns the host's facts: the cached ones unless `refresh` is set or none are cached, in
     /// which case they are read from the host in one SSH round trip and cached.
     pub async fn host_facts(&self, id_or_name: &str, refresh: bool) -> ApiResult<HostFactsView> {

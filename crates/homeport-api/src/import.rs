@@ -98,6 +98,16 @@ impl ImportFiles {
     fn source(&self) -> ApiResult<ImportSource> {
         let mut source = ImportSource::from_os(self.config.as_ref().map(PathBuf::from))?;
         if let Some(paths) = &self.known_hosts {
+            // The user's own known_hosts may be missing, as for OpenSSH; a file named on
+            // purpose must exist, or a typo would silently import every host unverified.
+            if let Some(missing) = paths.iter().find(|path| !std::path::Path::new(path).exists()) {
+                return Err(homeport_core::Error::invalid(
+                    "knownHosts",
+                    missing.clone(),
+                    "this known_hosts file does not exist; check the path",
+                )
+                .into());
+            }
             source.known_hosts_paths = paths.iter().map(PathBuf::from).collect();
         }
         Ok(source)

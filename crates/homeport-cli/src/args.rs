@@ -62,7 +62,7 @@ pub enum HostCommand {
     Facts {
         /// Host name or id.
         host: String,
-        /// Print the facts read last time instead of asking the host again.
+        /// Print the facts read last time, without connecting; fails when none were read yet.
         #[arg(long)]
         cached: bool,
     },
@@ -149,6 +149,10 @@ pub struct ImportSshConfig {
     /// Print what would be imported and write nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// Import only if the files still give the preview with this digest (the `digest` field of
+    /// `--dry-run --json`), so what is written is exactly what was reviewed.
+    #[arg(long)]
+    pub digest: Option<String>,
     /// Import only this alias (and the jump hosts it needs); repeat for more. Without it, every
     /// host the preview recommends is imported.
     #[arg(long = "alias")]

@@ -47,18 +47,25 @@ async fn run(command: Command, output: &Output) -> Result<(), IpcError> {
         Command::Host(host) => run_host(&api, host, output).await,
         Command::Container(container) => run_container(&api, container, output).await,
         Command::Fleet(FleetCommand::Status { timeout }) => {
-            let timeout = std::time::Duration::try_from_secs_f64(timeout).map_err(|_| {
-                IpcError::from(homeport_core::Error::invalid(
-                    "timeout",
-                    timeout.to_string(),
-                    "give a positive number of seconds, such as 5",
-                ))
-            })?;
+            let timeout = std::time::Duration::try_from_secs_f64(timeout)
+                .ok()
+                .filter(|timeout| *timeout >= MIN_FLEET_TIMEOUT)
+                .ok_or(())
+                .map_err(|_| {
+                    IpcError::from(homeport_core::Error::invalid(
+                        "timeout",
+                        timeout.to_string(),
+                        "give a number of seconds of at least 0.1, such as 5",
+                    ))
+                })?;
             output.fleet(&api.fleet_status(Some(timeout)).await?);
             Ok(())
         }
     }
 }
+
+/// The shortest per-host timeout `fleet status` accepts; anything shorter fails every host.
+const MIN_FLEET_TIMEOUT: std::time::Duration = std::time::Duration::from_millis(100);
 
 async fn run_host(api: &Api, command: HostCommand, output: &Output) -> Result<(), IpcError> {
     match command {
@@ -90,7 +97,18 @@ async fn run_host(api: &Api, command: HostCommand, output: &Output) -> Result<()
             output.done(&format!("removed host '{host}'"));
         }
         HostCommand::Check { host } => output.docker_info(&api.host_check(&host).await?),
-        HostCommand::Facts { host, cached } => output.facts(&api.host_facts(&host, !cached).await?),
+        HostCommand::Facts { host, cached: false } => output.facts(&api.host_facts(&host, true).await?),
+        HostCommand::Facts { host, cached: true } => match api.host_facts_cached(&host).await? {
+            Some(facts) => output.facts(&facts),
+            None => {
+                return Err(homeport_core::Error::invalid(
+                    "host",
+                    host,
+                    "no facts were read from this host yet; run the command without --cached",
+                )
+                .into())
+            }
+        },
         HostCommand::Put { host, local, remote } => {
             let (sink, events) = transfer_sink();
             let id = api.file_upload(&host, &local, &remote, sink).await?;
@@ -119,6 +137,46 @@ fn transfer_sink() -> (
     (Box::new(move |event| sender.send(event).is_ok()), receiver)
 }
 
+/// Ctrl-C, SIGTERM and SIGHUP (a closed terminal, `timeout`, a service stop), so that each
+/// cancels a transfer and lets it remove its temporary file.
+struct StopSignals {
+    #[cfg(unix)]
+    terminate: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    hangup: tokio::signal::unix::Signal,
+}
+
+impl StopSignals {
+    fn new() -> Result<Self, IpcError> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{signal, SignalKind};
+            let listen = |kind| {
+                signal(kind).map_err(|err| {
+                    IpcError::from(homeport_core::Error::Internal(format!("cannot handle signals: {err}")))
+                })
+            };
+            Ok(Self {
+                terminate: listen(SignalKind::terminate())?,
+                hangup: listen(SignalKind::hangup())?,
+            })
+        }
+        #[cfg(not(unix))]
+        Ok(Self {})
+    }
+
+    async fn recv(&mut self) {
+        #[cfg(unix)]
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = self.terminate.recv() => {}
+            _ = self.hangup.recv() => {}
+        }
+        #[cfg(not(unix))]
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
 /// Prints a transfer's progress on stderr until its last event. Ctrl-C cancels the transfer,
 /// and the wait goes on until the temporary file is removed and the `Cancelled` error arrives.
 async fn wait_for_transfer(
@@ -128,10 +186,11 @@ async fn wait_for_transfer(
     output: &Output,
 ) -> Result<(), IpcError> {
     let mut cancelled = false;
+    let mut stop = StopSignals::new()?;
     loop {
         let event = tokio::select! {
             event = events.recv() => event,
-            _ = tokio::signal::ctrl_c(), if !cancelled => {
+            _ = stop.recv(), if !cancelled => {
                 api.subscription_cancel(id);
                 cancelled = true;
                 continue;
@@ -160,6 +219,16 @@ async fn import_ssh_config(api: &Api, import: args::ImportSshConfig, output: &Ou
         known_hosts: (!import.known_hosts.is_empty()).then_some(import.known_hosts),
     };
     let preview = api.ssh_import_preview(&files).await?;
+    if let Some(digest) = &import.digest {
+        if digest != &preview.digest {
+            return Err(homeport_core::Error::invalid(
+                "digest",
+                digest.clone(),
+                "the SSH configuration or known_hosts changed since that preview; run --dry-run again",
+            )
+            .into());
+        }
+    }
     if import.dry_run {
         output.import_preview(&preview);
         return Ok(());

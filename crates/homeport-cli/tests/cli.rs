@@ -717,3 +717,81 @@ fn ssh_agent_authenticates() {
         "{containers}"
     );
 }
+
+#[test]
+fn cached_facts_and_timeout_limits() {
+    let Some(lab) = common::lab() else { return };
+    let homeport = Homeport::new();
+    let name = common::unique_name("cli-facts");
+    let mut add = key_host_args(&lab, &name);
+    let fingerprint = common::keyscan_fingerprint(&lab.var("LAB_SSH_KEY_HOST"), lab.port("LAB_SSH_KEY_PORT"));
+    add.extend(["--trust".to_string(), fingerprint, "--json".to_string()]);
+    homeport.run(&as_strs(&add)).json("host add");
+
+    let none = homeport
+        .run(&["host", "facts", &name, "--cached", "--json"])
+        .json_error("--cached before any reading");
+    assert_eq!(none["code"], "InvalidInput", "{none}");
+
+    let fresh = homeport.run(&["host", "facts", &name, "--json"]).json("host facts");
+    let cached = homeport
+        .run(&["host", "facts", &name, "--cached", "--json"])
+        .json("host facts --cached");
+    assert_eq!(cached["readAt"], fresh["readAt"], "--cached prints the stored reading");
+
+    for timeout in ["0", "0.01", "NaN"] {
+        let error = homeport
+            .run(&["fleet", "status", "--timeout", timeout, "--json"])
+            .json_error("a timeout below 0.1 s");
+        assert_eq!(error["params"]["field"], "timeout", "--timeout {timeout}: {error}");
+    }
+}
+
+#[test]
+fn import_digest_and_missing_known_hosts() {
+    let Some(lab) = common::lab() else { return };
+    let homeport = Homeport::new();
+    let dir = TempDir::new().expect("temp dir");
+    let config = dir.path().join("config");
+    std::fs::write(&config, "Host one\n  HostName 192.0.2.1\n").expect("write config");
+    let config = config.display().to_string();
+    let known_hosts = lab.var("LAB_SSH_KNOWN_HOSTS");
+
+    let missing = homeport
+        .run(&[
+            "host",
+            "import-ssh-config",
+            "--file",
+            &config,
+            "--known-hosts",
+            "/nonexistent/known_hosts",
+            "--dry-run",
+            "--json",
+        ])
+        .json_error("a named known_hosts file that does not exist");
+    assert_eq!(missing["params"]["field"], "knownHosts", "{missing}");
+
+    let base = [
+        "host",
+        "import-ssh-config",
+        "--file",
+        &config,
+        "--known-hosts",
+        &known_hosts,
+        "--json",
+    ];
+    let mut dry_run = base.to_vec();
+    dry_run.push("--dry-run");
+    let preview = homeport.run(&dry_run).json("preview");
+    let digest = preview["digest"].as_str().expect("digest").to_string();
+
+    std::fs::write(&config, "Host one\n  HostName 192.0.2.2\n").expect("edit config");
+    let mut apply = base.to_vec();
+    apply.extend(["--digest", digest.as_str(), "--alias", "one"]);
+    let stale = homeport.run(&apply).json_error("apply after the file changed");
+    assert_eq!(stale["params"]["field"], "digest", "{stale}");
+    assert!(
+        !homeport.host_list(&[]).to_string().contains("192.0.2"),
+        "nothing is imported from a changed file"
+    );
+}

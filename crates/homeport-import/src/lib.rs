@@ -10,4 +10,5 @@
 
 pub mod docker_context;
 pub mod known_hosts;
+pub mod read;
 pub mod ssh_config;

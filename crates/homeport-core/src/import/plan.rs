@@ -91,6 +91,7 @@ pub async fn plan(store: &Store, source: &ImportSource) -> Result<ImportPlan> {
         .filter_map(|alias| builder.candidates.remove(alias))
         .collect();
 
+    mark_jump_loops(&mut candidates);
     settle_against_store(store, &mut candidates).await?;
     let digest = digest_of(&candidates);
     Ok(ImportPlan {
@@ -198,6 +199,30 @@ impl PlanBuilder<'_> {
     }
 }
 
+/// Marks every candidate whose jump host chain loops or runs longer than Homeport follows.
+/// OpenSSH accepts such a configuration and fails only when it connects; saving it would leave
+/// hosts that can neither connect nor be removed.
+fn mark_jump_loops(candidates: &mut [ImportCandidate]) {
+    let jumps: BTreeMap<String, Option<String>> = candidates
+        .iter()
+        .map(|candidate| (candidate.alias.clone(), candidate.jump_alias.clone()))
+        .collect();
+    for candidate in candidates.iter_mut() {
+        let mut next = candidate.jump_alias.clone();
+        let mut hops = 0;
+        while let Some(alias) = next {
+            hops += 1;
+            if hops > MAX_JUMP_DEPTH || alias == candidate.alias {
+                if !candidate.problems.contains(&ImportProblem::JumpChainTooLong) {
+                    candidate.problems.push(ImportProblem::JumpChainTooLong);
+                }
+                break;
+            }
+            next = jumps.get(&alias).cloned().flatten();
+        }
+    }
+}
+
 /// Names a hop: its alias, or `user@host:port` when the hop overrides the user or port.
 fn hop_alias(hop: &JumpHop) -> String {
     if hop.user.is_none() && hop.port.is_none() {
@@ -295,10 +320,14 @@ fn close_over_jumps(candidates: &[ImportCandidate], selected: &[String]) -> Resu
                 )
             })?;
             if let Some(problem) = candidate.problems.iter().find(|problem| problem.blocks_import()) {
+                let reason = match problem {
+                    ImportProblem::Invalid { field, value, reason } => format!("invalid {field} '{value}': {reason}"),
+                    _ => "its ProxyJump chain loops or is longer than 8 hosts".to_string(),
+                };
                 return Err(Error::invalid(
                     "alias",
                     current,
-                    format!("this host cannot be imported: {problem:?}"),
+                    format!("this host cannot be imported because {reason}; fix the SSH configuration first"),
                 ));
             }
             if !chosen.insert(current.to_string()) {
@@ -424,5 +453,56 @@ fn config_error(errors: ConfigErrors) -> Error {
         line: first.map_or(0, |error| error.line),
         column: first.map_or(0, |error| error.column),
         detail: errors.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::inventory::AuthMethod;
+
+    fn candidate(alias: &str, jump: Option<&str>) -> ImportCandidate {
+        ImportCandidate {
+            alias: alias.into(),
+            name: alias.into(),
+            address: "192.0.2.1".into(),
+            port: 22,
+            user: "admin".into(),
+            auth: AuthMethod::Agent,
+            key_path: None,
+            jump_alias: jump.map(str::to_string),
+            action: ImportAction::New,
+            host_key: HostKeyFinding::NotFound,
+            problems: Vec::new(),
+            recommended: true,
+        }
+    }
+
+    fn looped(candidates: &[ImportCandidate], alias: &str) -> bool {
+        candidates
+            .iter()
+            .find(|candidate| candidate.alias == alias)
+            .expect("candidate")
+            .problems
+            .contains(&ImportProblem::JumpChainTooLong)
+    }
+
+    #[test]
+    fn jump_loops_are_marked() {
+        let mut candidates = vec![
+            candidate("a", Some("b")),
+            candidate("b", Some("a")),
+            candidate("c", Some("c")),
+            candidate("d", Some("a")),
+            candidate("e", None),
+            candidate("f", Some("e")),
+        ];
+        mark_jump_loops(&mut candidates);
+        assert!(looped(&candidates, "a"), "a -> b -> a");
+        assert!(looped(&candidates, "b"), "b -> a -> b");
+        assert!(looped(&candidates, "c"), "c jumps through itself");
+        assert!(looped(&candidates, "d"), "d leads into the a-b loop");
+        assert!(!looped(&candidates, "e"), "a direct host");
+        assert!(!looped(&candidates, "f"), "a chain without a loop");
     }
 }

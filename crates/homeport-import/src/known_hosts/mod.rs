@@ -145,8 +145,8 @@ impl KnownHosts {
         let mut errors = Vec::new();
 
         for path in paths {
-            match std::fs::read(path) {
-                Ok(bytes) => known_hosts.add_text(&String::from_utf8_lossy(&bytes), path, &mut errors),
+            match crate::read::read_text(path) {
+                Ok(text) => known_hosts.add_text(&text, path, &mut errors),
                 Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
                 Err(error) => errors.push(KnownHostsError::Unreadable {
                     file: path.clone(),

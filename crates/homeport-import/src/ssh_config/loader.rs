@@ -204,8 +204,7 @@ impl<'a> Loader<'a> {
 /// Reads a configuration file. Bytes that are not UTF-8 become U+FFFD instead of failing, since
 /// OpenSSH reads the file as bytes.
 pub(crate) fn read_config_text(path: &Path) -> io::Result<String> {
-    let bytes = fs::read(path)?;
-    Ok(String::from_utf8_lossy(&bytes).into_owned())
+    crate::read::read_text(path)
 }
 
 /// Resolves symbolic links and `..` in `path`, so a file reached by two names counts as one.
