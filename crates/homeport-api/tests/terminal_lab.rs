@@ -214,8 +214,13 @@ async fn shell_terminal_utf8_resize_interrupt_exit() {
     terminal.write(&api, b"stty size\n").await;
     terminal.read_until("30 100").await;
 
-    // The marker is printed through a format string, so only the output contains it.
-    terminal.write(&api, b"printf 'sleep-%s\\n' started; sleep 30\n").await;
+    // The marker is printed through a format string, so only the output contains it. It comes
+    // from the process that then becomes `sleep`, so Ctrl-C cannot arrive in the gap between
+    // the marker and the start of `sleep`, where the shell itself would take the interrupt and
+    // then start `sleep` anyway.
+    terminal
+        .write(&api, b"sh -c 'printf \"sleep-%s\\n\" started; exec sleep 30'\n")
+        .await;
     terminal.read_until("sleep-started").await;
     let interrupted_at = Instant::now();
     terminal.write(&api, &[0x03]).await;

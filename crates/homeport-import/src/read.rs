@@ -6,7 +6,7 @@ use std::fs;
 use std::io::{self, Read};
 use std::path::Path;
 
-/// The largest file read, 4 MiB. A large `~/.ssh/config` or known_hosts is a few hundred KiB.
+/// The largest file read, 4 MiB: by estimate, ten times a large `~/.ssh/config` or known_hosts.
 pub const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
 
 /// Reads a regular file of at most [`MAX_FILE_BYTES`] as text, replacing invalid UTF-8.
