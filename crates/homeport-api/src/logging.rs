@@ -50,7 +50,9 @@ pub fn init(log_dir: &Path, program: &str, stderr_default: &str) -> Option<Worke
             .with_filter(env_filter("info"))
             .with_filter(filter_fn(allowed))
     });
+    // Colour codes only help a terminal; in a pipe or a CI log they are noise.
     let stderr_layer = tracing_subscriber::fmt::layer()
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_writer(std::io::stderr)
         .with_filter(env_filter(stderr_default))
         .with_filter(filter_fn(allowed));
