@@ -37,8 +37,8 @@ SSH_HOSTS=(
 
 # The keyboard-interactive host. sshd names its PAM service after the
 # program it runs as (OpenSSH's default for SSHD_PAM_SERVICE, checked with
-# Debian's OpenSSH 9.2), so running it through a symlink of this name makes it
-# use a lab-only PAM stack of pam_unix, not the system's /etc/pam.d/sshd.
+# Debian's OpenSSH 9.2). Running it through a symlink of this name therefore
+# selects a lab-only PAM stack of pam_unix, not the system's /etc/pam.d/sshd.
 KBD_SSHD_NAME=hplab-kbd-sshd
 KBD_PAM_FILE=/etc/pam.d/$KBD_SSHD_NAME
 KBD_ADDRESS=127.0.0.5
@@ -659,8 +659,8 @@ session  required pam_permit.so
 EOF
 }
 
-# A host that offers only keyboard-interactive, answered with the password of
-# the password user through PAM.
+# Starts a host that offers only keyboard-interactive, where PAM prompts for
+# the password user's password.
 ensure_kbd_host() {
   ensure_kbd_pam
   ensure_host_key kbd
@@ -728,8 +728,8 @@ ensure_jump_hosts() {
     || die "the inner host does not answer on $INNER_ADDRESS:$INNER_PORT in $JUMP_NS within 10 s; see $STATE/logs/sshd-inner.log"
 }
 
-# Checks both halves of the jump test: the inner host answers through the
-# bastion, and does not answer directly.
+# Checks both halves of the jump test: the inner host accepts a login through
+# the bastion, and its port is closed outside the namespace.
 verify_jump_hosts() {
   local key=$STATE/client/client_ed25519 hop
   hop="ssh -F /dev/null -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR"

@@ -74,7 +74,7 @@ pub struct FleetHost {
     pub state: HostState,
     pub containers: Option<ContainerCountsView>,
     pub error: Option<IpcError>,
-    /// Milliseconds this host took to answer or fail.
+    /// Milliseconds this host took to respond or fail.
     pub elapsed_ms: u32,
 }
 

@@ -8,7 +8,7 @@ use ts_rs::TS;
 
 use crate::{Api, ApiResult, AuthMethod};
 
-/// What importing would do with one host.
+/// The change importing makes to one host.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub enum ImportActionKind {
@@ -17,7 +17,7 @@ pub enum ImportActionKind {
     Unchanged,
 }
 
-/// What known_hosts says about a host's key.
+/// The state of a host's key in known_hosts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub enum HostKeyStatus {
@@ -28,7 +28,7 @@ pub enum HostKeyStatus {
 }
 
 /// Something to know about a host before importing it. `kind` selects the translated text,
-/// and `params` holds its values (`file`, `line`, `criterion`, `path`, `command`, `field`,
+/// and `params` contains its values (`file`, `line`, `criterion`, `path`, `command`, `field`,
 /// `value`, `reason`, `message`, `stored`, `knownHosts`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -74,7 +74,7 @@ pub struct ImportPreview {
     pub digest: String,
 }
 
-/// What an applied import did, by host name.
+/// The hosts an applied import added, updated or left unchanged, by name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ImportResult {

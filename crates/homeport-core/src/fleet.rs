@@ -22,9 +22,9 @@ pub enum HostState {
     KeyUnknown,
     KeyChanged,
     KeyRevoked,
-    /// SSH works but Docker does not answer, is missing or is not permitted.
+    /// SSH works, but Docker does not respond, is missing or is not permitted.
     DockerUnavailable,
-    /// Any other failure; [`HostStatus::error`] says which.
+    /// Any other failure. [`HostStatus::error`] names it.
     Failed,
 }
 
@@ -68,7 +68,7 @@ pub struct HostStatus {
     pub state: HostState,
     pub containers: Option<ContainerCounts>,
     pub error: Option<Error>,
-    /// How long this host took to answer or fail.
+    /// Time this host took to respond or fail.
     pub elapsed: Duration,
 }
 

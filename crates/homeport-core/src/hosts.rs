@@ -16,7 +16,7 @@ use crate::secrets::{Keychain, Secret, SecretKey};
 use crate::ssh::{self, KeyPolicy, SshAuth, SshSession, SshTarget};
 use crate::store::{Store, TrustedKey};
 
-/// The longest jump host chain followed. OpenSSH sets no limit, but a chain this long is a
+/// The maximum length of a jump host chain. OpenSSH sets no limit, but a chain this long is a
 /// mistake, and the limit also stops a cycle written into the database by hand.
 const MAX_JUMPS: usize = 8;
 

@@ -269,7 +269,7 @@ pub fn expand_home(path: &str) -> PathBuf {
     }
 }
 
-/// The most tags one host may carry, so the fleet view stays readable.
+/// The maximum number of tags on one host, so the fleet view stays readable.
 const MAX_TAGS: usize = 16;
 
 fn validate_group(value: &str) -> Result<String> {

@@ -30,7 +30,7 @@ pub struct ImportCandidate {
     pub recommended: bool,
 }
 
-/// What applying the import does to a candidate.
+/// The change applying the import makes to a candidate.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[serde(tag = "kind", rename_all = "camelCase")]
 pub enum ImportAction {
@@ -39,7 +39,7 @@ pub enum ImportAction {
     Unchanged { host_id: String },
 }
 
-/// What known_hosts says about the candidate's address and port.
+/// The state of the candidate's address and port in known_hosts.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[serde(tag = "kind", rename_all = "camelCase")]
 pub enum HostKeyFinding {
@@ -207,7 +207,7 @@ fn config_problems(resolved: &ResolvedHost) -> Vec<ImportProblem> {
 const DEFAULT_IDENTITIES: [&str; 3] = ["id_ed25519", "id_ecdsa", "id_rsa"];
 
 /// Picks the authentication OpenSSH would most likely succeed with. OpenSSH offers the agent's
-/// keys and every identity file in turn; a Homeport host has one method, so the first existing
+/// keys and every identity file in turn. A Homeport host has one method, so the first existing
 /// identity file wins, then the agent.
 fn choose_auth(
     resolved: &ResolvedHost,

@@ -59,7 +59,7 @@ pub struct ImportPlan {
     pub digest: String,
 }
 
-/// What an applied import did, by host name.
+/// The hosts an applied import added, updated or left unchanged, by name.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct ImportReport {
     pub added: Vec<String>,
@@ -200,8 +200,8 @@ impl PlanBuilder<'_> {
 }
 
 /// Marks every candidate whose jump host chain loops or runs longer than Homeport follows.
-/// OpenSSH accepts such a configuration and fails only when it connects; saving it would leave
-/// hosts that can neither connect nor be removed.
+/// OpenSSH accepts such a configuration and fails only when it connects. Saving it would leave
+/// hosts that can neither connect nor be removed, so `apply` rejects marked hosts.
 fn mark_jump_loops(candidates: &mut [ImportCandidate]) {
     let jumps: BTreeMap<String, Option<String>> = candidates
         .iter()
@@ -368,8 +368,8 @@ async fn write_candidate(
             draft.group = Some(current.group.clone());
             draft.tags = current.tags.clone();
             let spec = draft.validate()?;
-            // NOTE: a stored password stays in the keychain when the method changes; it is
-            // then offered as the key's passphrase, and a wrong one is reported on connect.
+            // NOTE: a stored password stays in the keychain when the method changes. It is then
+            // offered as the key's passphrase, and a wrong one is reported on connect.
             store
                 .update_host_with(host_id, &spec, current.has_secret, trusted.as_ref())
                 .await?;

@@ -61,7 +61,7 @@ export type ContainerCountsView = { running: number, paused: number, restarting:
 
 export type FleetHost = { host: HostView, state: HostState, containers: ContainerCountsView | null, error: IpcError | null, 
 /**
- * Milliseconds this host took to answer or fail.
+ * Milliseconds this host took to respond or fail.
  */
 elapsedMs: number, };
 
