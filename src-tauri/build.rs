@@ -7,6 +7,7 @@ const COMMANDS: &[&str] = &[
     "settings_set",
     "host_list",
     "host_add",
+    "host_add_engine",
     "host_update",
     "host_remove",
     "host_check",
@@ -27,6 +28,8 @@ const COMMANDS: &[&str] = &[
     "terminal_write",
     "terminal_resize",
     "terminal_close",
+    "file_upload",
+    "file_download",
 ];
 
 fn main() {

@@ -2,8 +2,9 @@
 //! Arguments are never logged, since host input carries passwords.
 
 use homeport_api::{
-    Api, AppInfo, ContainerAction, ContainerEvent, ContainerView, DockerInfo, FleetHost, HostFactsView, HostInput,
-    HostView, ImportFiles, ImportPreview, ImportResult, IpcError, LogEvent, MemoryUsage, Settings, SubscriptionId,
+    Api, AppInfo, ContainerAction, ContainerEvent, ContainerView, DockerInfo, EngineInput, FleetHost, HostFactsView,
+    HostInput, HostView, ImportFiles, ImportPreview, ImportResult, IpcError, LogEvent, MemoryUsage, Settings,
+    SubscriptionId,
 };
 use tauri::ipc::Channel;
 use tauri::State;
@@ -33,6 +34,11 @@ pub async fn host_list(api: State<'_, Api>) -> CommandResult<Vec<HostView>> {
 #[tauri::command]
 pub async fn host_add(api: State<'_, Api>, input: HostInput, trusted_key: Option<String>) -> CommandResult<HostView> {
     api.host_add(input, trusted_key).await
+}
+
+#[tauri::command]
+pub async fn host_add_engine(api: State<'_, Api>, input: EngineInput) -> CommandResult<HostView> {
+    api.host_add_engine(input).await
 }
 
 #[tauri::command]

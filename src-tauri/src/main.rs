@@ -4,6 +4,7 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod commands;
+mod files;
 mod navigation;
 mod terminal;
 
@@ -42,6 +43,7 @@ fn main() {
             commands::settings_set,
             commands::host_list,
             commands::host_add,
+            commands::host_add_engine,
             commands::host_update,
             commands::host_remove,
             commands::host_check,
@@ -62,6 +64,8 @@ fn main() {
             terminal::terminal_write,
             terminal::terminal_resize,
             terminal::terminal_close,
+            files::file_upload,
+            files::file_download,
         ])
         .run(tauri::generate_context!());
     if let Err(err) = result {

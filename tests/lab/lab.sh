@@ -17,6 +17,11 @@ STATE=${HOMEPORT_LAB_DIR:-/tmp/homeport-lab}
 DOCKER_GROUP=homeport-lab-docker
 DOCKER_SOCK=$STATE/docker.sock
 DOCKER_HOST_URL=unix://$DOCKER_SOCK
+# The same engine also listens on TCP with TLS, for engine hosts from Docker
+# contexts. The server demands a client certificate (--tlsverify).
+DOCKER_TLS_ADDRESS=127.0.0.8
+DOCKER_TLS_PORT=2376
+DOCKER_TLS_DIR=$STATE/tls
 LAB_IMAGE=homeport-lab/busybox:1
 WEB_CONTAINER=hp-web
 WEB_CONTAINER_PORT=8080
@@ -103,6 +108,7 @@ REQUIRED_PACKAGES=(
   "dbus-bin:/usr/bin/dbus-send"
   "libsecret-tools:/usr/bin/secret-tool"
   "curl:/usr/bin/curl"
+  "openssl:/usr/bin/openssl"
   "iproute2:/usr/bin/ss"
   "util-linux:/usr/bin/setpriv"
 )
@@ -285,7 +291,7 @@ ensure_packages() {
 }
 
 create_state_dirs() {
-  mkdir -p "$STATE"/{pids,logs,keys,client,ssh,home,image,run}
+  mkdir -p "$STATE"/{pids,logs,keys,client,ssh,home,image,run,tls}
   chmod 0755 "$STATE" "$STATE/keys" "$STATE/home"
   # Private keys, passwords and the env file are only for the caller.
   mkdir -p -m 0700 "$STATE/secrets"
@@ -341,9 +347,62 @@ ensure_user() {
 
 # ---------------------------------------------------------------- docker
 
+# Makes a CA, a server certificate for the TLS listener and a client
+# certificate, as `dockerd --tlsverify` and `docker --tlsverify` use them, plus
+# a second CA that signed nothing, for tests that must see a refusal. The
+# client key belongs to the caller, since tests read it.
+ensure_engine_tls() {
+  local dir=$DOCKER_TLS_DIR
+  if [[ -s $dir/ca.pem && -s $dir/server-cert.pem && -s $dir/cert.pem && -s $dir/other-ca.pem ]] \
+    && openssl x509 -checkend 86400 -noout -in "$dir/server-cert.pem" >/dev/null; then
+    return
+  fi
+  log "making TLS certificates for the engine's TCP listener"
+  (
+    umask 077
+    cd "$dir"
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 30 \
+      -subj '/CN=Homeport lab engine CA' -keyout ca-key.pem -out ca.pem 2>/dev/null
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 30 \
+      -subj '/CN=Homeport lab unrelated CA' -keyout other-ca-key.pem -out other-ca.pem 2>/dev/null
+    openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+      -subj "/CN=$DOCKER_TLS_ADDRESS" -keyout server-key.pem -out server.csr 2>/dev/null
+    printf 'subjectAltName=IP:%s,DNS:localhost\nextendedKeyUsage=serverAuth\n' "$DOCKER_TLS_ADDRESS" >server.ext
+    openssl x509 -req -in server.csr -CA ca.pem -CAkey ca-key.pem -CAcreateserial -days 30 \
+      -extfile server.ext -out server-cert.pem 2>/dev/null
+    openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+      -subj '/CN=homeport-lab-client' -keyout key.pem -out client.csr 2>/dev/null
+    printf 'extendedKeyUsage=clientAuth\n' >client.ext
+    openssl x509 -req -in client.csr -CA ca.pem -CAkey ca-key.pem -CAcreateserial -days 30 \
+      -extfile client.ext -out cert.pem 2>/dev/null
+    rm -f server.csr client.csr server.ext client.ext
+  )
+  chmod 0644 "$dir"/{ca,other-ca,server-cert,cert}.pem
+  chown "$CALLER_UID:$CALLER_GID" "$dir/key.pem" "$dir/cert.pem"
+  # A running engine holds the old server certificate; restart it.
+  if component_alive dockerd; then
+    stop_component dockerd dockerd
+  fi
+}
+
+docker_tls_lab() {
+  docker --tlsverify --tlscacert "$DOCKER_TLS_DIR/ca.pem" --tlscert "$DOCKER_TLS_DIR/cert.pem" \
+    --tlskey "$DOCKER_TLS_DIR/key.pem" -H "tcp://$DOCKER_TLS_ADDRESS:$DOCKER_TLS_PORT" "$@"
+}
+
+verify_engine_tls() {
+  docker_tls_lab version >/dev/null 2>&1 \
+    || die "the engine does not answer with TLS on $DOCKER_TLS_ADDRESS:$DOCKER_TLS_PORT; see $STATE/logs/dockerd.log"
+}
+
 start_dockerd() {
   if component_alive dockerd; then
-    return
+    # An engine started by an older lab has no TLS listener; restart it with one.
+    if docker_tls_lab version >/dev/null 2>&1; then
+      return
+    fi
+    log "restarting dockerd to add its TLS listener"
+    stop_component dockerd dockerd
   fi
 
   local driver_file=$STATE/docker/storage-driver driver
@@ -375,6 +434,11 @@ launch_dockerd() {
   DOCKER_SERVICE_PREFER_OFFLINE_IMAGE=1 setsid dockerd \
     --config-file "$STATE/docker/daemon.json" \
     --host "$DOCKER_HOST_URL" \
+    --host "tcp://$DOCKER_TLS_ADDRESS:$DOCKER_TLS_PORT" \
+    --tlsverify \
+    --tlscacert "$DOCKER_TLS_DIR/ca.pem" \
+    --tlscert "$DOCKER_TLS_DIR/server-cert.pem" \
+    --tlskey "$DOCKER_TLS_DIR/server-key.pem" \
     --group "$DOCKER_GROUP" \
     --data-root "$STATE/docker/data" \
     --exec-root "$STATE/docker/exec" \
@@ -1021,6 +1085,12 @@ write_env_file() {
       env_line LAB_DOCKER_HOST "$DOCKER_HOST_URL"
       env_line LAB_DOCKER_API_VERSION "$DOCKER_API_VERSION"
       env_line LAB_DOCKER_GROUP "$DOCKER_GROUP"
+      env_line LAB_DOCKER_TLS_HOST "$DOCKER_TLS_ADDRESS"
+      env_line LAB_DOCKER_TLS_PORT "$DOCKER_TLS_PORT"
+      env_line LAB_DOCKER_TLS_CA "$DOCKER_TLS_DIR/ca.pem"
+      env_line LAB_DOCKER_TLS_CERT "$DOCKER_TLS_DIR/cert.pem"
+      env_line LAB_DOCKER_TLS_KEY "$DOCKER_TLS_DIR/key.pem"
+      env_line LAB_DOCKER_TLS_OTHER_CA "$DOCKER_TLS_DIR/other-ca.pem"
       env_line LAB_IMAGE "$LAB_IMAGE"
       env_line LAB_WEB_CONTAINER "$WEB_CONTAINER"
       env_line LAB_WEB_PORT "$(cat "$STATE/web-port")"
@@ -1069,8 +1139,10 @@ cmd_up() {
   create_state_dirs
   ensure_group_and_users
 
+  ensure_engine_tls
   start_dockerd
   verify_docker_socket
+  verify_engine_tls
   DOCKER_API_VERSION=$(docker_api_version)
   ensure_image
   ensure_web_container
@@ -1105,6 +1177,7 @@ print_summary() {
   cat <<EOF
 Homeport lab is up ($(printf '%d.%03d' $((elapsed_ms / 1000)) $((elapsed_ms % 1000))) s)
   docker    $DOCKER_HOST_URL  API $DOCKER_API_VERSION  storage $(cat "$STATE/docker/storage-driver")
+  docker    tcp://$DOCKER_TLS_ADDRESS:$DOCKER_TLS_PORT (TLS, client certificate)
   web       $WEB_CONTAINER ($LAB_IMAGE) on http://127.0.0.1:$(cat "$STATE/web-port")/
   ssh key   $KEY_USER@127.0.0.2:2222 (publickey)
   ssh pass  $PASS_USER@127.0.0.3:2223 (password, publickey)

@@ -4,7 +4,10 @@
 use std::collections::BTreeMap;
 
 use homeport_core::docker::{ContainerSummary, DockerInfo as CoreDockerInfo, PortMapping};
-use homeport_core::inventory::{AuthMethod as CoreAuth, Host, HostDraft, LOCAL_HOST_ID};
+use homeport_core::inventory::{
+    AuthMethod as CoreAuth, EngineDraft, EngineEndpoint, EngineTls, Host, HostDraft, HostKind as CoreKind,
+    LOCAL_HOST_ID,
+};
 use homeport_core::secrets::Secret;
 use homeport_core::{Error, ErrorCode};
 use serde::{Deserialize, Serialize};
@@ -17,6 +20,8 @@ pub enum AuthMethod {
     Key,
     Agent,
     Password,
+    /// An engine host, which has no SSH login. The host form never offers it.
+    None,
 }
 
 impl From<CoreAuth> for AuthMethod {
@@ -25,6 +30,7 @@ impl From<CoreAuth> for AuthMethod {
             CoreAuth::Key => AuthMethod::Key,
             CoreAuth::Agent => AuthMethod::Agent,
             CoreAuth::Password => AuthMethod::Password,
+            CoreAuth::None => AuthMethod::None,
         }
     }
 }
@@ -35,16 +41,89 @@ impl From<AuthMethod> for CoreAuth {
             AuthMethod::Key => CoreAuth::Key,
             AuthMethod::Agent => CoreAuth::Agent,
             AuthMethod::Password => CoreAuth::Password,
+            AuthMethod::None => CoreAuth::None,
         }
     }
 }
 
-/// Whether a host is reached over SSH or is this machine's own engine.
+/// How a host's engine is reached: over SSH, this machine's own engine, another engine socket
+/// on this machine, or an engine's TCP endpoint.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "lowercase")]
 pub enum HostKind {
     Ssh,
     Local,
+    Socket,
+    Tcp,
+}
+
+/// The TLS files of a TCP engine host, by path.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct EngineTlsView {
+    pub ca: String,
+    pub cert: Option<String>,
+    pub key: Option<String>,
+}
+
+impl From<EngineTls> for EngineTlsView {
+    fn from(tls: EngineTls) -> Self {
+        let text = |path: std::path::PathBuf| path.to_string_lossy().into_owned();
+        Self {
+            ca: text(tls.ca),
+            cert: tls.cert.map(text),
+            key: tls.key.map(text),
+        }
+    }
+}
+
+impl From<EngineTlsView> for EngineTls {
+    fn from(tls: EngineTlsView) -> Self {
+        Self {
+            ca: tls.ca.into(),
+            cert: tls.cert.filter(|path| !path.is_empty()).map(Into::into),
+            key: tls.key.filter(|path| !path.is_empty()).map(Into::into),
+        }
+    }
+}
+
+/// An engine host to add: `socket` names a Unix socket on this machine; otherwise `address`
+/// and `port` name a TCP endpoint, with `tls` or as plain HTTP.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct EngineInput {
+    pub name: String,
+    #[serde(default)]
+    pub socket: Option<String>,
+    #[serde(default)]
+    pub address: Option<String>,
+    #[serde(default)]
+    pub port: Option<u32>,
+    #[serde(default)]
+    pub tls: Option<EngineTlsView>,
+    #[serde(default)]
+    pub group: Option<String>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+}
+
+impl From<EngineInput> for EngineDraft {
+    fn from(input: EngineInput) -> Self {
+        let endpoint = match input.socket.filter(|socket| !socket.trim().is_empty()) {
+            Some(path) => EngineEndpoint::Socket { path },
+            None => EngineEndpoint::Tcp {
+                address: input.address.unwrap_or_default(),
+                port: input.port.unwrap_or(0),
+                tls: input.tls.map(Into::into),
+            },
+        };
+        EngineDraft {
+            name: input.name,
+            endpoint,
+            group: input.group,
+            tags: input.tags,
+        }
+    }
 }
 
 /// A host as the UI lists it. It never carries a secret, only whether one is stored.
@@ -54,6 +133,7 @@ pub struct HostView {
     pub id: String,
     pub name: String,
     pub kind: HostKind,
+    /// The SSH server, or a TCP engine's address; empty for socket hosts.
     pub address: String,
     pub port: u16,
     pub user: String,
@@ -68,16 +148,19 @@ pub struct HostView {
     pub tags: Vec<String>,
     /// Where the host was imported from, such as `ssh_config:nas`.
     pub source: Option<String>,
+    /// A TCP engine's TLS files; `None` for plain HTTP and other kinds.
+    pub tls: Option<EngineTlsView>,
 }
 
 impl HostView {
     /// Builds the view of a stored host and its trusted key fingerprint.
     pub fn new(host: Host, fingerprint: Option<String>) -> Self {
         Self {
-            kind: if host.id == LOCAL_HOST_ID {
-                HostKind::Local
-            } else {
-                HostKind::Ssh
+            kind: match host.kind {
+                _ if host.id == LOCAL_HOST_ID => HostKind::Local,
+                CoreKind::Ssh => HostKind::Ssh,
+                CoreKind::Socket => HostKind::Socket,
+                CoreKind::Tcp => HostKind::Tcp,
             },
             id: host.id,
             name: host.name,
@@ -94,6 +177,7 @@ impl HostView {
             group: host.group,
             tags: host.tags,
             source: host.source,
+            tls: host.tls.map(Into::into),
         }
     }
 }

@@ -2,7 +2,7 @@
 
 use homeport_core::inventory::Host;
 
-use crate::{Api, ApiResult, DockerInfo, HostInput, HostView};
+use crate::{Api, ApiResult, DockerInfo, EngineInput, HostInput, HostView};
 
 impl Api {
     /// Lists hosts, the local engine first when present.
@@ -18,6 +18,12 @@ impl Api {
     /// Adds a host after connecting to it; see the host key trust flow in `docs/ipc-contract.md`.
     pub async fn host_add(&self, input: HostInput, trusted_key: Option<String>) -> ApiResult<HostView> {
         let host = self.hosts.add(input.into(), trusted_key).await?;
+        self.host_view(host).await
+    }
+
+    /// Adds a Docker engine reached without SSH after checking that it answers.
+    pub async fn host_add_engine(&self, input: EngineInput) -> ApiResult<HostView> {
+        let host = self.hosts.add_engine(input.into()).await?;
         self.host_view(host).await
     }
 

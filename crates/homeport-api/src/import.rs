@@ -1,12 +1,15 @@
-//! Importing hosts from `~/.ssh/config` and known_hosts: a preview, then the user's choice.
+//! Importing hosts from `~/.ssh/config` and known_hosts, or from Docker contexts and
+//! `DOCKER_HOST`: a preview, then the user's choice.
 
 use std::path::PathBuf;
 
-use homeport_core::import::{self, HostKeyFinding, ImportAction, ImportCandidate, ImportProblem, ImportSource};
+use homeport_core::import::{
+    self, HostKeyFinding, ImportAction, ImportCandidate, ImportOrigin, ImportProblem, ImportSource,
+};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::{Api, ApiResult, AuthMethod};
+use crate::{Api, ApiResult, AuthMethod, EngineTlsView, HostKind};
 
 /// The change importing makes to one host.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -25,6 +28,17 @@ pub enum HostKeyStatus {
     NotFound,
     Revoked,
     CertAuthorityOnly,
+    /// An engine host, which has no SSH host key.
+    NotApplicable,
+}
+
+/// Where the import found a host.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum ImportOriginKind {
+    SshConfig,
+    DockerContext,
+    DockerHost,
 }
 
 /// Something to know about a host before importing it. `kind` selects the translated text,
@@ -60,6 +74,15 @@ pub struct ImportCandidateView {
     pub host_key_fingerprint: Option<String>,
     pub problems: Vec<ImportProblemView>,
     pub recommended: bool,
+    pub origin: ImportOriginKind,
+    /// The Docker context's name, for hosts from a context.
+    pub context: Option<String>,
+    /// Whether the Docker CLI uses this context (or `DOCKER_HOST`) by default.
+    pub current: bool,
+    /// `ssh`, or `socket` and `tcp` for engines reached without SSH.
+    pub kind: HostKind,
+    pub docker_socket: Option<String>,
+    pub tls: Option<EngineTlsView>,
 }
 
 /// The preview of an import. Nothing has been written.
@@ -72,6 +95,8 @@ pub struct ImportPreview {
     pub revoked_keys: u32,
     /// Pass back to `ssh_import_apply`, which refuses to write if the files changed since.
     pub digest: String,
+    /// Docker contexts that could not be read, one sentence each.
+    pub docker_problems: Vec<String>,
 }
 
 /// The hosts an applied import added, updated or left unchanged, by name.
@@ -92,11 +117,41 @@ pub struct ImportFiles {
     pub config: Option<String>,
     /// Default `~/.ssh/known_hosts` and `~/.ssh/known_hosts2`.
     pub known_hosts: Option<Vec<String>>,
+    /// Offer Docker contexts and `DOCKER_HOST` instead of the SSH configuration's hosts. The
+    /// SSH configuration then only resolves `ssh://` contexts.
+    #[serde(default)]
+    #[ts(optional)]
+    pub docker: Option<bool>,
+    /// The Docker configuration folder; default `$DOCKER_CONFIG`, else `~/.docker`.
+    #[serde(default)]
+    #[ts(optional)]
+    pub docker_config: Option<String>,
 }
 
 impl ImportFiles {
     fn source(&self) -> ApiResult<ImportSource> {
-        let mut source = ImportSource::from_os(self.config.as_ref().map(PathBuf::from))?;
+        let mut source = if self.docker == Some(true) {
+            let dir = self
+                .docker_config
+                .as_ref()
+                .filter(|dir| !dir.trim().is_empty())
+                .map(PathBuf::from);
+            if let Some(dir) = dir.as_ref().filter(|dir| !dir.is_dir()) {
+                return Err(homeport_core::Error::invalid(
+                    "dockerConfig",
+                    dir.display().to_string(),
+                    "this folder does not exist; give the folder that holds config.json and contexts",
+                )
+                .into());
+            }
+            let mut source = ImportSource::docker_from_os(dir)?;
+            if let Some(config) = &self.config {
+                source.config_path = PathBuf::from(config);
+            }
+            source
+        } else {
+            ImportSource::from_os(self.config.as_ref().map(PathBuf::from))?
+        };
         if let Some(paths) = &self.known_hosts {
             // The user's own known_hosts may be missing, as for OpenSSH; a file named on
             // purpose must exist, or a typo would silently import every host unverified.
@@ -130,6 +185,7 @@ impl Api {
             candidates: plan.candidates.iter().map(candidate_view).collect(),
             revoked_keys: u32::try_from(plan.revoked_keys.len()).unwrap_or(u32::MAX),
             digest: plan.digest,
+            docker_problems: plan.docker_problems,
         })
     }
 
@@ -166,6 +222,14 @@ fn candidate_view(candidate: &ImportCandidate) -> ImportCandidateView {
         HostKeyFinding::NotFound => (HostKeyStatus::NotFound, None),
         HostKeyFinding::Revoked { fingerprint } => (HostKeyStatus::Revoked, Some(fingerprint.clone())),
         HostKeyFinding::CertAuthorityOnly => (HostKeyStatus::CertAuthorityOnly, None),
+        HostKeyFinding::NotApplicable => (HostKeyStatus::NotApplicable, None),
+    };
+    let (origin, context, current) = match &candidate.origin {
+        ImportOrigin::SshConfig => (ImportOriginKind::SshConfig, None, false),
+        ImportOrigin::DockerContext { name, current } => {
+            (ImportOriginKind::DockerContext, Some(name.clone()), *current)
+        }
+        ImportOrigin::DockerHost => (ImportOriginKind::DockerHost, None, true),
     };
     ImportCandidateView {
         alias: candidate.alias.clone(),
@@ -182,6 +246,16 @@ fn candidate_view(candidate: &ImportCandidate) -> ImportCandidateView {
         host_key_fingerprint,
         problems: candidate.problems.iter().map(problem_view).collect(),
         recommended: candidate.recommended,
+        origin,
+        context,
+        current,
+        kind: match candidate.kind {
+            homeport_core::inventory::HostKind::Ssh => HostKind::Ssh,
+            homeport_core::inventory::HostKind::Socket => HostKind::Socket,
+            homeport_core::inventory::HostKind::Tcp => HostKind::Tcp,
+        },
+        docker_socket: candidate.docker_socket.clone(),
+        tls: candidate.tls.clone().map(Into::into),
     }
 }
 
@@ -214,6 +288,17 @@ fn problem_view(problem: &ImportProblem) -> ImportProblemView {
             (
                 "identityFileMissing",
                 format!("the identity file {} does not exist", path.display()),
+            )
+        }
+        ImportProblem::IdentityFileIsDirectory { path } => {
+            put("path", path.display().to_string());
+            (
+                "identityFileIsDirectory",
+                format!(
+                    "the identity file {} is a directory, not a key file; point IdentityFile at the private key inside it, such as {}",
+                    path.display(),
+                    path.join("id_ed25519").display()
+                ),
             )
         }
         ImportProblem::KeyEncrypted { path } => {
@@ -258,6 +343,36 @@ fn problem_view(problem: &ImportProblem) -> ImportProblemView {
         ImportProblem::JumpChainTooLong => (
             "jumpChainTooLong",
             "the ProxyJump chain is longer than 8 hosts or loops".into(),
+        ),
+        ImportProblem::SameAsLocalEngine { socket } => {
+            put("socket", socket.clone());
+            (
+                "sameAsLocalEngine",
+                format!("{socket} is this machine's own engine, which Homeport lists already as 'local'"),
+            )
+        }
+        ImportProblem::NamedPipe { path } => {
+            put("path", path.clone());
+            (
+                "namedPipe",
+                format!("the Windows named pipe {path} cannot be reached yet; use an ssh:// or tcp:// context"),
+            )
+        }
+        ImportProblem::TlsVerifyOff => (
+            "tlsVerifyOff",
+            "the context turns off certificate verification, which would let anyone on the path control the engine; give it the engine's CA certificate".into(),
+        ),
+        ImportProblem::TlsCaMissing => (
+            "tlsCaMissing",
+            "TLS is on but no CA certificate is given; Homeport verifies every engine, so add ca.pem to the context".into(),
+        ),
+        ImportProblem::TlsFileMissing { path } => {
+            put("path", path.display().to_string());
+            ("tlsFileMissing", format!("the TLS file {} does not exist", path.display()))
+        }
+        ImportProblem::PlainHttp => (
+            "plainHttp",
+            "the engine is reached over plain HTTP: anyone who can reach its port controls it. Prefer TLS or ssh://".into(),
         ),
     };
     ImportProblemView {

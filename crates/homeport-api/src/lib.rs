@@ -27,9 +27,10 @@ use homeport_core::store::Store;
 pub use dto::*;
 pub use facts::{FilesystemView, HostFactsView};
 pub use files::TransferEvent;
-pub use fleet::{ContainerCountsView, FleetHost, HostState};
+pub use fleet::{ContainerCountsView, FleetHost, HostState, OpenAlertView};
 pub use import::{
-    HostKeyStatus, ImportActionKind, ImportCandidateView, ImportFiles, ImportPreview, ImportProblemView, ImportResult,
+    HostKeyStatus, ImportActionKind, ImportCandidateView, ImportFiles, ImportOriginKind, ImportPreview,
+    ImportProblemView, ImportResult,
 };
 pub use subscriptions::{Sink, SubscriptionId, Subscriptions};
 pub use terminal::{TerminalEvent, TerminalExit, TerminalId, TerminalTarget, Terminals};
@@ -52,6 +53,19 @@ impl Api {
     pub async fn open(paths: AppPaths) -> ApiResult<Self> {
         paths.create()?;
         let store = Store::open(&paths.database_file()).await?;
+        Ok(Self {
+            hosts: HostService::new(store, Keychain),
+            subscriptions: Subscriptions::default(),
+            terminals: Terminals::default(),
+            paths,
+        })
+    }
+
+    /// Opens the database under `paths` for a run that writes nothing, such as a preview: no
+    /// folder or database is created, and an existing database is opened read-only (see
+    /// [`Store::open_read_only`]).
+    pub async fn open_read_only(paths: AppPaths) -> ApiResult<Self> {
+        let store = Store::open_read_only(&paths.database_file()).await?;
         Ok(Self {
             hosts: HostService::new(store, Keychain),
             subscriptions: Subscriptions::default(),

@@ -1,16 +1,21 @@
 //! Interactive terminals: a host's login shell, or a shell inside one of its containers.
 //!
-//! Each terminal runs on its own SSH session, so it neither waits for nor breaks the pooled
-//! Docker connection, and closing it closes that session. Output reaches the caller through a
-//! [`Sink`] as [`TerminalEvent`]s, ending with exactly one `Exit`. Input, resizes and closing go
-//! through the terminal's id.
+//! A host shell runs on its own SSH session, so it neither waits for nor breaks the pooled
+//! Docker connection, and closing it closes that session. A container shell is an exec through
+//! the host's pooled Docker engine. It needs no docker CLI on the host and works on every kind of
+//! engine, and closing it ends the shell inside the container. Output reaches the caller through
+//! a [`Sink`] as [`TerminalEvent`]s, ending with exactly one `Exit`. Input, resizes and closing
+//! go through the terminal's id.
+//!
+//! NOTE: nothing closes the terminals that are still open when the process exits, so their
+//! container shells keep running. A host shell ends anyway, because its SSH connection drops.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 
 use homeport_core::inventory::Host;
-use homeport_core::ssh::{self, PtyControl, PtyEvent, PtyExit, PtyProgram, PtySize, SshSession};
+use homeport_core::ssh::{self, Pty, PtyControl, PtyEvent, PtyExit, PtyProgram, PtySize, SshSession};
 use homeport_core::Error;
 use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
@@ -35,8 +40,8 @@ const MAX_OUTPUT_EVENT: usize = 64 * 1024;
 pub enum TerminalTarget {
     /// The login shell of the host's SSH user.
     Shell,
-    /// bash, or sh where the image has no bash, inside a running container, through `docker exec`
-    /// on the host. `id` is the container's id or name.
+    /// bash, or sh where the image has no bash, inside a running container, started through the
+    /// Docker Engine API's exec. `id` is the container's id or name.
     Container { id: String },
 }
 
@@ -69,9 +74,9 @@ pub enum TerminalExit {
     /// A signal ended the program. `signal` is named without `SIG`, as in `HUP`.
     #[serde(rename_all = "camelCase")]
     Signal { signal: String, core_dumped: bool },
-    /// The host closed the terminal without saying how the program ended.
+    /// The host or its Docker engine closed the terminal without reporting how the program ended.
     Closed,
-    /// The SSH connection dropped.
+    /// The SSH connection, or the connection to the Docker engine, dropped.
     ConnectionLost,
     /// [`Api::terminal_close`] closed it, or its receiver went away.
     ClosedByApp,
@@ -140,8 +145,9 @@ impl Api {
     /// Opens a terminal of `cols` × `rows` cells on a host and streams its output into `sink`
     /// until it ends.
     ///
-    /// A container terminal needs a running container and the docker CLI on the host. Both are
-    /// checked first, so the error names the problem instead of the terminal printing it.
+    /// A container terminal needs a running container with `sh` in its image. Both are checked
+    /// while opening, so the error names the problem (`ContainerNotRunning`,
+    /// `ContainerShellMissing`) instead of the terminal printing it.
     pub async fn terminal_open(
         &self,
         host_id: &str,
@@ -152,25 +158,12 @@ impl Api {
     ) -> ApiResult<TerminalId> {
         let size = PtySize::new(cols, rows)?;
         let host = self.hosts.get(host_id).await?;
-        let program = match &target {
-            TerminalTarget::Shell => PtyProgram::Shell,
-            TerminalTarget::Container { id } => PtyProgram::docker_exec(&host.docker_socket, id)?,
-        };
-
-        let session = Arc::new(self.hosts.session(&host).await?);
-        let opened = async {
-            if let TerminalTarget::Container { id } = &target {
-                self.check_container_terminal(&host, &session, id).await?;
+        let (pty, session) = match &target {
+            TerminalTarget::Shell => {
+                let (pty, session) = self.open_shell_terminal(&host, size).await?;
+                (pty, Some(session))
             }
-            Ok::<_, crate::IpcError>(ssh::open_pty(&session, program, size).await?)
-        }
-        .await;
-        let pty = match opened {
-            Ok(pty) => pty,
-            Err(err) => {
-                session.close().await;
-                return Err(err);
-            }
+            TerminalTarget::Container { id } => (self.open_container_terminal(&host, id, size).await?, None),
         };
 
         let (control, events) = pty.into_parts();
@@ -181,7 +174,9 @@ impl Api {
         tokio::spawn(async move {
             let exit = forward_events(events, sink, || control.close()).await;
             lock(&open).remove(&id);
-            session.close().await;
+            if let Some(session) = session {
+                session.close().await;
+            }
             tracing::info!(terminal_id = id, exit = ?exit, "terminal closed");
         });
         Ok(id)
@@ -208,9 +203,9 @@ impl Api {
         Ok(control.resize(size).await?)
     }
 
-    /// Closes a terminal: the host hangs up its program, and the last event is an `Exit` with
-    /// `closedByApp`. Unknown or ended ids are ignored. A container's shell can outlive this, as
-    /// [`PtyProgram::docker_exec`] explains.
+    /// Closes a terminal: its shell gets SIGHUP (a container's shell SIGKILL too if it outlives
+    /// a short wait), and the last event is an `Exit` with `closedByApp`, sent once the shell has
+    /// ended or the wait is over. Unknown or ended ids are ignored.
     pub fn terminal_close(&self, id: TerminalId) {
         if let Some(control) = self.terminals.remove(id) {
             control.close();
@@ -222,42 +217,32 @@ impl Api {
         &self.terminals
     }
 
-    /// Checks that `container` runs and that the host has the docker CLI, which
-    /// [`PtyProgram::docker_exec`] runs.
-    async fn check_container_terminal(&self, host: &Host, session: &SshSession, container: &str) -> ApiResult<()> {
+    /// Opens the host's login shell on a new SSH session, which the caller closes when the
+    /// terminal ends.
+    async fn open_shell_terminal(&self, host: &Host, size: PtySize) -> ApiResult<(Pty, Arc<SshSession>)> {
+        let session = Arc::new(self.hosts.session(host).await?);
+        match ssh::open_pty(&session, PtyProgram::Shell, size).await {
+            Ok(pty) => Ok((pty, session)),
+            Err(err) => {
+                session.close().await;
+                Err(err.into())
+            }
+        }
+    }
+
+    /// Opens a shell inside `container` through the host's pooled Docker engine.
+    async fn open_container_terminal(&self, host: &Host, container: &str, size: PtySize) -> ApiResult<Pty> {
+        // Checked before connecting, so a bad value costs no connection.
+        ssh::validate_container_ref(container)?;
         let engine = self.hosts.engine(&host.id).await?;
-        let details = match engine.inspect(container).await {
-            Ok(details) => details,
+        match engine.open_terminal(container, size).await {
+            Ok(pty) => Ok(pty),
             Err(err @ (Error::DockerConnection { .. } | Error::HostUnreachable { .. })) => {
                 self.forget_connection(&host.id).await;
-                return Err(err.into());
+                Err(err.into())
             }
-            Err(err) => return Err(err.into()),
-        };
-        let running = details
-            .pointer("/State/Running")
-            .and_then(serde_json::Value::as_bool)
-            .unwrap_or(false);
-        if !running {
-            return Err(Error::invalid(
-                "container",
-                container,
-                "the container is not running; start it, then open the terminal again",
-            )
-            .into());
+            Err(err) => Err(err.into()),
         }
-
-        let probe = session.exec(&["sh", "-c", "command -v docker"]).await?;
-        if probe.exit_status != Some(0) {
-            return Err(Error::Docker {
-                host: host.name.clone(),
-                detail: "the docker command is not installed on the host, and container terminals run \
-                         `docker exec` there; install the Docker CLI on the host"
-                    .into(),
-            }
-            .into());
-        }
-        Ok(())
     }
 }
 

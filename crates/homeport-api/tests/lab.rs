@@ -1192,6 +1192,7 @@ fn write_lab_ssh_config(lab: &Lab, dir: &Path, suffix: &str) -> homeport_api::Im
     homeport_api::ImportFiles {
         config: Some(dir.join("config").display().to_string()),
         known_hosts: Some(vec![dir.join("known_hosts").display().to_string()]),
+        ..homeport_api::ImportFiles::default()
     }
 }
 

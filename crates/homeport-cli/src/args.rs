@@ -46,6 +46,8 @@ pub enum FleetCommand {
 pub enum HostCommand {
     /// Connect to a server over SSH and save it as a host.
     Add(HostAdd),
+    /// Save a Docker engine reached without SSH: a socket on this machine, or a TCP endpoint.
+    AddEngine(HostAddEngine),
     /// List saved hosts, and the local Docker engine when present.
     List,
     /// Remove a host and its keychain entry.
@@ -86,6 +88,8 @@ pub enum HostCommand {
     },
     /// Import hosts from an OpenSSH client configuration, with keys from known_hosts.
     ImportSshConfig(ImportSshConfig),
+    /// Import the engines of Docker CLI contexts and DOCKER_HOST (ssh://, unix:// and tcp://).
+    ImportDocker(ImportDocker),
     /// Trust a host's new SSH key after you verified its fingerprint out of band.
     ReplaceKey {
         /// Host name or id.
@@ -138,6 +142,35 @@ pub struct HostAdd {
 }
 
 #[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("endpoint").required(true).args(["socket", "tcp"])))]
+pub struct HostAddEngine {
+    /// A name for the host, used by other commands.
+    #[arg(long)]
+    pub name: String,
+    /// The engine's Unix socket on this machine, such as /run/user/1000/docker.sock.
+    #[arg(long)]
+    pub socket: Option<String>,
+    /// The engine's TCP endpoint as HOST:PORT ([IPV6]:PORT for IPv6 addresses).
+    #[arg(long)]
+    pub tcp: Option<String>,
+    /// CA certificate that signed the engine's certificate; turns on TLS.
+    #[arg(long, requires = "tcp")]
+    pub tls_ca: Option<String>,
+    /// Client certificate for an engine that asks for one (dockerd --tlsverify).
+    #[arg(long, requires_all = ["tls_ca", "tls_key"])]
+    pub tls_cert: Option<String>,
+    /// Private key of the client certificate. Its path is saved; the key is never copied.
+    #[arg(long, requires_all = ["tls_ca", "tls_cert"])]
+    pub tls_key: Option<String>,
+    /// Group shown in the fleet view.
+    #[arg(long)]
+    pub group: Option<String>,
+    /// Tag for the fleet view; repeat for more than one.
+    #[arg(long = "tag")]
+    pub tags: Vec<String>,
+}
+
+#[derive(Debug, Args)]
 pub struct ImportSshConfig {
     /// The configuration file to read [default: ~/.ssh/config].
     #[arg(long)]
@@ -157,6 +190,33 @@ pub struct ImportSshConfig {
     /// host the preview recommends is imported.
     #[arg(long = "alias")]
     pub aliases: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportDocker {
+    /// The Docker configuration folder with config.json and contexts [default: $DOCKER_CONFIG,
+    /// else ~/.docker].
+    #[arg(long)]
+    pub docker_config: Option<String>,
+    /// The SSH configuration that resolves ssh:// contexts, as the docker CLI's ssh does
+    /// [default: ~/.ssh/config].
+    #[arg(long)]
+    pub ssh_config: Option<String>,
+    /// A known_hosts file to read instead of ~/.ssh/known_hosts and known_hosts2; repeat for
+    /// more.
+    #[arg(long = "known-hosts")]
+    pub known_hosts: Vec<String>,
+    /// Print what would be imported and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Import only if the contexts still give the preview with this digest (the `digest` field
+    /// of `--dry-run --json`).
+    #[arg(long)]
+    pub digest: Option<String>,
+    /// Import only this context (DOCKER_HOST for the environment's endpoint); repeat for more.
+    /// Without it, every engine the preview recommends is imported.
+    #[arg(long = "context")]
+    pub contexts: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -5,16 +5,20 @@
 //! documented in `docs/cli.md`; errors go to stderr, as JSON too when `--json` is given.
 
 mod args;
+mod messages;
 mod output;
+mod selection;
 
 use std::io::BufRead;
 use std::process::ExitCode;
 
 use clap::Parser;
-use homeport_api::{Api, ContainerAction, HostInput, IpcError, LogEvent, LogStreamKind, TransferEvent};
+use homeport_api::{
+    Api, ContainerAction, EngineInput, EngineTlsView, HostInput, IpcError, LogEvent, LogStreamKind, TransferEvent,
+};
 use homeport_core::paths::AppPaths;
 
-use args::{Cli, Command, ContainerCommand, FleetCommand, HostCommand};
+use args::{Cli, Command, ContainerCommand, FleetCommand, HostAddEngine, HostCommand};
 use output::Output;
 
 fn main() -> ExitCode {
@@ -39,9 +43,15 @@ fn main() -> ExitCode {
 
 async fn run(command: Command, output: &Output) -> Result<(), IpcError> {
     let paths = AppPaths::resolve()?;
-    let _ = paths.create();
-    let _guard = homeport_api::logging::init(&paths.log_dir, "cli", "warn");
-    let api = Api::open(paths).await?;
+    // A dry run promises to write nothing, so it creates no folder, log file or database.
+    let (api, _guard) = if is_dry_run(&command) {
+        homeport_api::logging::init_stderr_only("warn");
+        (Api::open_read_only(paths).await?, None)
+    } else {
+        let _ = paths.create();
+        let guard = homeport_api::logging::init(&paths.log_dir, "cli", "warn");
+        (Api::open(paths).await?, guard)
+    };
 
     match command {
         Command::Host(host) => run_host(&api, host, output).await,
@@ -61,6 +71,73 @@ async fn run(command: Command, output: &Output) -> Result<(), IpcError> {
             output.fleet(&api.fleet_status(Some(timeout)).await?);
             Ok(())
         }
+    }
+}
+
+/// Turns `host add-engine` options into the API's input, splitting `--tcp HOST:PORT`.
+fn engine_input(add: HostAddEngine) -> Result<EngineInput, IpcError> {
+    let (address, port) = match &add.tcp {
+        Some(endpoint) => {
+            let (address, port) = split_host_port(endpoint).ok_or_else(|| {
+                IpcError::from(homeport_core::Error::invalid(
+                    "--tcp",
+                    endpoint.as_str(),
+                    "write HOST:PORT, such as 192.168.1.20:2376, or [IPV6]:PORT",
+                ))
+            })?;
+            (Some(address), Some(port))
+        }
+        None => (None, None),
+    };
+    let absolute = |path: String| -> String {
+        let path = std::path::PathBuf::from(path);
+        if path.is_absolute() {
+            path.to_string_lossy().into_owned()
+        } else {
+            std::env::current_dir()
+                .map(|dir| dir.join(&path))
+                .unwrap_or(path)
+                .to_string_lossy()
+                .into_owned()
+        }
+    };
+    let tls = add.tls_ca.map(|ca| EngineTlsView {
+        ca: absolute(ca),
+        cert: add.tls_cert.map(absolute),
+        key: add.tls_key.map(absolute),
+    });
+    Ok(EngineInput {
+        name: add.name,
+        socket: add.socket,
+        address,
+        port,
+        tls,
+        group: add.group,
+        tags: add.tags,
+    })
+}
+
+/// Splits `host:port` or `[v6]:port`. Returns `None` without a port or with a bad one.
+fn split_host_port(value: &str) -> Option<(String, u32)> {
+    let (host, port) = match value.strip_prefix('[') {
+        Some(rest) => {
+            let (host, after) = rest.split_once(']')?;
+            (host, after.strip_prefix(':')?)
+        }
+        None => value.rsplit_once(':')?,
+    };
+    if host.is_empty() || host.contains(':') && !value.starts_with('[') {
+        return None;
+    }
+    Some((host.to_string(), port.parse().ok()?))
+}
+
+/// Tells whether `command` only previews, and so must not write anything.
+fn is_dry_run(command: &Command) -> bool {
+    match command {
+        Command::Host(HostCommand::ImportSshConfig(import)) => import.dry_run,
+        Command::Host(HostCommand::ImportDocker(import)) => import.dry_run,
+        _ => false,
     }
 }
 
@@ -92,6 +169,11 @@ async fn run_host(api: &Api, command: HostCommand, output: &Output) -> Result<()
             let host = api.host_add(input, add.trust).await?;
             output.host(&host);
         }
+        HostCommand::AddEngine(add) => {
+            let input = engine_input(add)?;
+            let host = api.host_add_engine(input).await?;
+            output.host(&host);
+        }
         HostCommand::Remove { host } => {
             api.host_remove(&host).await?;
             output.done(&format!("removed host '{host}'"));
@@ -119,7 +201,41 @@ async fn run_host(api: &Api, command: HostCommand, output: &Output) -> Result<()
             let id = api.file_download(&host, &remote, &local, sink).await?;
             wait_for_transfer(api, id, events, output).await?
         }
-        HostCommand::ImportSshConfig(import) => import_ssh_config(api, import, output).await?,
+        HostCommand::ImportSshConfig(import) => {
+            let files = homeport_api::ImportFiles {
+                config: import.file.clone(),
+                known_hosts: (!import.known_hosts.is_empty()).then(|| import.known_hosts.clone()),
+                docker: None,
+                docker_config: None,
+            };
+            import_ssh_config(api, files, import, output).await?
+        }
+        HostCommand::ImportDocker(import) => {
+            let files = homeport_api::ImportFiles {
+                config: import.ssh_config,
+                known_hosts: (!import.known_hosts.is_empty()).then_some(import.known_hosts),
+                docker: Some(true),
+                docker_config: import.docker_config,
+            };
+            // Candidates from contexts are keyed `docker-context:NAME`; the environment's
+            // endpoint is `env:DOCKER_HOST`.
+            let aliases = import
+                .contexts
+                .into_iter()
+                .map(|name| match name.as_str() {
+                    "DOCKER_HOST" => "env:DOCKER_HOST".to_string(),
+                    _ => format!("docker-context:{name}"),
+                })
+                .collect();
+            let as_import = args::ImportSshConfig {
+                file: None,
+                known_hosts: Vec::new(),
+                dry_run: import.dry_run,
+                digest: import.digest,
+                aliases,
+            };
+            import_ssh_config(api, files, as_import, output).await?
+        }
         HostCommand::ReplaceKey { host, fingerprint } => {
             let host = api.host_replace_key(&host, &fingerprint).await?;
             output.host(&host);
@@ -213,26 +329,30 @@ async fn wait_for_transfer(
 }
 
 /// Previews an import, then applies it unless `--dry-run` is given.
-async fn import_ssh_config(api: &Api, import: args::ImportSshConfig, output: &Output) -> Result<(), IpcError> {
-    let files = homeport_api::ImportFiles {
-        config: import.file,
-        known_hosts: (!import.known_hosts.is_empty()).then_some(import.known_hosts),
-    };
+/// Previews an import of `files` and applies it unless `import.dry_run`. The Docker import
+/// comes here too, with its options carried in `import`.
+async fn import_ssh_config(
+    api: &Api,
+    files: homeport_api::ImportFiles,
+    import: args::ImportSshConfig,
+    output: &Output,
+) -> Result<(), IpcError> {
     let preview = api.ssh_import_preview(&files).await?;
     if let Some(digest) = &import.digest {
         if digest != &preview.digest {
             return Err(homeport_core::Error::invalid(
                 "digest",
                 digest.clone(),
-                "the SSH configuration or known_hosts changed since that preview; run --dry-run again",
+                "the files changed since that preview; run --dry-run again",
             )
             .into());
         }
     }
     if import.dry_run {
-        output.import_preview(&preview);
+        output.import_preview(&selection::only_selected(preview, &import.aliases)?);
         return Ok(());
     }
+    let named = !import.aliases.is_empty();
     let aliases: Vec<String> = if import.aliases.is_empty() {
         preview
             .candidates
@@ -244,7 +364,8 @@ async fn import_ssh_config(api: &Api, import: args::ImportSshConfig, output: &Ou
         import.aliases
     };
     let result = api.ssh_import_apply(&files, &preview.digest, &aliases).await?;
-    output.import_result(&preview, &result);
+    let skipped = selection::skipped(&preview, &aliases, named);
+    output.import_result(&preview, &result, &skipped);
     Ok(())
 }
 

@@ -7,6 +7,45 @@ use homeport_api::{
 };
 use serde::Serialize;
 
+use crate::selection::SkippedHost;
+
+/// Names where an import candidate's engine is, as [`target_of`] does for saved hosts.
+fn candidate_target(candidate: &homeport_api::ImportCandidateView) -> String {
+    use homeport_api::HostKind;
+    match candidate.kind {
+        HostKind::Local | HostKind::Socket => format!("unix://{}", candidate.docker_socket.as_deref().unwrap_or("")),
+        HostKind::Tcp if candidate.tls.is_some() => {
+            format!("tcp://{}:{} (TLS)", bracketed(&candidate.address), candidate.port)
+        }
+        HostKind::Tcp => format!("tcp://{}:{}", bracketed(&candidate.address), candidate.port),
+        HostKind::Ssh => format!(
+            "{}@{}:{}",
+            candidate.user,
+            bracketed(&candidate.address),
+            candidate.port
+        ),
+    }
+}
+
+/// Names where a host's engine is: `user@address:port` over SSH, else the socket or endpoint.
+fn target_of(host: &HostView) -> String {
+    use homeport_api::HostKind;
+    match host.kind {
+        HostKind::Local | HostKind::Socket => format!("unix://{}", host.docker_socket),
+        HostKind::Tcp if host.tls.is_some() => format!("tcp://{}:{} (TLS)", bracketed(&host.address), host.port),
+        HostKind::Tcp => format!("tcp://{}:{}", bracketed(&host.address), host.port),
+        HostKind::Ssh => format!("{}@{}:{}", host.user, bracketed(&host.address), host.port),
+    }
+}
+
+fn bracketed(address: &str) -> String {
+    if address.contains(':') {
+        format!("[{address}]")
+    } else {
+        address.to_string()
+    }
+}
+
 /// Prints results as text or JSON.
 pub struct Output {
     pub json: bool,
@@ -19,11 +58,7 @@ impl Output {
         }
         println!("{:<20} {:<6} {:<32} {:<8}", "NAME", "KIND", "TARGET", "AUTH");
         for host in hosts {
-            let target = if host.kind == homeport_api::HostKind::Local {
-                host.docker_socket.clone()
-            } else {
-                format!("{}@{}:{}", host.user, host.address, host.port)
-            };
+            let target = target_of(host);
             let kind = serde_json::to_value(host.kind)
                 .ok()
                 .and_then(|v| v.as_str().map(String::from))
@@ -40,7 +75,7 @@ impl Output {
         if self.json {
             return print_json(host);
         }
-        println!("host '{}' ({}@{}:{})", host.name, host.user, host.address, host.port);
+        println!("host '{}' ({})", host.name, target_of(host));
         if let Some(fingerprint) = &host.host_key_fingerprint {
             println!("trusted host key {fingerprint}");
         }
@@ -75,8 +110,8 @@ impl Output {
             return print_json(&fleet);
         }
         println!(
-            "{:<20} {:<18} {:>7} {:>7} {:>6} {:>7}",
-            "NAME", "STATE", "RUNNING", "STOPPED", "TOTAL", "MS"
+            "{:<20} {:<18} {:>7} {:>7} {:>6} {:>6} {:>7}",
+            "NAME", "STATE", "RUNNING", "STOPPED", "TOTAL", "ALERTS", "MS"
         );
         for entry in fleet {
             let state = enum_text(&entry.state);
@@ -89,11 +124,23 @@ impl Output {
                 None => ("-".into(), "-".into(), "-".into()),
             };
             println!(
-                "{:<20} {:<18} {:>7} {:>7} {:>6} {:>7}",
-                entry.host.name, state, running, stopped, total, entry.elapsed_ms
+                "{:<20} {:<18} {:>7} {:>7} {:>6} {:>6} {:>7}",
+                entry.host.name,
+                state,
+                running,
+                stopped,
+                total,
+                entry.open_alerts.len(),
+                entry.elapsed_ms
             );
             if let Some(error) = &entry.error {
                 println!("    {}", error.message);
+            }
+            for alert in &entry.open_alerts {
+                println!(
+                    "    {} {} since {} ({}x)",
+                    alert.severity, alert.rule, alert.first_seen, alert.count
+                );
             }
         }
     }
@@ -158,7 +205,7 @@ impl Output {
                 "{marker}{:<19} {:<10} {:<36} {:<10} {:<12} {}",
                 candidate.name,
                 enum_text(&candidate.action),
-                format!("{}@{}:{}", candidate.user, candidate.address, candidate.port),
+                candidate_target(candidate),
                 enum_text(&candidate.auth),
                 enum_text(&candidate.host_key),
                 candidate.jump_alias.as_deref().unwrap_or("-"),
@@ -170,23 +217,30 @@ impl Output {
         for problem in &preview.known_hosts_problems {
             println!("known_hosts: {problem}");
         }
+        for problem in &preview.docker_problems {
+            println!("docker: {problem}");
+        }
         println!("hosts marked ! are not imported unless named with --alias");
     }
 
-    pub fn import_result(&self, preview: &ImportPreview, result: &ImportResult) {
+    pub fn import_result(&self, preview: &ImportPreview, result: &ImportResult, skipped: &[SkippedHost]) {
         if self.json {
-            return print_json(&serde_json::json!({ "preview": preview, "result": result }));
+            return print_json(&serde_json::json!({ "preview": preview, "result": result, "skipped": skipped }));
         }
         println!(
-            "added {}, updated {}, unchanged {}",
+            "added {}, updated {}, unchanged {}, skipped {}",
             result.added.len(),
             result.updated.len(),
-            result.unchanged.len()
+            result.unchanged.len(),
+            skipped.len()
         );
         for (label, names) in [("added", &result.added), ("updated", &result.updated)] {
             for name in names {
                 println!("  {label} {name}");
             }
+        }
+        for host in skipped {
+            println!("  skipped {} ({})", host.name, host.reason.text());
         }
     }
 
@@ -211,12 +265,16 @@ impl Output {
 
     pub fn error(&self, err: &IpcError) {
         if self.json {
-            let text = serde_json::to_string(&serde_json::json!({ "error": err })).unwrap_or_default();
+            // The message is English whatever the locale, in the command line's words, and the
+            // code and params stay the API's.
+            let mut error = serde_json::to_value(err).unwrap_or_default();
+            error["message"] = crate::messages::error_text(err, homeport_api::messages::Locale::En).into();
+            let text = serde_json::to_string(&serde_json::json!({ "error": error })).unwrap_or_default();
             eprintln!("{text}");
             return;
         }
         let locale = homeport_api::messages::Locale::from_environment();
-        eprintln!("homeport: {}", homeport_api::messages::localized_error(err, locale));
+        eprintln!("homeport: {}", crate::messages::error_text(err, locale));
         if err.code == homeport_core::ErrorCode::HostKeyUnknown {
             if let Some(fingerprint) = err.params.get("fingerprint") {
                 let hint = match locale {

@@ -795,3 +795,603 @@ fn import_digest_and_missing_known_hosts() {
         "nothing is imported from a changed file"
     );
 }
+
+/// Creates Docker CLI contexts in a private `DOCKER_CONFIG` with the real `docker` command.
+fn docker_context_create(config_dir: &Path, name: &str, docker: &str) {
+    common::run_checked(
+        Command::new("docker")
+            .env("DOCKER_CONFIG", config_dir)
+            .args(["context", "create", name, "--docker", docker]),
+    );
+}
+
+/// The environment for an import that must see only the test's contexts.
+const NO_DOCKER_ENV: [(&str, &str); 2] = [("DOCKER_HOST", ""), ("DOCKER_CONTEXT", "")];
+
+fn candidate<'a>(preview: &'a Value, name: &str) -> &'a Value {
+    preview["candidates"]
+        .as_array()
+        .expect("candidates array")
+        .iter()
+        .find(|candidate| candidate["name"] == name)
+        .unwrap_or_else(|| panic!("no candidate {name} in {preview}"))
+}
+
+#[test]
+fn import_docker_contexts_then_use_them() {
+    let Some(lab) = common::lab() else { return };
+    let homeport = Homeport::new();
+    let dir = TempDir::new().expect("temp dir");
+    let docker_config = dir.path().join("docker");
+    std::fs::create_dir(&docker_config).expect("docker config dir");
+
+    // The ssh:// context names an alias, which only the SSH configuration resolves, as the
+    // docker CLI's ssh would.
+    let ssh_config = dir.path().join("ssh_config");
+    std::fs::write(
+        &ssh_config,
+        format!(
+            "Host lab-ssh\n  HostName {}\n  Port {}\n  User {}\n  IdentityFile {}\n",
+            lab.var("LAB_SSH_KEY_HOST"),
+            lab.port("LAB_SSH_KEY_PORT"),
+            lab.var("LAB_SSH_KEY_USER"),
+            lab.var("LAB_SSH_CLIENT_KEY"),
+        ),
+    )
+    .expect("write ssh config");
+    let tls_endpoint = format!(
+        "host=tcp://{}:{},ca={},cert={},key={}",
+        lab.var("LAB_DOCKER_TLS_HOST"),
+        lab.var("LAB_DOCKER_TLS_PORT"),
+        lab.var("LAB_DOCKER_TLS_CA"),
+        lab.var("LAB_DOCKER_TLS_CERT"),
+        lab.var("LAB_DOCKER_TLS_KEY"),
+    );
+    docker_context_create(&docker_config, "tls+engine", &tls_endpoint);
+    docker_context_create(
+        &docker_config,
+        "over-ssh",
+        &format!("host=ssh://lab-ssh{}", lab.var("LAB_DOCKER_SOCK")),
+    );
+    docker_context_create(
+        &docker_config,
+        "socket",
+        &format!("host=unix://{}", lab.var("LAB_DOCKER_SOCK")),
+    );
+    docker_context_create(
+        &docker_config,
+        "lax",
+        &format!(
+            "host=tcp://{}:{},skip-tls-verify=true",
+            lab.var("LAB_DOCKER_TLS_HOST"),
+            lab.var("LAB_DOCKER_TLS_PORT")
+        ),
+    );
+    common::run_checked(Command::new("docker").env("DOCKER_CONFIG", &docker_config).args([
+        "context",
+        "use",
+        "tls+engine",
+    ]));
+
+    let docker_config = docker_config.display().to_string();
+    let ssh_config = ssh_config.display().to_string();
+    let known_hosts = lab.var("LAB_SSH_KNOWN_HOSTS");
+    let base = [
+        "host",
+        "import-docker",
+        "--docker-config",
+        docker_config.as_str(),
+        "--ssh-config",
+        ssh_config.as_str(),
+        "--known-hosts",
+        known_hosts.as_str(),
+        "--json",
+    ];
+    let mut dry_run = base.to_vec();
+    dry_run.push("--dry-run");
+    let preview = homeport
+        .run_with(&dry_run, None, &NO_DOCKER_ENV)
+        .json("import-docker --dry-run");
+
+    let tls = candidate(&preview, "tls-engine");
+    assert_eq!(tls["kind"], "tcp", "{tls}");
+    assert_eq!(tls["current"], true, "`docker context use` made it current: {tls}");
+    // `docker context create` copies the TLS files into its store; the import points there.
+    let ca = tls["tls"]["ca"].as_str().unwrap_or_default();
+    assert!(
+        ca.starts_with(&docker_config) && ca.ends_with("/docker/ca.pem"),
+        "the CA in the context store: {tls}"
+    );
+    assert_eq!(tls["recommended"], true, "{tls}");
+
+    let ssh = candidate(&preview, "over-ssh");
+    assert_eq!(ssh["kind"], "ssh", "{ssh}");
+    assert_eq!(
+        ssh["address"],
+        lab.var("LAB_SSH_KEY_HOST"),
+        "resolved through the SSH config"
+    );
+    assert_eq!(ssh["user"], lab.var("LAB_SSH_KEY_USER"), "{ssh}");
+    assert_eq!(ssh["hostKey"], "known", "{ssh}");
+    assert_eq!(ssh["dockerSocket"], lab.var("LAB_DOCKER_SOCK"), "{ssh}");
+
+    assert_eq!(candidate(&preview, "socket")["kind"], "socket");
+    let lax = candidate(&preview, "lax");
+    assert_eq!(lax["recommended"], false, "{lax}");
+    assert!(
+        lax["problems"].to_string().contains("tlsVerifyOff"),
+        "skip-tls-verify is refused: {lax}"
+    );
+    assert!(
+        !homeport.host_list(&NO_DOCKER_ENV).to_string().contains("tls-engine"),
+        "--dry-run writes nothing"
+    );
+
+    let applied = homeport.run_with(&base, None, &NO_DOCKER_ENV).json("import-docker");
+    let mut added: Vec<String> = applied["result"]["added"]
+        .as_array()
+        .expect("added")
+        .iter()
+        .filter_map(|name| name.as_str().map(String::from))
+        .collect();
+    added.sort();
+    assert_eq!(added, ["over-ssh", "socket", "tls-engine"], "{applied}");
+
+    let web = lab.var("LAB_WEB_CONTAINER");
+    for host in ["tls-engine", "over-ssh", "socket"] {
+        let containers = homeport
+            .run_with(&["container", "ls", "--host", host, "--json"], None, &NO_DOCKER_ENV)
+            .json(&format!("container ls on {host}"));
+        assert!(
+            containers.to_string().contains(&web),
+            "{host} lists {web}: {containers}"
+        );
+    }
+
+    let again = homeport
+        .run_with(&base, None, &NO_DOCKER_ENV)
+        .json("import-docker again");
+    assert_eq!(again["result"]["added"], serde_json::json!([]), "{again}");
+    assert_eq!(
+        again["result"]["unchanged"].as_array().map(Vec::len),
+        Some(3),
+        "importing again changes nothing: {again}"
+    );
+
+    let listed = homeport.host_list(&NO_DOCKER_ENV).to_string();
+    let key = std::fs::read_to_string(lab.var("LAB_DOCKER_TLS_KEY")).expect("client key");
+    let key_body = key.lines().nth(1).expect("a PEM body line");
+    assert!(!listed.contains(key_body), "only the key's path is stored");
+}
+
+#[test]
+fn import_docker_host_from_the_environment() {
+    let Some(lab) = common::lab() else { return };
+    let homeport = Homeport::new();
+    let empty_config = TempDir::new().expect("temp dir");
+    let cert_dir = Path::new(&lab.var("LAB_DOCKER_TLS_CA"))
+        .parent()
+        .expect("TLS folder")
+        .display()
+        .to_string();
+    let docker_host = format!(
+        "tcp://{}:{}",
+        lab.var("LAB_DOCKER_TLS_HOST"),
+        lab.var("LAB_DOCKER_TLS_PORT")
+    );
+    let docker_config = empty_config.path().display().to_string();
+    let env = [
+        ("DOCKER_HOST", docker_host.as_str()),
+        ("DOCKER_TLS_VERIFY", "1"),
+        ("DOCKER_CERT_PATH", cert_dir.as_str()),
+        ("DOCKER_CONTEXT", ""),
+    ];
+    let applied = homeport
+        .run_with(
+            &[
+                "host",
+                "import-docker",
+                "--docker-config",
+                docker_config.as_str(),
+                "--context",
+                "DOCKER_HOST",
+                "--json",
+            ],
+            None,
+            &env,
+        )
+        .json("import-docker from DOCKER_HOST");
+    assert_eq!(
+        applied["result"]["added"],
+        serde_json::json!(["docker-host"]),
+        "{applied}"
+    );
+    let imported = candidate(&applied["preview"], "docker-host");
+    assert_eq!(imported["origin"], "dockerHost", "{imported}");
+    assert_eq!(imported["tls"]["cert"], format!("{cert_dir}/cert.pem"), "{imported}");
+
+    let containers = homeport
+        .run_with(&["container", "ls", "--host", "docker-host", "--json"], None, &env)
+        .json("container ls through the imported DOCKER_HOST");
+    assert!(containers.to_string().contains(&lab.var("LAB_WEB_CONTAINER")));
+}
+
+/// A saved host where nothing listens (a closed loopback port) opens one P0 alert on the second
+/// failed refresh, and further failures only raise its count.
+#[test]
+fn unreachable_host_opens_one_alert() {
+    let Some(lab) = common::lab() else { return };
+    let homeport = Homeport::new();
+    let dir = TempDir::new().expect("temp dir");
+    let config = dir.path().join("config");
+    std::fs::write(
+        &config,
+        format!(
+            "Host gone\n  HostName 127.0.0.9\n  Port 2299\n  User {}\n  IdentityFile {}\n",
+            lab.var("LAB_SSH_KEY_USER"),
+            lab.var("LAB_SSH_CLIENT_KEY"),
+        ),
+    )
+    .expect("write config");
+    let config = config.display().to_string();
+    homeport
+        .run(&[
+            "host",
+            "import-ssh-config",
+            "--file",
+            &config,
+            "--alias",
+            "gone",
+            "--json",
+        ])
+        .json("import the unreachable host");
+
+    let refresh = |step: &str| -> Value {
+        let fleet = homeport
+            .run(&["fleet", "status", "--timeout", "2", "--json"])
+            .json(step);
+        fleet
+            .as_array()
+            .expect("fleet array")
+            .iter()
+            .find(|entry| entry["host"]["name"] == "gone")
+            .cloned()
+            .unwrap_or_else(|| panic!("{step}: no host 'gone' in {fleet}"))
+    };
+
+    let first = refresh("first refresh");
+    assert_eq!(first["state"], "unreachable", "{first}");
+    assert_eq!(first["openAlerts"], serde_json::json!([]), "one failure opens nothing");
+
+    let second = refresh("second refresh");
+    let alerts = second["openAlerts"].as_array().expect("openAlerts");
+    assert_eq!(alerts.len(), 1, "{second}");
+    assert_eq!(alerts[0]["rule"], "host_unreachable");
+    assert_eq!(alerts[0]["severity"], "P0");
+    assert_eq!(alerts[0]["params"]["host"], "gone");
+
+    let third = refresh("third refresh");
+    assert_eq!(
+        third["openAlerts"][0]["id"], alerts[0]["id"],
+        "the same alert stays open"
+    );
+    assert_eq!(third["openAlerts"][0]["count"], 2, "{third}");
+}
+
+/// Writes an SSH configuration into `dir` whose hosts connect with a key file there, and
+/// returns its path.
+fn write_import_config(dir: &Path, hosts: &str) -> String {
+    let key = dir.join("id_test");
+    std::fs::write(&key, "not a real key; import only checks that the file exists\n").expect("write key file");
+    let config = dir.join("config");
+    let text = hosts.replace("KEY", &key.display().to_string());
+    std::fs::write(&config, text).expect("write config");
+    config.display().to_string()
+}
+
+/// Returns the aliases of a preview's candidates, in order.
+fn candidate_aliases(preview: &Value) -> Vec<String> {
+    preview["candidates"]
+        .as_array()
+        .expect("candidates array")
+        .iter()
+        .map(|candidate| candidate["alias"].as_str().expect("alias").to_string())
+        .collect()
+}
+
+#[test]
+fn import_dry_run_creates_no_files() {
+    let homeport = Homeport::new();
+    let dir = TempDir::new().expect("temp dir");
+    let config = write_import_config(dir.path(), "Host web\n  HostName 192.0.2.10\n  IdentityFile KEY\n");
+    let missing = homeport.data_dir.path().join("not-yet");
+    let missing_text = missing.display().to_string();
+    let dry_run = ["host", "import-ssh-config", "--file", &config, "--dry-run", "--json"];
+
+    let preview = homeport
+        .run_with(&dry_run, None, &[("HOMEPORT_DATA_DIR", &missing_text)])
+        .json("--dry-run without a data folder");
+    assert_eq!(candidate_aliases(&preview), ["web"]);
+    assert!(!missing.exists(), "--dry-run created the data folder {missing_text}");
+
+    homeport.run(&dry_run).json("--dry-run with an empty data folder");
+    let written: Vec<_> = std::fs::read_dir(homeport.data_dir.path())
+        .expect("list the data folder")
+        .map(|entry| entry.expect("entry").file_name())
+        .collect();
+    assert!(written.is_empty(), "--dry-run wrote {written:?}");
+}
+
+#[test]
+fn import_dry_run_alias_lists_only_selected() {
+    let homeport = Homeport::new();
+    let dir = TempDir::new().expect("temp dir");
+    let config = write_import_config(
+        dir.path(),
+        "Host bastion\n  HostName 192.0.2.1\n  IdentityFile KEY\n\
+         Host web\n  HostName 192.0.2.2\n  ProxyJump bastion\n  IdentityFile KEY\n\
+         Host db\n  HostName 192.0.2.3\n  IdentityFile KEY\n",
+    );
+    let base = [
+        "host",
+        "import-ssh-config",
+        "--file",
+        config.as_str(),
+        "--dry-run",
+        "--json",
+    ];
+
+    let whole = homeport.run(&base).json("--dry-run");
+    assert_eq!(candidate_aliases(&whole), ["bastion", "web", "db"]);
+
+    let mut selected = base.to_vec();
+    selected.extend(["--alias", "web"]);
+    let preview = homeport.run(&selected).json("--dry-run --alias web");
+    assert_eq!(candidate_aliases(&preview), ["bastion", "web"], "web and its jump host");
+    assert_eq!(
+        preview["digest"], whole["digest"],
+        "the digest covers the whole preview"
+    );
+
+    let mut unknown = base.to_vec();
+    unknown.extend(["--alias", "nope"]);
+    let error = homeport.run(&unknown).json_error("--dry-run --alias nope");
+    assert_eq!(error["code"], "InvalidInput", "{error}");
+    assert_eq!(error["params"]["field"], "alias", "{error}");
+    assert_eq!(error["params"]["value"], "nope", "{error}");
+}
+
+#[test]
+fn import_summary_counts_skipped_hosts() {
+    let homeport = Homeport::new();
+    let dir = TempDir::new().expect("temp dir");
+    let config = write_import_config(
+        dir.path(),
+        "Host good\n  HostName 192.0.2.1\n  IdentityFile KEY\n\
+         Host review\n  IdentityFile KEY\n\
+         Host loop-a\n  HostName 192.0.2.3\n  ProxyJump loop-b\n  IdentityFile KEY\n\
+         Host loop-b\n  HostName 192.0.2.4\n  ProxyJump loop-a\n  IdentityFile KEY\n",
+    );
+    let import = ["host", "import-ssh-config", "--file", config.as_str()];
+
+    let mut json = import.to_vec();
+    json.push("--json");
+    let applied = homeport.run(&json).json("import of the recommended hosts");
+    assert_eq!(applied["result"]["added"], serde_json::json!(["good"]), "{applied}");
+    let mut skipped: Vec<(String, String)> = applied["skipped"]
+        .as_array()
+        .expect("a skipped array")
+        .iter()
+        .map(|host| {
+            (
+                host["alias"].to_string().replace('"', ""),
+                host["reason"].to_string().replace('"', ""),
+            )
+        })
+        .collect();
+    skipped.sort();
+    let expected = [
+        ("loop-a", "blocked"),
+        ("loop-b", "blocked"),
+        ("review", "notRecommended"),
+    ]
+    .map(|(alias, reason)| (alias.to_string(), reason.to_string()));
+    assert_eq!(skipped, expected, "{applied}");
+
+    let mut named = import.to_vec();
+    named.extend(["--alias", "review"]);
+    let text = homeport.run(&named);
+    assert!(text.status.success(), "import --alias review failed: {}", text.stderr);
+    assert!(
+        text.stdout.starts_with("added 1, updated 0, unchanged 0, skipped 3\n"),
+        "{}",
+        text.stdout
+    );
+    assert!(
+        text.stdout.contains("  skipped good (not named with --alias)"),
+        "{}",
+        text.stdout
+    );
+}
+
+#[test]
+fn host_errors_use_command_line_words() {
+    let homeport = Homeport::new();
+    let add = [
+        "host",
+        "add",
+        "--name",
+        "web",
+        "--address",
+        "192.0.2.10",
+        "--user",
+        "admin",
+        "--auth",
+        "agent",
+        "--jump-host",
+        "nope",
+    ];
+
+    let text = homeport.run(&add);
+    assert!(!text.status.success(), "host add with an unknown jump host succeeded");
+    assert!(text.stderr.contains("--jump-host"), "{}", text.stderr);
+    assert!(text.stderr.contains("run the command again"), "{}", text.stderr);
+    for window_word in ["jumpHost", "save again"] {
+        assert!(
+            !text.stderr.contains(window_word),
+            "'{window_word}' in: {}",
+            text.stderr
+        );
+    }
+
+    let mut json = add.to_vec();
+    json.push("--json");
+    let error = homeport.run(&json).json_error("host add --jump-host nope");
+    assert_eq!(error["code"], "InvalidInput", "the code stays: {error}");
+    assert_eq!(error["params"]["field"], "jumpHost", "the params stay: {error}");
+    let message = error["message"].as_str().expect("message");
+    assert!(message.contains("--jump-host"), "{message}");
+    assert!(!message.contains("jumpHost"), "{message}");
+}
+
+/// Lists the temporary files of `name` in `dir`.
+fn temporaries_of(dir: &Path, name: &str) -> Vec<std::path::PathBuf> {
+    std::fs::read_dir(dir)
+        .unwrap_or_else(|err| panic!("cannot list '{}': {err}", dir.display()))
+        .map(|entry| entry.expect("entry").path())
+        .filter(|path| {
+            let file_name = path.file_name().unwrap().to_string_lossy();
+            file_name.starts_with(&format!(".{name}.")) && file_name.ends_with(".homeport-part")
+        })
+        .collect()
+}
+
+/// Starts `homeport ARGS…`, waits until a temporary file of `name` appears in `dir`, and kills
+/// the process with SIGKILL, so it can remove nothing. Returns the temporary left behind.
+fn kill_during_transfer(homeport: &Homeport, args: &[&str], dir: &Path, name: &str) -> std::path::PathBuf {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_homeport"))
+        .args(args)
+        .env("HOMEPORT_DATA_DIR", homeport.data_dir.path())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start homeport");
+    let deadline = Instant::now() + RUN_DEADLINE;
+    let temporary = loop {
+        if let Some(path) = temporaries_of(dir, name).pop() {
+            break path;
+        }
+        if let Some(status) = child.try_wait().expect("status") {
+            panic!("{args:?} ended with {status} before its temporary file appeared");
+        }
+        assert!(Instant::now() < deadline, "{args:?} wrote no temporary file");
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    child.kill().expect("SIGKILL");
+    child.wait().expect("reap");
+    assert!(temporary.exists(), "the killed transfer left {}", temporary.display());
+    temporary
+}
+
+/// Sets the modification time of `path` to an hour ago, past the age at which a temporary
+/// counts as left behind.
+fn age_by_an_hour(path: &Path) {
+    let file = std::fs::File::options()
+        .write(true)
+        .open(path)
+        .expect("open the temporary");
+    file.set_modified(std::time::SystemTime::now() - Duration::from_secs(3600))
+        .expect("set the modification time");
+}
+
+#[test]
+fn killed_transfers_leave_no_temporary_behind() {
+    use std::os::unix::fs::PermissionsExt;
+
+    let Some(lab) = common::lab() else { return };
+    let homeport = Homeport::new();
+    let name = common::unique_name("cli-stale");
+    let address = lab.var("LAB_SSH_KEY_HOST");
+    let fingerprint = common::keyscan_fingerprint(&address, lab.port("LAB_SSH_KEY_PORT"));
+    let mut add = key_host_args(&lab, &name);
+    add.extend(["--trust".to_string(), fingerprint, "--json".to_string()]);
+    homeport.run(&as_strs(&add)).json("host add");
+
+    // The lab's sshd runs on this machine, so its files are in this machine's /tmp.
+    let remote_dir = TempDir::new_in("/tmp").expect("remote dir");
+    std::fs::set_permissions(remote_dir.path(), std::fs::Permissions::from_mode(0o777)).expect("chmod");
+    let local_dir = TempDir::new().expect("local dir");
+    let big = local_dir.path().join("big.bin");
+    std::fs::File::create(&big)
+        .and_then(|file| file.set_len(512 << 20))
+        .expect("a 512 MiB file");
+    let big_text = big.display().to_string();
+    let remote = remote_dir.path().join("big.bin").display().to_string();
+
+    let upload = ["host", "put", name.as_str(), big_text.as_str(), remote.as_str()];
+    let left = kill_during_transfer(&homeport, &upload, remote_dir.path(), "big.bin");
+    age_by_an_hour(&left);
+    let small = local_dir.path().join("small.bin");
+    std::fs::write(&small, b"small").expect("write small file");
+    let small_text = small.display().to_string();
+    let run = homeport.run(&["host", "put", &name, &small_text, &remote]);
+    assert!(run.status.success(), "the next upload failed: {}", run.stderr);
+    assert!(!left.exists(), "the next upload left {} in place", left.display());
+    assert_eq!(
+        std::fs::read(remote_dir.path().join("big.bin")).expect("uploaded"),
+        b"small"
+    );
+
+    std::fs::File::create(remote_dir.path().join("big.bin"))
+        .and_then(|file| file.set_len(512 << 20))
+        .expect("a 512 MiB remote file");
+    let copy = local_dir.path().join("copy.bin");
+    let copy_text = copy.display().to_string();
+    let download = ["host", "get", name.as_str(), remote.as_str(), copy_text.as_str()];
+    let left = kill_during_transfer(&homeport, &download, local_dir.path(), "copy.bin");
+    age_by_an_hour(&left);
+    let small_remote = remote_dir.path().join("small.bin");
+    std::fs::write(&small_remote, b"small").expect("write small remote file");
+    let small_remote_text = small_remote.display().to_string();
+    let run = homeport.run(&["host", "get", &name, &small_remote_text, &copy_text]);
+    assert!(run.status.success(), "the next download failed: {}", run.stderr);
+    assert!(!left.exists(), "the next download left {} in place", left.display());
+    assert_eq!(std::fs::read(&copy).expect("downloaded"), b"small");
+}
+
+#[test]
+fn import_never_quotes_an_included_secret() {
+    let homeport = Homeport::new();
+    let dir = TempDir::new().expect("temp dir");
+    let secret = dir.path().join("creds.json");
+    std::fs::write(&secret, "{\"token\": \"hp-secret-7f3a\"}\n").expect("write the JSON file");
+    let config = write_import_config(
+        dir.path(),
+        &format!("Host web\n  HostName 192.0.2.10\nInclude {}\n", secret.display()),
+    );
+
+    for json in [false, true] {
+        let mut args = vec!["host", "import-ssh-config", "--file", config.as_str(), "--dry-run"];
+        if json {
+            args.push("--json");
+        }
+        let run = homeport.run(&args);
+        assert!(!run.status.success(), "a JSON include is rejected");
+        assert!(
+            !run.stderr.contains("hp-secret"),
+            "the secret is quoted: {}",
+            run.stderr
+        );
+        assert!(
+            !run.stderr.contains("token"),
+            "the file's text is quoted: {}",
+            run.stderr
+        );
+        assert!(
+            run.stderr.contains(&format!("{}:1:1", secret.display())),
+            "file, line and column are named: {}",
+            run.stderr
+        );
+    }
+}

@@ -28,6 +28,9 @@ pub enum ErrorCode {
     DockerApiTooOld,
     DockerError,
     ContainerNotFound,
+    ContainerNotRunning,
+    ContainerShellMissing,
+    EngineTls,
     KeychainLocked,
     KeychainUnavailable,
     Storage,
@@ -137,6 +140,30 @@ pub enum Error {
     #[error("no container '{container}' on {host}")]
     ContainerNotFound { host: String, container: String },
 
+    /// The container exists but cannot run a new process. `state` is Docker's word for it
+    /// (`created`, `exited`, `paused`, `restarting`, `dead`).
+    #[error("the container '{container}' on {host} is {state}, not running. Start it (or unpause it), then try again")]
+    ContainerNotRunning {
+        host: String,
+        container: String,
+        state: String,
+    },
+
+    /// The container's image has no `sh`, which a container terminal starts. `detail` is what
+    /// Docker reported.
+    #[error(
+        "the container '{container}' on {host} has no shell: {detail}. A terminal needs sh in the container's image"
+    )]
+    ContainerShellMissing {
+        host: String,
+        container: String,
+        detail: String,
+    },
+
+    /// A TCP engine's TLS files could not be read, or its certificate was refused.
+    #[error("the TLS connection to the Docker engine {host} failed: {detail}. Check the CA certificate, client certificate and key of the host")]
+    EngineTls { host: String, detail: String },
+
     #[error("the OS keychain is locked: {detail}. Unlock it (log in to the desktop session) and try again")]
     KeychainLocked { detail: String },
 
@@ -178,6 +205,9 @@ impl Error {
             Error::DockerApiTooOld { .. } => ErrorCode::DockerApiTooOld,
             Error::Docker { .. } | Error::DockerConnection { .. } => ErrorCode::DockerError,
             Error::ContainerNotFound { .. } => ErrorCode::ContainerNotFound,
+            Error::ContainerNotRunning { .. } => ErrorCode::ContainerNotRunning,
+            Error::ContainerShellMissing { .. } => ErrorCode::ContainerShellMissing,
+            Error::EngineTls { .. } => ErrorCode::EngineTls,
             Error::KeychainLocked { .. } => ErrorCode::KeychainLocked,
             Error::KeychainUnavailable { .. } => ErrorCode::KeychainUnavailable,
             Error::Storage(_) => ErrorCode::Storage,
@@ -274,13 +304,29 @@ impl Error {
                 params.insert("version", version.clone());
                 params.insert("minimum", minimum.clone());
             }
-            Error::Docker { host, detail } | Error::DockerConnection { host, detail } => {
+            Error::Docker { host, detail }
+            | Error::DockerConnection { host, detail }
+            | Error::EngineTls { host, detail } => {
                 params.insert("host", host.clone());
                 params.insert("detail", detail.clone());
             }
             Error::ContainerNotFound { host, container } => {
                 params.insert("host", host.clone());
                 params.insert("container", container.clone());
+            }
+            Error::ContainerNotRunning { host, container, state } => {
+                params.insert("host", host.clone());
+                params.insert("container", container.clone());
+                params.insert("state", state.clone());
+            }
+            Error::ContainerShellMissing {
+                host,
+                container,
+                detail,
+            } => {
+                params.insert("host", host.clone());
+                params.insert("container", container.clone());
+                params.insert("detail", detail.clone());
             }
             Error::Cancelled => {}
         }

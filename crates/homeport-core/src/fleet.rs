@@ -140,6 +140,11 @@ async fn count_containers(service: &HostService, host: &Host) -> crate::Result<C
 
 /// Maps an error to the state the fleet view shows.
 pub fn state_of(error: &Error) -> HostState {
+    // The connection under the engine failed: a TCP engine that refuses or does not answer, or
+    // an SSH connection that dropped mid-request. Either way nothing answers.
+    if matches!(error, Error::DockerConnection { .. }) {
+        return HostState::Unreachable;
+    }
     match error.code() {
         ErrorCode::HostUnreachable => HostState::Unreachable,
         ErrorCode::AuthFailed
@@ -192,5 +197,10 @@ mod tests {
         };
         assert_eq!(state_of(&docker), HostState::DockerUnavailable);
         assert_eq!(state_of(&Error::Cancelled), HostState::Failed);
+        let refused = Error::DockerConnection {
+            host: "builder".into(),
+            detail: "connection refused".into(),
+        };
+        assert_eq!(state_of(&refused), HostState::Unreachable);
     }
 }

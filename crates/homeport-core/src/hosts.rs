@@ -11,7 +11,7 @@ use std::sync::Arc;
 use crate::connections::{Connections, Link};
 use crate::docker::DockerEngine;
 use crate::error::{Error, Result};
-use crate::inventory::{AuthMethod, Host, HostDraft, HostSpec, LOCAL_HOST_ID};
+use crate::inventory::{AuthMethod, EngineDraft, Host, HostDraft, HostKind, HostSpec, LOCAL_HOST_ID};
 use crate::secrets::{Keychain, Secret, SecretKey};
 use crate::ssh::{self, KeyPolicy, SshAuth, SshSession, SshTarget};
 use crate::store::{Store, TrustedKey};
@@ -98,11 +98,40 @@ impl HostService {
         }
     }
 
+    /// Adds a Docker engine reached without SSH, after checking that it answers: a socket on
+    /// this machine or a TCP endpoint.
+    #[tracing::instrument(skip_all, fields(name = %draft.name))]
+    pub async fn add_engine(&self, draft: EngineDraft) -> Result<Host> {
+        let spec = draft.validate()?;
+        let engine = connect_engine(
+            &spec.name,
+            spec.kind,
+            &spec.address,
+            spec.port,
+            &spec.docker_socket,
+            spec.tls.as_ref(),
+        )
+        .await?;
+        engine.info().await?;
+
+        let id = uuid::Uuid::new_v4().to_string();
+        let host = self.store.insert_host_from(&id, &spec, false, None, None).await?;
+        tracing::info!(host_id = %host.id, kind = spec.kind.as_str(), "engine host added");
+        Ok(host)
+    }
+
     /// Changes a host after connecting with the new settings. A missing secret keeps the
     /// stored one when the authentication method stays the same.
     #[tracing::instrument(skip_all, fields(host_id = %id))]
     pub async fn update(&self, id: &str, draft: HostDraft, confirmed_key: Option<String>) -> Result<Host> {
         let current = self.store.host(id).await?;
+        if current.kind != HostKind::Ssh {
+            return Err(Error::invalid(
+                "host",
+                current.name.clone(),
+                "this host is a Docker engine reached without SSH and has no SSH settings; remove it and add it again, or import its Docker context again",
+            ));
+        }
         let mut spec = draft.validate()?;
         self.resolve_jump_host(&mut spec, Some(&current.id)).await?;
         let stored = if spec.auth == current.auth && current.has_secret {
@@ -203,7 +232,7 @@ impl HostService {
 
     /// Returns the trusted key fingerprint for a host, if any.
     pub async fn trusted_fingerprint(&self, host: &Host) -> Result<Option<String>> {
-        if host.id == LOCAL_HOST_ID {
+        if host.kind != HostKind::Ssh {
             return Ok(None);
         }
         Ok(self
@@ -229,8 +258,16 @@ impl HostService {
     }
 
     async fn open_link(&self, host: &Host) -> Result<Link> {
-        if host.id == LOCAL_HOST_ID {
-            let engine = DockerEngine::connect_unix(&host.docker_socket, &host.name).await?;
+        if host.kind != HostKind::Ssh {
+            let engine = connect_engine(
+                &host.name,
+                host.kind,
+                &host.address,
+                host.port,
+                &host.docker_socket,
+                host.tls.as_ref(),
+            )
+            .await?;
             return Ok(Link {
                 engine,
                 session: None,
@@ -247,11 +284,11 @@ impl HostService {
     /// keys. Terminals, file transfers and facts use their own sessions, so they neither wait
     /// for nor break the pooled Docker connection.
     pub async fn session(&self, host: &Host) -> Result<SshSession> {
-        if host.id == LOCAL_HOST_ID {
+        if host.kind != HostKind::Ssh {
             return Err(Error::invalid(
                 "host",
                 host.name.clone(),
-                "the local Docker engine is not reached over SSH; choose an SSH host",
+                "this host is a Docker engine reached without SSH, so it has no shell, files or facts; choose an SSH host",
             ));
         }
         let mut target = self.target_for(host).await?;
@@ -389,6 +426,29 @@ impl HostService {
     }
 }
 
+/// Connects to an engine reached without SSH.
+async fn connect_engine(
+    name: &str,
+    kind: HostKind,
+    address: &str,
+    port: u16,
+    socket: &str,
+    tls: Option<&crate::inventory::EngineTls>,
+) -> Result<DockerEngine> {
+    match kind {
+        HostKind::Tcp => DockerEngine::connect_tcp(address, port, tls, name).await,
+        HostKind::Socket | HostKind::Ssh => {
+            if !std::path::Path::new(socket).exists() {
+                return Err(Error::DockerUnavailable {
+                    host: name.to_string(),
+                    socket: socket.to_string(),
+                });
+            }
+            DockerEngine::connect_unix(socket, name).await
+        }
+    }
+}
+
 /// Connects bollard to the host's engine through a socket bridge, after checking that the
 /// engine's socket can be opened at all, so the common failures get a precise message.
 #[cfg(unix)]
@@ -451,7 +511,7 @@ fn auth_for(method: AuthMethod, key_path: Option<PathBuf>, secret: Option<Secret
             path: key_path.unwrap_or_default(),
             passphrase: secret,
         },
-        AuthMethod::Agent => SshAuth::Agent,
+        AuthMethod::Agent | AuthMethod::None => SshAuth::Agent,
         AuthMethod::Password => SshAuth::Password(secret.unwrap_or_else(|| Secret::new(""))),
     }
 }
@@ -481,23 +541,29 @@ fn trusted_from(session: &SshSession) -> TrustedKey {
     }
 }
 
-/// The local engine, listed when its socket exists. `DOCKER_HOST=unix://…` moves it, as it
-/// does for the docker CLI.
-fn local_host() -> Option<Host> {
-    let socket = std::env::var("DOCKER_HOST")
+/// Returns the socket of the engine Homeport lists as `local`. `DOCKER_HOST=unix://…` moves
+/// it, as it does for the docker CLI.
+pub(crate) fn local_engine_socket() -> String {
+    std::env::var("DOCKER_HOST")
         .ok()
         .and_then(|value| value.strip_prefix("unix://").map(str::to_string))
-        .unwrap_or_else(|| crate::inventory::DEFAULT_DOCKER_SOCKET.to_string());
+        .unwrap_or_else(|| crate::inventory::DEFAULT_DOCKER_SOCKET.to_string())
+}
+
+/// The local engine, listed when its socket exists.
+fn local_host() -> Option<Host> {
+    let socket = local_engine_socket();
     if !std::path::Path::new(&socket).exists() {
         return None;
     }
     Some(Host {
         id: LOCAL_HOST_ID.to_string(),
         name: "local".to_string(),
-        address: "localhost".to_string(),
+        kind: HostKind::Socket,
+        address: String::new(),
         port: 0,
         user: String::new(),
-        auth: AuthMethod::Agent,
+        auth: AuthMethod::None,
         key_path: None,
         docker_socket: socket,
         has_secret: false,
@@ -506,6 +572,7 @@ fn local_host() -> Option<Host> {
         group: String::new(),
         tags: Vec::new(),
         source: None,
+        tls: None,
     })
 }
 

@@ -5,6 +5,7 @@
 //! - [`store::Store`] is the SQLite database; [`secrets::Keychain`] the OS keychain.
 //! - [`error::Error`] is the one error type, with a stable [`error::ErrorCode`] for the UI.
 
+pub mod alerts;
 pub mod connections;
 pub mod docker;
 pub mod error;

@@ -1,6 +1,7 @@
 //! The desktop app in a real window: add an SSH host, trust its key, control a container,
-//! read its logs, switch the language, refuse a rotated host key, and import hosts from an
-//! ssh_config into the fleet view.
+//! read its logs, switch the language, refuse a rotated host key, import hosts from an
+//! ssh_config into the fleet view, and import a Docker context with TLS in the Chinese UI.
+//! The Files dialog copies a file to a host and back over SFTP, and cancels an upload.
 
 use std::path::{Path, PathBuf};
 
@@ -236,6 +237,7 @@ fn write_lab_ssh_config(lab: &Lab, dir: &Path) -> (PathBuf, PathBuf) {
     let config = format!(
         "Host bastion-e2e\n  HostName {jump_host}\n  Port {jump_port}\n\n\
          Host inner-e2e\n  HostName {inner_host}\n  Port {inner_port}\n  ProxyJump bastion-e2e\n\n\
+         Host gone-e2e\n  HostName 127.0.0.9\n  Port 2299\n\n\
          Host *-e2e\n  User {user}\n  IdentityFile {key}\n",
         jump_host = lab.get("LAB_SSH_JUMP_HOST"),
         jump_port = lab.get("LAB_SSH_JUMP_PORT"),
@@ -341,6 +343,14 @@ async fn import_ssh_config_into_fleet() {
     session.wait_until_gone("[data-testid=fleet-refreshing]").await;
     session.click("[data-testid=fleet-refresh]").await;
     session.wait_until_gone("[data-testid=fleet-refreshing]").await;
+
+    // Nothing listens where gone-e2e points: the second failed refresh opens a P0 alert.
+    let gone_alert = "[data-testid=fleet-host][data-host-name=gone-e2e] [data-testid=fleet-alert]";
+    session.wait_for_attr(gone_alert, "data-severity", "P0").await;
+    let alert_text = session
+        .wait_for_text(gone_alert, "the alert", |text| text.contains("Host unreachable"))
+        .await;
+    assert!(alert_text.contains("since"), "{alert_text:?}");
     session
         .wait_for_attr(inner_card, "data-state", "dockerUnavailable")
         .await;
@@ -400,6 +410,9 @@ async fn import_ssh_config_into_fleet() {
         .await;
     assert_eq!(state.trim(), "在线", "the state badge is translated");
     session
+        .wait_for_text(gone_alert, "the translated alert", |text| text.contains("主机无法连接"))
+        .await;
+    session
         .wait_for_text(
             &format!("{inner_card} [data-testid=fleet-containers]"),
             "the container counts",
@@ -422,5 +435,330 @@ async fn import_ssh_config_into_fleet() {
     session.wait_for("[data-testid=facts-filesystem][data-mount='/']").await;
     session.click("[data-testid=facts-close]").await;
 
+    session.close().await;
+}
+
+/// A Docker context made with the real `docker` command for the lab engine's TLS listener,
+/// imported through the Chinese UI, and its engine then online in the fleet view.
+#[tokio::test]
+async fn import_docker_context_in_chinese() {
+    let Some(app) = app_binary() else { return };
+    let lab = Lab::load();
+    let docker_config = tempfile::tempdir().expect("temp dir");
+    let endpoint = format!(
+        "host=tcp://{}:{},ca={},cert={},key={}",
+        lab.get("LAB_DOCKER_TLS_HOST"),
+        lab.get("LAB_DOCKER_TLS_PORT"),
+        lab.get("LAB_DOCKER_TLS_CA"),
+        lab.get("LAB_DOCKER_TLS_CERT"),
+        lab.get("LAB_DOCKER_TLS_KEY"),
+    );
+    for args in [
+        vec!["context", "create", "builder-e2e", "--docker", endpoint.as_str()],
+        vec!["context", "use", "builder-e2e"],
+    ] {
+        let status = std::process::Command::new("docker")
+            .env("DOCKER_CONFIG", docker_config.path())
+            .args(&args)
+            .stdout(std::process::Stdio::null())
+            .status()
+            .expect("docker runs");
+        assert!(status.success(), "docker {args:?} failed");
+    }
+    let dbus_address = lab.get("LAB_DBUS_ADDRESS");
+    let session = Session::start(
+        &app,
+        &[
+            ("DBUS_SESSION_BUS_ADDRESS", &dbus_address),
+            ("DOCKER_HOST", ""),
+            ("DOCKER_CONTEXT", ""),
+        ],
+    )
+    .await;
+
+    session.click("[data-testid=nav-settings]").await;
+    session.select("[data-testid=language-select]", "zh-CN").await;
+    session.click("[data-testid=nav-hosts]").await;
+    session.click("[data-testid=import-open]").await;
+    session.click("[data-testid=import-source-docker]").await;
+    session
+        .fill(
+            "[data-testid=import-docker-config]",
+            &docker_config.path().display().to_string(),
+        )
+        .await;
+    session.click("[data-testid=import-preview]").await;
+
+    let row = "[data-testid=import-row][data-alias='docker-context:builder-e2e']";
+    let target = session
+        .wait_for_text(&format!("{row} [data-testid=import-target]"), "the endpoint", |text| {
+            text.contains("tcp://")
+        })
+        .await;
+    assert!(target.contains(&lab.get("LAB_DOCKER_TLS_HOST")), "{target:?}");
+    let current = session
+        .wait_for_text(
+            &format!("{row} [data-testid=import-current]"),
+            "the current badge",
+            |text| !text.trim().is_empty(),
+        )
+        .await;
+    assert_eq!(current.trim(), "当前", "the badge is translated");
+    if let Some(dir) = std::env::var_os("HOMEPORT_E2E_SCREENSHOTS") {
+        // WebKitGTK's snapshot can lag the DOM by a frame or two right after a large change.
+        tokio::time::sleep(std::time::Duration::from_millis(2000)).await;
+        session
+            .screenshot(&PathBuf::from(dir).join("import-docker-zh-CN.png"))
+            .await;
+    }
+
+    session.click("[data-testid=import-apply]").await;
+    session
+        .wait_for_text("[data-testid=import-added]", "the added engine", |text| {
+            text.contains("builder-e2e")
+        })
+        .await;
+    session.click("[data-testid=import-close]").await;
+    let tls_line = session
+        .wait_for_text(
+            "[data-testid=host-row][data-host-name=builder-e2e] [data-testid=host-tls-line]",
+            "the TLS line",
+            |text| text.contains("ca.pem"),
+        )
+        .await;
+    assert!(tls_line.contains("TLS"), "{tls_line:?}");
+
+    // The same engine's socket, added by hand through the engine form.
+    session.click("[data-testid=add-engine]").await;
+    session.fill("[data-testid=engine-name]", "socket-e2e").await;
+    session.click("[data-testid=engine-kind-socket]").await;
+    session
+        .fill("[data-testid=engine-socket]", &lab.get("LAB_DOCKER_SOCK"))
+        .await;
+    session.click("[data-testid=engine-save]").await;
+    session.wait_until_gone("[data-testid=engine-form]").await;
+    session
+        .wait_for("[data-testid=host-row][data-host-name=socket-e2e]")
+        .await;
+
+    let card = "[data-testid=fleet-host][data-host-name=builder-e2e]";
+    session.click("[data-testid=nav-fleet]").await;
+    session.wait_for_attr(card, "data-state", "online").await;
+    session
+        .wait_for_attr(
+            "[data-testid=fleet-host][data-host-name=socket-e2e]",
+            "data-state",
+            "online",
+        )
+        .await;
+    session
+        .wait_for_text(
+            &format!("{card} [data-testid=fleet-containers]"),
+            "the container counts",
+            |text| text.contains("运行中"),
+        )
+        .await;
+
+    // A container terminal over the TLS engine: Chinese output, and closing the tab ends the
+    // shell inside the container.
+    let web = lab.get("LAB_WEB_CONTAINER");
+    let processes_before = container_processes(&lab, &web);
+    session.click(&format!("{card} [data-testid=fleet-open]")).await;
+    session
+        .click(&format!(
+            "[data-testid=container-row][data-container-name='{web}'] [data-testid=container-terminal]"
+        ))
+        .await;
+    session
+        .wait_for_attr("[data-testid=terminal-view]", "data-phase", "open")
+        .await;
+    session
+        .type_keys(
+            "[data-testid=terminal-screen] .xterm-helper-textarea",
+            "printf '\\344\\275\\240\\345\\245\\275 %s\\n' tls-ok\n",
+        )
+        .await;
+    session
+        .wait_for_text(
+            "[data-testid=terminal-screen] .xterm-rows",
+            "the shell's output",
+            |text| text.contains("你好") && text.contains("tls-ok"),
+        )
+        .await;
+    assert!(
+        container_processes(&lab, &web) > processes_before,
+        "the terminal's shell runs in the container"
+    );
+    session.click("[data-testid=terminal-tab-close]").await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    while container_processes(&lab, &web) > processes_before {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the shell still runs in {web} 15 s after its tab closed"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+
+    session.close().await;
+}
+
+/// Counts the processes `docker top` lists in a container of the lab engine.
+fn container_processes(lab: &Lab, container: &str) -> usize {
+    let output = std::process::Command::new("docker")
+        .args([
+            "-H",
+            &format!("unix://{}", lab.get("LAB_DOCKER_SOCK")),
+            "top",
+            container,
+        ])
+        .output()
+        .expect("docker top runs");
+    assert!(output.status.success(), "docker top {container} failed");
+    // The first line is the header.
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .count()
+        .saturating_sub(1)
+}
+
+/// Returns the sorted names of the entries in `dir`.
+fn names_in(dir: &Path) -> Vec<String> {
+    let entries = std::fs::read_dir(dir).unwrap_or_else(|err| panic!("cannot list '{}': {err}", dir.display()));
+    let mut names: Vec<String> = entries
+        .map(|entry| {
+            entry
+                .expect("a folder entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    names.sort();
+    names
+}
+
+/// The Files dialog of an SSH host: a file with Chinese content and a Chinese name goes up to
+/// the lab host's /tmp, comes back under another name with the same bytes, and a cancelled
+/// upload leaves no file behind.
+#[tokio::test]
+async fn files_dialog_uploads_downloads_and_cancels() {
+    let Some(app) = app_binary() else { return };
+    let lab = Lab::load();
+    // The lab's sshd runs on this machine, so its /tmp is this machine's /tmp and the test can
+    // list the "remote" folder directly. The lab user must be able to write to it.
+    let remote_dir = tempfile::Builder::new()
+        .prefix("hp-e2e-files-")
+        .tempdir_in("/tmp")
+        .expect("temp dir in /tmp");
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(remote_dir.path(), std::fs::Permissions::from_mode(0o777)).expect("chmod 0777");
+    }
+    let local_dir = tempfile::tempdir().expect("temp dir");
+    // More than one 64 KiB SFTP chunk, so the transfer is split and reassembled.
+    let content = "你好，Homeport！文件传输测试：上传、下载、比较。\n".repeat(2000);
+    let original = local_dir.path().join("原件.txt");
+    std::fs::write(&original, &content).expect("write the original");
+    let remote = remote_dir.path().join("远程.txt").display().to_string();
+    let copy = local_dir.path().join("副本.txt");
+
+    let session = Session::start(&app, &[]).await;
+    add_key_host(
+        &session,
+        &lab,
+        "lab-files",
+        "LAB_SSH_KEY_HOST",
+        "LAB_SSH_KEY_PORT",
+        "LAB_SSH_KEY_USER",
+    )
+    .await;
+    let expected = scanned_fingerprint(&lab.get("LAB_SSH_KEY_HOST"), &lab.get("LAB_SSH_KEY_PORT"));
+    trust_shown_key(&session, &expected).await;
+    session
+        .click("[data-testid=host-row][data-host-name=lab-files] [data-testid=host-files]")
+        .await;
+
+    // Upload.
+    session.wait_for("[data-testid=files-dialog]").await;
+    session
+        .fill("[data-testid=files-local-path]", &original.display().to_string())
+        .await;
+    session.fill("[data-testid=files-remote-path]", &remote).await;
+    session.click("[data-testid=files-start]").await;
+    session
+        .wait_for_attr("[data-testid=files-status]", "data-phase", "done")
+        .await;
+    let done = session
+        .wait_for_text("[data-testid=files-done]", "the upload's result", |text| {
+            text.contains("Uploaded")
+        })
+        .await;
+    assert!(done.contains(&remote), "the result names the destination: {done:?}");
+    let uploaded = std::fs::read(&remote).expect("the uploaded file exists on the host");
+    assert_eq!(uploaded, content.as_bytes(), "the host has the same bytes");
+    if let Some(dir) = std::env::var_os("HOMEPORT_E2E_SCREENSHOTS") {
+        session.screenshot(&PathBuf::from(dir).join("files-en.png")).await;
+    }
+
+    // Download under another name.
+    session.click("[data-testid=files-direction-download]").await;
+    session
+        .wait_for_attr("[data-testid=files-status]", "data-phase", "idle")
+        .await;
+    session.fill("[data-testid=files-remote-path]", &remote).await;
+    session
+        .fill("[data-testid=files-local-path]", &copy.display().to_string())
+        .await;
+    session.click("[data-testid=files-start]").await;
+    session
+        .wait_for_attr("[data-testid=files-status]", "data-phase", "done")
+        .await;
+    session
+        .wait_for_text("[data-testid=files-done]", "the download's result", |text| {
+            text.contains("Downloaded")
+        })
+        .await;
+    let downloaded = std::fs::read(&copy).expect("the downloaded file exists");
+    assert_eq!(downloaded, content.as_bytes(), "the copy has the original's bytes");
+    assert_eq!(
+        names_in(local_dir.path()),
+        vec!["副本.txt", "原件.txt"],
+        "the download left no temporary file"
+    );
+
+    // A cancelled upload. The file is sparse, so it costs no disk here, and large enough that
+    // the upload still runs when the click arrives.
+    let big = local_dir.path().join("big.bin");
+    std::fs::File::create(&big)
+        .and_then(|file| file.set_len(4 * 1024 * 1024 * 1024))
+        .expect("create a sparse 4 GiB file");
+    session.click("[data-testid=files-direction-upload]").await;
+    session
+        .fill("[data-testid=files-local-path]", &big.display().to_string())
+        .await;
+    session
+        .fill(
+            "[data-testid=files-remote-path]",
+            &remote_dir.path().join("big.bin").display().to_string(),
+        )
+        .await;
+    session.click("[data-testid=files-start]").await;
+    session
+        .wait_for_text("[data-testid=files-progress-text]", "the upload's progress", |text| {
+            text.contains('%')
+        })
+        .await;
+    session.click("[data-testid=files-cancel]").await;
+    session
+        .wait_for_attr("[data-testid=files-status]", "data-phase", "cancelled")
+        .await;
+    assert_eq!(
+        names_in(remote_dir.path()),
+        vec!["远程.txt"],
+        "the cancelled upload left neither the file nor its temporary file"
+    );
+
+    session.click("[data-testid=files-close]").await;
+    session.wait_until_gone("[data-testid=files-dialog]").await;
     session.close().await;
 }

@@ -31,6 +31,7 @@ const savedHost: HostView = {
   group: '',
   tags: [],
   source: null,
+  tls: null,
 };
 
 async function type(testId: string, value: string) {

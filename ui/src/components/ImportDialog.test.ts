@@ -29,6 +29,12 @@ function candidate(alias: string, overrides: Partial<ImportCandidateView> = {}):
     hostKeyFingerprint: `SHA256:${alias}`,
     problems: [],
     recommended: true,
+    origin: 'sshConfig',
+    context: null,
+    current: false,
+    kind: 'ssh',
+    dockerSocket: null,
+    tls: null,
     ...overrides,
   };
 }
@@ -64,6 +70,7 @@ const preview: ImportPreview = {
   ],
   revokedKeys: 0,
   digest: 'digest-1',
+  dockerProblems: [],
 };
 
 function row(alias: string): HTMLElement {
@@ -98,7 +105,83 @@ beforeEach(() => {
   invoke.mockReset();
 });
 
+const dockerPreview: ImportPreview = {
+  configFiles: ['/home/me/.ssh/config'],
+  knownHostsProblems: [],
+  candidates: [
+    candidate('docker-context:builder', {
+      name: 'builder',
+      origin: 'dockerContext',
+      context: 'builder',
+      current: true,
+      kind: 'tcp',
+      address: '192.0.2.7',
+      port: 2376,
+      user: '',
+      auth: 'none',
+      keyPath: null,
+      hostKey: 'notApplicable',
+      hostKeyFingerprint: null,
+      tls: { ca: '/home/me/.docker/contexts/tls/x/docker/ca.pem', cert: null, key: null },
+    }),
+    candidate('docker-context:lax', {
+      name: 'lax',
+      origin: 'dockerContext',
+      context: 'lax',
+      kind: 'tcp',
+      address: '192.0.2.8',
+      port: 2376,
+      user: '',
+      auth: 'none',
+      keyPath: null,
+      hostKey: 'notApplicable',
+      hostKeyFingerprint: null,
+      recommended: false,
+      problems: [{ kind: 'tlsVerifyOff', params: {}, message: 'english', blocking: true }],
+    }),
+  ],
+  revokedKeys: 0,
+  digest: 'digest-docker',
+  dockerProblems: ['cannot read /home/me/.docker/contexts/meta/abc/meta.json: denied'],
+};
+
 describe('ImportDialog', () => {
+  it('previews Docker contexts and explains their engines', async () => {
+    invoke.mockResolvedValueOnce(dockerPreview);
+    render(ImportDialog, { props: { onimported: vi.fn(), onclose: vi.fn() } });
+
+    await fireEvent.click(screen.getByTestId('import-source-docker'));
+    await fireEvent.input(screen.getByTestId('import-docker-config'), {
+      target: { value: '/home/me/.docker' },
+    });
+    await fireEvent.click(screen.getByTestId('import-preview'));
+    await screen.findAllByTestId('import-row');
+
+    expect(invoke).toHaveBeenCalledWith('ssh_import_preview', {
+      files: { config: null, knownHosts: null, docker: true, dockerConfig: '/home/me/.docker' },
+    });
+    const builder = row('docker-context:builder');
+    expect(within(builder).getByTestId('import-target').textContent?.trim()).toBe('tcp://192.0.2.7:2376');
+    expect(within(builder).getByTestId('import-current')).toBeTruthy();
+    expect(within(builder).getByTestId('import-auth').textContent).toContain('TLS');
+    expect(checkbox('docker-context:builder').checked).toBe(true);
+    expect(checkbox('docker-context:lax').disabled).toBe(true);
+    expect(within(row('docker-context:lax')).getByTestId('import-problem').textContent).toContain(
+      'turns off certificate checks',
+    );
+    expect(screen.getByTestId('import-docker-problems').textContent).toContain('meta.json');
+  });
+
+  it('clears the preview when the source changes', async () => {
+    invoke.mockResolvedValueOnce(preview);
+    render(ImportDialog, { props: { onimported: vi.fn(), onclose: vi.fn() } });
+    await openPreview();
+
+    await fireEvent.click(screen.getByTestId('import-source-docker'));
+    expect(screen.queryAllByTestId('import-row')).toHaveLength(0);
+    expect((screen.getByTestId('import-apply') as HTMLButtonElement).disabled).toBe(true);
+  });
+
   it('previews the entered files only', async () => {
     invoke.mockResolvedValueOnce(preview);
     render(ImportDialog, { props: { onimported: vi.fn(), onclose: vi.fn() } });

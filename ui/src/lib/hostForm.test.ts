@@ -105,6 +105,7 @@ describe('hostFormFromView', () => {
       group: '',
       tags: [],
       source: null,
+      tls: null,
     });
     expect(values).toMatchObject({ port: '2222', secret: '', dockerSocket: '', keyPath: '' });
   });

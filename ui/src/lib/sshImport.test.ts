@@ -29,6 +29,12 @@ function candidate(alias: string, overrides: Partial<ImportCandidateView> = {}):
     hostKeyFingerprint: 'SHA256:abc',
     problems: [],
     recommended: true,
+    origin: 'sshConfig',
+    context: null,
+    current: false,
+    kind: 'ssh',
+    dockerSocket: null,
+    tls: null,
     ...overrides,
   };
 }

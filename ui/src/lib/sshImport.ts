@@ -12,6 +12,7 @@ export const IMPORT_PROBLEM_PARAMS = {
   unsupportedMatch: ['file', 'line', 'criterion'],
   configWarning: ['file', 'line', 'message'],
   identityFileMissing: ['path'],
+  identityFileIsDirectory: ['path'],
   keyEncrypted: ['path'],
   noCredentials: [],
   aliasIsAddress: [],
@@ -19,6 +20,12 @@ export const IMPORT_PROBLEM_PARAMS = {
   invalid: ['field', 'value', 'reason'],
   trustedKeyDiffers: ['stored', 'knownHosts'],
   jumpChainTooLong: [],
+  sameAsLocalEngine: ['socket'],
+  namedPipe: ['path'],
+  tlsVerifyOff: [],
+  tlsCaMissing: [],
+  tlsFileMissing: ['path'],
+  plainHttp: [],
 } as const satisfies Record<string, readonly string[]>;
 
 export type ImportProblemKind = keyof typeof IMPORT_PROBLEM_PARAMS;
@@ -60,13 +67,44 @@ export function parsePathList(text: string): string[] | null {
   return paths.length === 0 ? null : paths;
 }
 
-/** Builds the files argument from the dialog's fields. Empty fields select the user's own files. */
-export function importFilesFromForm(configPath: string, knownHostsPaths: string): ImportFiles {
+/** What an import reads: the SSH configuration's hosts, or Docker contexts and DOCKER_HOST. */
+export type ImportSourceKind = 'sshConfig' | 'docker';
+
+/**
+ * Builds the files argument from the dialog's fields. Empty fields select the user's own files.
+ * A Docker import still reads the SSH configuration, to resolve `ssh://` contexts.
+ */
+export function importFilesFromForm(
+  configPath: string,
+  knownHostsPaths: string,
+  source: ImportSourceKind = 'sshConfig',
+  dockerConfigPath = '',
+): ImportFiles {
   const config = configPath.trim();
-  return {
+  const files: ImportFiles = {
     config: config === '' ? null : config,
     knownHosts: parsePathList(knownHostsPaths),
   };
+  if (source === 'docker') {
+    const dockerConfig = dockerConfigPath.trim();
+    files.docker = true;
+    files.dockerConfig = dockerConfig === '' ? undefined : dockerConfig;
+  }
+  return files;
+}
+
+/** Returns where a candidate's engine is, as the target column shows it. */
+export function candidateTarget(candidate: ImportCandidateView): string {
+  const address = candidate.address.includes(':') ? `[${candidate.address}]` : candidate.address;
+  switch (candidate.kind) {
+    case 'socket':
+    case 'local':
+      return `unix://${candidate.dockerSocket ?? ''}`;
+    case 'tcp':
+      return `tcp://${address}:${candidate.port}`;
+    default:
+      return `${candidate.user}@${address}:${candidate.port}`;
+  }
 }
 
 /**

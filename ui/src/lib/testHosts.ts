@@ -17,6 +17,7 @@ export function sshHost(overrides: Partial<HostView> & Pick<HostView, 'id' | 'na
     group: '',
     tags: [],
     source: null,
+    tls: null,
     ...overrides,
   };
 }

@@ -37,6 +37,7 @@ const host: HostView = {
   group: '',
   tags: [],
   source: null,
+  tls: null,
 };
 
 const web: ContainerView = {

@@ -26,6 +26,7 @@ const fleet: FleetHost[] = [
     containers: { running: 2, paused: 0, restarting: 0, exited: 1, created: 1, dead: 0, total: 4 },
     error: null,
     elapsedMs: 120,
+    openAlerts: [],
   },
   {
     host: inner,
@@ -37,6 +38,7 @@ const fleet: FleetHost[] = [
       params: { host: 'inner.lan', socket: '/var/run/docker.sock' },
     },
     elapsedMs: 1500,
+    openAlerts: [],
   },
   {
     host: nas,
@@ -48,6 +50,7 @@ const fleet: FleetHost[] = [
       params: { host: '192.0.2.10', port: '22', detail: 'no answer within 5 s' },
     },
     elapsedMs: 5000,
+    openAlerts: [],
   },
 ];
 
@@ -102,6 +105,39 @@ beforeEach(() => {
 });
 
 describe('FleetScreen', () => {
+  it('lists open alerts on their host and counts them', async () => {
+    const withAlert = fleet.map((entry) =>
+      entry.host.name === 'nas'
+        ? {
+            ...entry,
+            openAlerts: [
+              {
+                id: 'a1',
+                rule: 'host_unreachable',
+                severity: 'P0',
+                acknowledged: false,
+                params: { host: 'nas', detail: 'no answer' },
+                count: 3,
+                firstSeen: '2026-12-05T01:00:00Z',
+              },
+            ],
+          }
+        : entry,
+    );
+    invoke.mockImplementation((command: string) =>
+      command === 'fleet_status' ? Promise.resolve(withAlert) : backend(command),
+    );
+    render(FleetScreen, { props: { onopen: vi.fn(), onhostschanged: vi.fn() } });
+
+    await waitFor(() => expect(cardNames()).toHaveLength(3));
+    const alert = await waitFor(() => within(card('nas')).getByTestId('fleet-alert'));
+    expect(alert.dataset.severity).toBe('P0');
+    expect(alert.textContent).toContain('Host unreachable');
+    expect(alert.textContent).toContain('seen 3 times');
+    expect(screen.getByTestId('fleet-alert-count').textContent?.trim()).toBe('1 open alert');
+    expect(within(card('bastion')).queryByTestId('fleet-alerts')).toBeNull();
+  });
+
   it('shows hosts as checking before the status', async () => {
     const release = holdFleetStatus(fleet);
     render(FleetScreen, { props: { onopen: vi.fn(), onhostschanged: vi.fn() } });
@@ -227,6 +263,7 @@ describe('FleetScreen', () => {
         params: { host: '192.0.2.10', port: '22', algorithm: 'ssh-ed25519', fingerprint: 'SHA256:n' },
       },
       elapsedMs: 80,
+      openAlerts: [],
     };
     invoke.mockImplementation((command: string) =>
       Promise.resolve(command === 'fleet_status' ? [unknown] : [nas]),

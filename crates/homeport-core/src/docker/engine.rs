@@ -1,8 +1,11 @@
 //! A connected Docker engine: version negotiation, engine facts and error translation.
 
+use std::path::{Path, PathBuf};
+
 use bollard::Docker;
 
 use crate::error::{Error, Result};
+use crate::inventory::EngineTls;
 
 /// The oldest Docker Engine API Homeport supports (Docker 1.12, 2016): every call it makes
 /// exists there with the fields it reads.
@@ -39,6 +42,45 @@ impl DockerEngine {
                     detail: err.to_string(),
                 }
             })?;
+        let engine = Self {
+            docker,
+            host: host.to_string(),
+        };
+        engine.negotiate().await
+    }
+
+    /// Connects to an engine's TCP endpoint: with `tls`, over HTTPS that verifies the engine
+    /// against the CA file and presents the client certificate when one is given; without, over
+    /// plain HTTP.
+    pub async fn connect_tcp(address: &str, port: u16, tls: Option<&EngineTls>, host: &str) -> Result<Self> {
+        let authority = if address.contains(':') {
+            format!("[{address}]:{port}")
+        } else {
+            format!("{address}:{port}")
+        };
+        let docker = match tls {
+            None => Docker::connect_with_http(&authority, REQUEST_TIMEOUT_SECS, bollard::API_DEFAULT_VERSION),
+            Some(tls) => {
+                check_tls_files(tls, host)?;
+                install_crypto_provider();
+                // bollard asks for a client certificate and key path in every case and reads
+                // them at each handshake; an empty path fails to open, so no certificate is
+                // sent, which is what Docker does without `cert` and `key`.
+                let empty = PathBuf::new();
+                Docker::connect_with_ssl(
+                    &authority,
+                    tls.key.as_ref().unwrap_or(&empty),
+                    tls.cert.as_ref().unwrap_or(&empty),
+                    &tls.ca,
+                    REQUEST_TIMEOUT_SECS,
+                    bollard::API_DEFAULT_VERSION,
+                )
+            }
+        }
+        .map_err(|err| Error::EngineTls {
+            host: host.to_string(),
+            detail: err.to_string(),
+        })?;
         let engine = Self {
             docker,
             host: host.to_string(),
@@ -96,16 +138,85 @@ impl DockerEngine {
                     minimum: format!("{}.{}", MINIMUM_API_VERSION.0, MINIMUM_API_VERSION.1),
                 }
             }
+            // dockerd answers plain HTTP on its TLS port with this 400.
+            Bollard::DockerResponseServerError { message, .. } if message.contains("HTTP request to an HTTPS server") => {
+                Error::EngineTls {
+                    host: self.host.clone(),
+                    detail: "the engine accepts only TLS connections; give its CA certificate, and the client certificate and key if it asks for one".to_string(),
+                }
+            }
             Bollard::DockerResponseServerError { message, .. } => Error::Docker {
                 host: self.host.clone(),
-                detail: message,
+                detail: message.trim_end().to_string(),
             },
-            other => Error::DockerConnection {
-                host: self.host.clone(),
-                detail: other.to_string(),
-            },
+            other => {
+                let detail = error_chain(&other);
+                if is_tls_failure(&detail) {
+                    Error::EngineTls {
+                        host: self.host.clone(),
+                        detail,
+                    }
+                } else {
+                    Error::DockerConnection {
+                        host: self.host.clone(),
+                        detail,
+                    }
+                }
+            }
         }
     }
+}
+
+/// Checks that every TLS file can be read before connecting, so a moved or unreadable file
+/// is named instead of surfacing as a failed handshake.
+fn check_tls_files(tls: &EngineTls, host: &str) -> Result<()> {
+    for path in tls.files() {
+        if let Err(err) = std::fs::File::open(path) {
+            return Err(Error::EngineTls {
+                host: host.to_string(),
+                detail: format!("cannot read {}: {err}", display(path)),
+            });
+        }
+    }
+    Ok(())
+}
+
+fn display(path: &Path) -> String {
+    path.display().to_string()
+}
+
+/// Makes ring rustls's process-wide provider. rustls picks one by itself only when exactly one
+/// provider feature is compiled in, which a dependency could change.
+// rustls 0.23 marks ring's provider deprecated because it lacks post-quantum key exchange.
+// Docker engines offer none either, and aws-lc-rs would add a C and CMake build to every
+// platform for no gain here.
+#[allow(deprecated)]
+fn install_crypto_provider() {
+    // An error means a provider is installed already, which is fine.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
+/// Joins an error with its sources: hyper hides the TLS reason ("invalid peer certificate:
+/// UnknownIssuer") two levels down.
+fn error_chain(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(inner) = source {
+        let part = inner.to_string();
+        if !text.contains(&part) {
+            text.push_str(": ");
+            text.push_str(&part);
+        }
+        source = inner.source();
+    }
+    text
+}
+
+fn is_tls_failure(detail: &str) -> bool {
+    let detail = detail.to_ascii_lowercase();
+    ["certificate", "handshake", "tls"]
+        .iter()
+        .any(|needle| detail.contains(needle))
 }
 
 /// Rejects engines older than [`MINIMUM_API_VERSION`].

@@ -10,6 +10,7 @@
 pub mod bridge;
 mod containers;
 mod engine;
+mod exec;
 pub mod memory;
 
 pub use containers::{ContainerAction, ContainerChange, ContainerSummary, LogLine, LogStream, PortMapping};

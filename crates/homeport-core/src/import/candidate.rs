@@ -1,12 +1,13 @@
 //! One host offered by an import: the values OpenSSH would use, what import would do with
 //! them, and what the user should know first.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use homeport_import::known_hosts::{KnownHosts, Lookup};
 use homeport_import::ssh_config::{ResolvedHost, WarningKind};
 
-use crate::inventory::{AuthMethod, Host};
+use crate::inventory::{AuthMethod, EngineTls, Host, HostKind};
 
 /// A host the import offers.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -28,6 +29,25 @@ pub struct ImportCandidate {
     pub problems: Vec<ImportProblem>,
     /// Whether the preview ticks the host to begin with: false when a problem needs a look.
     pub recommended: bool,
+    pub origin: ImportOrigin,
+    pub kind: HostKind,
+    /// The engine's socket: on the SSH host for an `ssh://` context with a path, on this
+    /// machine for a socket host. `None` leaves the SSH host's socket as it is.
+    pub docker_socket: Option<String>,
+    /// The TLS files of a `tcp://` context.
+    pub tls: Option<EngineTls>,
+}
+
+/// Where an import found a host.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum ImportOrigin {
+    /// An alias of the SSH configuration, or a jump host one of them names.
+    SshConfig,
+    /// A Docker CLI context; `current` when the Docker CLI uses it by default.
+    DockerContext { name: String, current: bool },
+    /// The `DOCKER_HOST` environment variable.
+    DockerHost,
 }
 
 /// The change applying the import makes to a candidate.
@@ -56,6 +76,8 @@ pub enum HostKeyFinding {
     /// Only `@cert-authority` lines match; host certificates are not supported yet, so the key
     /// is shown for confirmation on first connect instead.
     CertAuthorityOnly,
+    /// An engine host, reached without SSH, has no host key.
+    NotApplicable,
 }
 
 /// Something the user should know before importing a candidate.
@@ -77,6 +99,8 @@ pub enum ImportProblem {
     },
     /// An `IdentityFile` that does not exist.
     IdentityFileMissing { path: PathBuf },
+    /// An `IdentityFile` that names a directory instead of a private key file.
+    IdentityFileIsDirectory { path: PathBuf },
     /// The key file is encrypted: enter its passphrase by editing the host after import.
     KeyEncrypted { path: PathBuf },
     /// No key file and no ssh-agent was found, so the host is imported with ssh-agent
@@ -96,12 +120,33 @@ pub enum ImportProblem {
     TrustedKeyDiffers { stored: String, known_hosts: String },
     /// The jump host chain is longer than Homeport follows, or loops.
     JumpChainTooLong,
+    /// The context points at this machine's own engine, which Homeport lists already.
+    SameAsLocalEngine { socket: String },
+    /// A Windows named pipe, which Homeport does not reach yet.
+    NamedPipe { path: String },
+    /// The context turns certificate checks off (`skip-tls-verify`); Homeport always verifies.
+    TlsVerifyOff,
+    /// TLS is on but no CA certificate is given, which Homeport needs to verify the engine.
+    TlsCaMissing,
+    /// A TLS file the context names does not exist.
+    TlsFileMissing { path: PathBuf },
+    /// The engine is reached over plain HTTP: anyone who can reach the port controls it.
+    PlainHttp,
 }
 
 impl ImportProblem {
     /// Returns whether the host can be imported at all with this problem.
     pub fn blocks_import(&self) -> bool {
-        matches!(self, ImportProblem::Invalid { .. } | ImportProblem::JumpChainTooLong)
+        matches!(
+            self,
+            ImportProblem::Invalid { .. }
+                | ImportProblem::JumpChainTooLong
+                | ImportProblem::SameAsLocalEngine { .. }
+                | ImportProblem::NamedPipe { .. }
+                | ImportProblem::TlsVerifyOff
+                | ImportProblem::TlsCaMissing
+                | ImportProblem::TlsFileMissing { .. }
+        )
     }
 
     /// Returns whether the preview should leave the host unticked until the user looks.
@@ -119,6 +164,22 @@ impl ImportCandidate {
         agent_available: bool,
         home: &Path,
     ) -> ImportCandidate {
+        let mut key_files = KeyFiles::default();
+        let mut candidate = Self::from_resolved_with(alias, resolved, agent_available, home, &mut key_files);
+        candidate.host_key = host_key_finding(known_hosts, &resolved.host_name, resolved.port);
+        candidate
+    }
+
+    /// Builds a candidate like [`ImportCandidate::from_resolved`], but leaves `host_key` at
+    /// `NotFound` for [`find_host_keys`] to fill in, and looks key files up in `key_files`,
+    /// which a plan shares between its candidates.
+    pub(crate) fn from_resolved_with(
+        alias: String,
+        resolved: &ResolvedHost,
+        agent_available: bool,
+        home: &Path,
+        key_files: &mut KeyFiles,
+    ) -> ImportCandidate {
         let mut problems = config_problems(resolved);
         // Without a HostName, OpenSSH connects to the alias itself through DNS. An alias that
         // is an IP address needs no lookup.
@@ -132,7 +193,7 @@ impl ImportCandidate {
                 });
             }
         }
-        let (auth, key_path) = choose_auth(resolved, agent_available, home, &mut problems);
+        let (auth, key_path) = choose_auth(resolved, agent_available, home, key_files, &mut problems);
 
         ImportCandidate {
             name: name_for(&alias),
@@ -144,9 +205,23 @@ impl ImportCandidate {
             key_path,
             jump_alias: None,
             action: ImportAction::New,
-            host_key: host_key_finding(known_hosts, &resolved.host_name, resolved.port),
+            host_key: HostKeyFinding::NotFound,
             problems,
             recommended: true,
+            origin: ImportOrigin::SshConfig,
+            kind: HostKind::Ssh,
+            docker_socket: None,
+            tls: None,
+        }
+    }
+
+    /// Returns the `source` value that marks the host this candidate creates, so a later import
+    /// finds it again.
+    pub fn source(&self) -> String {
+        match &self.origin {
+            ImportOrigin::SshConfig => format!("ssh_config:{}", self.alias),
+            ImportOrigin::DockerContext { name, .. } => format!("docker_context:{name}"),
+            ImportOrigin::DockerHost => "docker_host".to_string(),
         }
     }
 
@@ -165,6 +240,12 @@ impl ImportCandidate {
             && host.auth == self.auth
             && host.key_path == self.key_path
             && host.jump_host_id.as_deref() == jump_host_id
+            && host.kind == self.kind
+            && host.tls == self.tls
+            && self
+                .docker_socket
+                .as_ref()
+                .is_none_or(|socket| &host.docker_socket == socket)
     }
 }
 
@@ -213,46 +294,106 @@ fn choose_auth(
     resolved: &ResolvedHost,
     agent_available: bool,
     home: &Path,
+    key_files: &mut KeyFiles,
     problems: &mut Vec<ImportProblem>,
 ) -> (AuthMethod, Option<PathBuf>) {
     for path in &resolved.identity_files {
-        if path.is_file() {
-            note_encrypted(path, problems);
-            return (AuthMethod::Key, Some(path.clone()));
+        match key_files.state(path) {
+            KeyFile::Key { encrypted } => {
+                note_encrypted(path, encrypted, problems);
+                return (AuthMethod::Key, Some(path.clone()));
+            }
+            KeyFile::Directory => problems.push(ImportProblem::IdentityFileIsDirectory { path: path.clone() }),
+            KeyFile::Missing => problems.push(ImportProblem::IdentityFileMissing { path: path.clone() }),
         }
-        problems.push(ImportProblem::IdentityFileMissing { path: path.clone() });
     }
     if agent_available {
         return (AuthMethod::Agent, None);
     }
     if resolved.identity_files.is_empty() {
         let ssh_dir = home.join(".ssh");
-        if let Some(path) = DEFAULT_IDENTITIES
-            .iter()
-            .map(|name| ssh_dir.join(name))
-            .find(|path| path.is_file())
-        {
-            note_encrypted(&path, problems);
-            return (AuthMethod::Key, Some(path));
+        for path in DEFAULT_IDENTITIES.iter().map(|name| ssh_dir.join(name)) {
+            if let KeyFile::Key { encrypted } = key_files.state(&path) {
+                note_encrypted(&path, encrypted, problems);
+                return (AuthMethod::Key, Some(path));
+            }
         }
     }
     problems.push(ImportProblem::NoCredentials);
     (AuthMethod::Agent, None)
 }
 
-fn note_encrypted(path: &Path, problems: &mut Vec<ImportProblem>) {
-    if matches!(
-        crate::ssh::load_key(path, None),
-        Err(crate::Error::PassphraseWrong { .. })
-    ) {
+fn note_encrypted(path: &Path, encrypted: bool, problems: &mut Vec<ImportProblem>) {
+    if encrypted {
         problems.push(ImportProblem::KeyEncrypted {
             path: path.to_path_buf(),
         });
     }
 }
 
+/// The kind of file an identity file path names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum KeyFile {
+    /// A regular file, and whether it is a key that needs a passphrase.
+    Key {
+        encrypted: bool,
+    },
+    Directory,
+    /// Nothing, or something that cannot be looked up.
+    Missing,
+}
+
+/// The identity files a plan looked at. Many hosts usually share one key file, so each path is
+/// looked up and, when encrypted, parsed once per plan instead of once per host.
+#[derive(Debug, Default)]
+pub(crate) struct KeyFiles {
+    states: HashMap<PathBuf, KeyFile>,
+}
+
+impl KeyFiles {
+    fn state(&mut self, path: &Path) -> KeyFile {
+        if let Some(state) = self.states.get(path) {
+            return *state;
+        }
+        let state = match std::fs::metadata(path) {
+            Ok(metadata) if metadata.is_dir() => KeyFile::Directory,
+            Ok(metadata) if metadata.is_file() => KeyFile::Key {
+                encrypted: matches!(
+                    crate::ssh::load_key(path, None),
+                    Err(crate::Error::PassphraseWrong { .. })
+                ),
+            },
+            _ => KeyFile::Missing,
+        };
+        self.states.insert(path.to_path_buf(), state);
+        state
+    }
+}
+
+/// Looks up the address and port of every SSH candidate in known_hosts, all at once, because
+/// [`KnownHosts::lookup_all`] splits the comparisons with hashed lines between threads.
+pub(crate) fn find_host_keys(candidates: &mut [ImportCandidate], known_hosts: &KnownHosts) {
+    let ssh: Vec<usize> = (0..candidates.len())
+        .filter(|&index| candidates[index].kind == HostKind::Ssh)
+        .collect();
+    let lookups = {
+        let hosts: Vec<(&str, u16)> = ssh
+            .iter()
+            .map(|&index| (candidates[index].address.as_str(), candidates[index].port))
+            .collect();
+        known_hosts.lookup_all(&hosts)
+    };
+    for (index, lookup) in ssh.into_iter().zip(lookups) {
+        candidates[index].host_key = finding_of(lookup);
+    }
+}
+
 fn host_key_finding(known_hosts: &KnownHosts, address: &str, port: u16) -> HostKeyFinding {
-    match known_hosts.lookup(address, port) {
+    finding_of(known_hosts.lookup(address, port))
+}
+
+fn finding_of(lookup: Lookup) -> HostKeyFinding {
+    match lookup {
         Lookup::NotFound => HostKeyFinding::NotFound,
         Lookup::CertAuthorityOnly => HostKeyFinding::CertAuthorityOnly,
         Lookup::Revoked(key) => HostKeyFinding::Revoked {
@@ -266,5 +407,48 @@ fn host_key_finding(known_hosts: &KnownHosts, address: &str, port: u16) -> HostK
             },
             None => HostKeyFinding::NotFound,
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn resolved_with_identity(path: &Path) -> ResolvedHost {
+        ResolvedHost {
+            alias: "nas".into(),
+            host_name: "192.0.2.10".into(),
+            user: "admin".into(),
+            port: 22,
+            identity_files: vec![path.to_path_buf()],
+            identities_only: false,
+            proxy_jump: Vec::new(),
+            proxy_command: None,
+            warnings: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn identity_folder_is_not_called_missing() {
+        let home = tempfile::tempdir().unwrap();
+        let folder = home.path().join("keys");
+        std::fs::create_dir(&folder).unwrap();
+
+        let mut key_files = KeyFiles::default();
+        let resolved = resolved_with_identity(&folder);
+        let candidate = ImportCandidate::from_resolved_with("nas".into(), &resolved, true, home.path(), &mut key_files);
+        assert_eq!(
+            candidate.problems,
+            [ImportProblem::IdentityFileIsDirectory { path: folder.clone() }]
+        );
+        assert_eq!(candidate.auth, AuthMethod::Agent, "the agent is the fallback");
+
+        let missing = home.path().join("absent");
+        let resolved = resolved_with_identity(&missing);
+        let candidate = ImportCandidate::from_resolved_with("nas".into(), &resolved, true, home.path(), &mut key_files);
+        assert_eq!(
+            candidate.problems,
+            [ImportProblem::IdentityFileMissing { path: missing }]
+        );
     }
 }

@@ -1,16 +1,17 @@
 //! Building an import plan from `~/.ssh/config` and known_hosts, and applying the part of it
 //! the user selected.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::PathBuf;
 
 use homeport_import::known_hosts::{self, KnownHosts, Marker};
 use homeport_import::ssh_config::{ConfigErrors, Environment, JumpHop, ResolvedHost, SshConfig};
 use sha2::{Digest, Sha256};
 
-use super::candidate::{HostKeyFinding, ImportAction, ImportCandidate, ImportProblem};
+use super::candidate::{find_host_keys, HostKeyFinding, ImportAction, ImportCandidate, ImportProblem, KeyFiles};
+use super::docker::DockerEnvironment;
 use crate::error::{Error, Result};
-use crate::inventory::{Host, HostDraft};
+use crate::inventory::{EngineDraft, EngineEndpoint, Host, HostDraft, HostKind, HostSpec};
 use crate::store::{Store, TrustedKey};
 
 /// How many jump hosts deep the plan follows `ProxyJump`; the connection code has the same
@@ -25,6 +26,11 @@ pub struct ImportSource {
     pub environment: Environment,
     /// Whether `SSH_AUTH_SOCK` names an agent, which makes hosts without a key file use it.
     pub agent_available: bool,
+    /// Whether the SSH configuration's own aliases are offered. Without them the configuration
+    /// still resolves the hosts of `ssh://` Docker contexts and their jump hosts.
+    pub offer_ssh_config: bool,
+    /// Docker contexts and `DOCKER_HOST` to offer; `None` offers none.
+    pub docker: Option<DockerEnvironment>,
 }
 
 impl ImportSource {
@@ -37,8 +43,20 @@ impl ImportSource {
             config_path: config_path.unwrap_or_else(|| environment.ssh_dir.join("config")),
             known_hosts_paths: known_hosts::default_paths(&environment.home_dir),
             agent_available: std::env::var_os("SSH_AUTH_SOCK").is_some_and(|value| !value.is_empty()),
+            offer_ssh_config: true,
+            docker: None,
             environment,
         })
+    }
+
+    /// Uses the running user's Docker contexts and `DOCKER_HOST` (with `docker_config` instead
+    /// of `$DOCKER_CONFIG` or `~/.docker` when given), resolving `ssh://` hosts with the user's
+    /// SSH configuration and known_hosts.
+    pub fn docker_from_os(docker_config: Option<PathBuf>) -> Result<ImportSource> {
+        let mut source = Self::from_os(None)?;
+        source.offer_ssh_config = false;
+        source.docker = Some(DockerEnvironment::from_os(docker_config, &source.environment.home_dir));
+        Ok(source)
     }
 }
 
@@ -57,6 +75,8 @@ pub struct ImportPlan {
     /// A hash of the candidates, which [`apply`] compares to make sure it writes what the user
     /// saw.
     pub digest: String,
+    /// Docker contexts that could not be read, one sentence each.
+    pub docker_problems: Vec<String>,
 }
 
 /// The hosts an applied import added, updated or left unchanged, by name.
@@ -72,7 +92,14 @@ pub struct ImportReport {
 
 /// Reads the files of `source` and returns what importing them would do, writing nothing.
 pub async fn plan(store: &Store, source: &ImportSource) -> Result<ImportPlan> {
-    let config = SshConfig::load(&source.config_path, &source.environment).map_err(config_error)?;
+    // A Docker import needs the SSH configuration only to resolve `ssh://` hosts, which
+    // OpenSSH does from its defaults when the file does not exist.
+    let config = if !source.offer_ssh_config && !source.config_path.exists() {
+        SshConfig::parse_str("", &source.config_path, &source.environment)
+    } else {
+        SshConfig::load(&source.config_path, &source.environment)
+    }
+    .map_err(config_error)?;
     let (known, known_errors) = KnownHosts::load(&source.known_hosts_paths);
 
     let mut builder = PlanBuilder {
@@ -81,25 +108,43 @@ pub async fn plan(store: &Store, source: &ImportSource) -> Result<ImportPlan> {
         source,
         candidates: BTreeMap::new(),
         order: Vec::new(),
+        key_files: KeyFiles::default(),
     };
-    for alias in config.aliases() {
-        builder.add(&alias, config.resolve(&alias), 0);
+    if source.offer_ssh_config {
+        for alias in config.aliases() {
+            builder.add(&alias, config.resolve(&alias), 0);
+        }
     }
+    let docker_problems = match &source.docker {
+        Some(docker) => super::docker::add_endpoints(&mut builder, docker),
+        None => Vec::new(),
+    };
     let mut candidates: Vec<ImportCandidate> = builder
         .order
         .iter()
         .filter_map(|alias| builder.candidates.remove(alias))
         .collect();
 
+    find_host_keys(&mut candidates, &known);
     mark_jump_loops(&mut candidates);
     settle_against_store(store, &mut candidates).await?;
     let digest = digest_of(&candidates);
+    // The files the preview names: a Docker import names the Docker folder, and the SSH
+    // configuration only when it exists.
+    let mut config_files = Vec::new();
+    if let Some(docker) = &source.docker {
+        config_files.push(docker.config_dir());
+    }
+    if source.offer_ssh_config || source.config_path.exists() {
+        config_files.extend(config.files().iter().cloned());
+    }
     Ok(ImportPlan {
-        config_files: config.files().to_vec(),
+        config_files,
         known_hosts_problems: known_errors.iter().map(ToString::to_string).collect(),
         revoked_keys: revoked_keys(&known),
         candidates,
         digest,
+        docker_problems,
     })
 }
 
@@ -112,7 +157,7 @@ pub async fn apply(store: &Store, source: &ImportSource, digest: &str, selected:
         return Err(Error::invalid(
             "plan",
             digest,
-            "the SSH configuration or known_hosts changed since the preview; open the preview again",
+            "the SSH configuration or known_hosts changed since the preview; preview the import again",
         ));
     }
     let chosen = close_over_jumps(&plan.candidates, selected)?;
@@ -143,25 +188,35 @@ pub async fn apply(store: &Store, source: &ImportSource, digest: &str, selected:
 }
 
 /// Collects candidates depth first, so a jump host is ordered before the hosts that use it.
-struct PlanBuilder<'a> {
-    config: &'a SshConfig,
-    known: &'a KnownHosts,
-    source: &'a ImportSource,
-    candidates: BTreeMap<String, ImportCandidate>,
-    order: Vec<String>,
+pub(super) struct PlanBuilder<'a> {
+    pub(super) config: &'a SshConfig,
+    pub(super) known: &'a KnownHosts,
+    pub(super) source: &'a ImportSource,
+    pub(super) candidates: BTreeMap<String, ImportCandidate>,
+    pub(super) order: Vec<String>,
+    key_files: KeyFiles,
 }
 
 impl PlanBuilder<'_> {
+    /// Adds a candidate built elsewhere, keeping the order.
+    pub(super) fn insert(&mut self, candidate: ImportCandidate) {
+        if self.candidates.contains_key(&candidate.alias) {
+            return;
+        }
+        self.order.push(candidate.alias.clone());
+        self.candidates.insert(candidate.alias.clone(), candidate);
+    }
+
     fn add(&mut self, alias: &str, resolved: ResolvedHost, depth: usize) {
         if self.candidates.contains_key(alias) {
             return;
         }
-        let mut candidate = ImportCandidate::from_resolved(
+        let mut candidate = ImportCandidate::from_resolved_with(
             alias.to_string(),
             &resolved,
-            self.known,
             self.source.agent_available,
             &self.source.environment.home_dir,
+            &mut self.key_files,
         );
         if depth > MAX_JUMP_DEPTH {
             candidate.problems.push(ImportProblem::JumpChainTooLong);
@@ -175,7 +230,7 @@ impl PlanBuilder<'_> {
     /// Adds the hops of a `ProxyJump` chain and returns the alias of the last one. As with
     /// OpenSSH, the first hop follows its own configuration (its own `ProxyJump` included) and
     /// each later hop is reached through the one before it.
-    fn add_chain(&mut self, hops: &[JumpHop], depth: usize) -> Option<String> {
+    pub(super) fn add_chain(&mut self, hops: &[JumpHop], depth: usize) -> Option<String> {
         let mut previous: Option<String> = None;
         for (index, hop) in hops.iter().enumerate() {
             let alias = hop_alias(hop);
@@ -235,22 +290,23 @@ fn hop_alias(hop: &JumpHop) -> String {
 /// Sets each candidate's action from the hosts stored now, checks its values as a host form
 /// would, and compares known_hosts keys with keys Homeport trusts already.
 async fn settle_against_store(store: &Store, candidates: &mut [ImportCandidate]) -> Result<()> {
-    let mut existing: BTreeMap<String, Host> = BTreeMap::new();
+    let stored = StoredHosts::load(store).await?;
+    let mut existing: BTreeMap<String, &Host> = BTreeMap::new();
     for candidate in candidates.iter() {
-        if let Some(host) = find_existing(store, &candidate.alias, &candidate.name).await? {
+        if let Some(host) = stored.find_existing(&candidate.source(), &candidate.name) {
             existing.insert(candidate.alias.clone(), host);
         }
     }
 
     for candidate in candidates.iter_mut() {
-        if let Err(Error::InvalidInput { field, value, reason }) = draft_of(candidate, None).validate() {
+        if let Err(Error::InvalidInput { field, value, reason }) = spec_of(candidate, None) {
             candidate.problems.push(ImportProblem::Invalid {
                 field: field.to_string(),
                 value,
                 reason,
             });
         }
-        let key_to_add = check_stored_key(store, candidate).await?;
+        let key_to_add = check_stored_key(&stored, candidate);
 
         let jump_id = candidate
             .jump_alias
@@ -271,34 +327,60 @@ async fn settle_against_store(store: &Store, candidates: &mut [ImportCandidate])
     Ok(())
 }
 
-/// Finds the host an earlier import of `alias` created, or else a host named `name`.
-async fn find_existing(store: &Store, alias: &str, name: &str) -> Result<Option<Host>> {
-    if let Some(host) = store.host_by_source(&source_of(alias)).await? {
-        return Ok(Some(host));
+/// The stored hosts and trusted keys, read with two queries for the whole plan, because
+/// queries per candidate make a plan of thousands of hosts slow.
+struct StoredHosts {
+    hosts: Vec<Host>,
+    /// Indexes in `hosts` by [`Host::source`].
+    by_source: HashMap<String, usize>,
+    /// Indexes in `hosts` by name.
+    by_name: HashMap<String, usize>,
+    /// The fingerprint of the trusted key of each address and port.
+    trusted: HashMap<(String, u16), String>,
+}
+
+impl StoredHosts {
+    async fn load(store: &Store) -> Result<StoredHosts> {
+        let hosts = store.hosts().await?;
+        let mut by_source = HashMap::new();
+        let mut by_name = HashMap::new();
+        for (index, host) in hosts.iter().enumerate() {
+            if let Some(source) = &host.source {
+                by_source.insert(source.clone(), index);
+            }
+            by_name.insert(host.name.clone(), index);
+        }
+        Ok(StoredHosts {
+            hosts,
+            by_source,
+            by_name,
+            trusted: store.trusted_fingerprints().await?,
+        })
     }
-    match store.host(name).await {
-        Ok(host) if host.name == name => Ok(Some(host)),
-        Ok(_) | Err(Error::HostNotFound(_)) => Ok(None),
-        Err(err) => Err(err),
+
+    /// Finds the host an earlier import from `source` created, or else a host named `name`.
+    fn find_existing(&self, source: &str, name: &str) -> Option<&Host> {
+        let index = self.by_source.get(source).or_else(|| self.by_name.get(name))?;
+        Some(&self.hosts[*index])
     }
 }
 
 /// Compares a known_hosts key with the key Homeport trusts for the address. Returns whether
 /// importing would add a trusted key, and records a problem when the two keys differ.
-async fn check_stored_key(store: &Store, candidate: &mut ImportCandidate) -> Result<bool> {
+fn check_stored_key(stored: &StoredHosts, candidate: &mut ImportCandidate) -> bool {
     let HostKeyFinding::Known { fingerprint, .. } = &candidate.host_key else {
-        return Ok(false);
+        return false;
     };
-    let Some(stored) = store.trusted_key(&candidate.address, candidate.port).await? else {
-        return Ok(true);
+    let Some(trusted) = stored.trusted.get(&(candidate.address.clone(), candidate.port)) else {
+        return true;
     };
-    if &stored.fingerprint != fingerprint {
+    if trusted != fingerprint {
         candidate.problems.push(ImportProblem::TrustedKeyDiffers {
-            stored: stored.fingerprint,
+            stored: trusted.clone(),
             known_hosts: fingerprint.clone(),
         });
     }
-    Ok(false)
+    false
 }
 
 /// Returns the selected aliases plus every jump host they need, rejecting unknown aliases and
@@ -316,7 +398,7 @@ fn close_over_jumps(candidates: &[ImportCandidate], selected: &[String]) -> Resu
                 Error::invalid(
                     "alias",
                     current,
-                    "the SSH configuration offers no such host; open the preview again",
+                    "the SSH configuration offers no such host; preview the import again to see the hosts it offers",
                 )
             })?;
             if let Some(problem) = candidate.problems.iter().find(|problem| problem.blocks_import()) {
@@ -352,28 +434,29 @@ async fn write_candidate(
             Ok(host_id.clone())
         }
         ImportAction::New => {
-            let spec = draft_of(candidate, jump_id).validate()?;
+            let spec = spec_of(candidate, jump_id)?;
             let id = uuid::Uuid::new_v4().to_string();
             store
-                .insert_host_from(&id, &spec, false, trusted.as_ref(), Some(&source_of(&candidate.alias)))
+                .insert_host_from(&id, &spec, false, trusted.as_ref(), Some(&candidate.source()))
                 .await?;
             report.added.push(candidate.name.clone());
             Ok(id)
         }
         ImportAction::Update { host_id } => {
             let current = store.host(host_id).await?;
-            let mut draft = draft_of(candidate, jump_id);
+            let mut spec = spec_of(candidate, jump_id)?;
             // What the configuration does not describe stays as the user set it.
-            draft.docker_socket = Some(current.docker_socket.clone());
-            draft.group = Some(current.group.clone());
-            draft.tags = current.tags.clone();
-            let spec = draft.validate()?;
+            if spec.kind == HostKind::Ssh && candidate.docker_socket.is_none() {
+                spec.docker_socket = current.docker_socket.clone();
+            }
+            spec.group = current.group.clone();
+            spec.tags = current.tags.clone();
             // NOTE: a stored password stays in the keychain when the method changes. It is then
             // offered as the key's passphrase, and a wrong one is reported on connect.
             store
                 .update_host_with(host_id, &spec, current.has_secret, trusted.as_ref())
                 .await?;
-            store.set_host_source(host_id, &source_of(&candidate.alias)).await?;
+            store.set_host_source(host_id, &candidate.source()).await?;
             report.updated.push(candidate.name.clone());
             report.updated_ids.push(host_id.clone());
             Ok(host_id.clone())
@@ -402,6 +485,28 @@ fn trusted_key_of(candidate: &ImportCandidate) -> Option<TrustedKey> {
     }
 }
 
+/// Checks a candidate as the host form (or, for an engine host, the engine checks) would.
+fn spec_of(candidate: &ImportCandidate, jump_id: Option<String>) -> Result<HostSpec> {
+    let endpoint = match candidate.kind {
+        HostKind::Ssh => return draft_of(candidate, jump_id).validate(),
+        HostKind::Socket => EngineEndpoint::Socket {
+            path: candidate.docker_socket.clone().unwrap_or_default(),
+        },
+        HostKind::Tcp => EngineEndpoint::Tcp {
+            address: candidate.address.clone(),
+            port: u32::from(candidate.port),
+            tls: candidate.tls.clone(),
+        },
+    };
+    EngineDraft {
+        name: candidate.name.clone(),
+        endpoint,
+        group: None,
+        tags: Vec::new(),
+    }
+    .validate()
+}
+
 fn draft_of(candidate: &ImportCandidate, jump_id: Option<String>) -> HostDraft {
     HostDraft {
         name: candidate.name.clone(),
@@ -413,16 +518,12 @@ fn draft_of(candidate: &ImportCandidate, jump_id: Option<String>) -> HostDraft {
             .key_path
             .as_ref()
             .map(|path| path.to_string_lossy().into_owned()),
-        docker_socket: None,
+        docker_socket: candidate.docker_socket.clone(),
         secret: None,
         jump_host: jump_id,
         group: None,
         tags: Vec::new(),
     }
-}
-
-fn source_of(alias: &str) -> String {
-    format!("ssh_config:{alias}")
 }
 
 fn revoked_keys(known: &KnownHosts) -> Vec<(String, String, String)> {
@@ -475,6 +576,10 @@ mod tests {
             host_key: HostKeyFinding::NotFound,
             problems: Vec::new(),
             recommended: true,
+            origin: super::super::candidate::ImportOrigin::SshConfig,
+            kind: HostKind::Ssh,
+            docker_socket: None,
+            tls: None,
         }
     }
 
@@ -504,5 +609,55 @@ mod tests {
         assert!(looped(&candidates, "d"), "d leads into the a-b loop");
         assert!(!looped(&candidates, "e"), "a direct host");
         assert!(!looped(&candidates, "f"), "a chain without a loop");
+    }
+
+    #[tokio::test]
+    async fn settle_finds_stored_hosts_and_keys() {
+        let store = Store::open_in_memory().await.expect("store");
+        let stored_key = TrustedKey {
+            algorithm: "ssh-ed25519".into(),
+            fingerprint: "SHA256:stored".into(),
+            public_key: "ssh-ed25519 AAAA".into(),
+        };
+        let imported = candidate("a", None);
+        let spec = spec_of(&imported, None).expect("valid");
+        store
+            .insert_host_from("id-a", &spec, false, Some(&stored_key), Some("ssh_config:a"))
+            .await
+            .expect("insert a");
+        let mut by_hand = candidate("b", None);
+        by_hand.address = "192.0.2.2".into();
+        let spec = spec_of(&by_hand, None).expect("valid");
+        store
+            .insert_host_from("id-b", &spec, false, None, None)
+            .await
+            .expect("insert b");
+
+        let mut with_other_key = candidate("a", None);
+        with_other_key.host_key = HostKeyFinding::Known {
+            algorithm: "ssh-ed25519".into(),
+            fingerprint: "SHA256:known-hosts".into(),
+            public_key: "ssh-ed25519 BBBB".into(),
+        };
+        let mut candidates = vec![with_other_key, by_hand, candidate("c", None)];
+        settle_against_store(&store, &mut candidates).await.expect("settled");
+
+        let actions: Vec<&ImportAction> = candidates.iter().map(|candidate| &candidate.action).collect();
+        assert_eq!(
+            actions,
+            [
+                &ImportAction::Unchanged { host_id: "id-a".into() },
+                &ImportAction::Unchanged { host_id: "id-b".into() },
+                &ImportAction::New,
+            ],
+            "found by source, by name, and not at all"
+        );
+        assert_eq!(
+            candidates[0].problems,
+            [ImportProblem::TrustedKeyDiffers {
+                stored: "SHA256:stored".into(),
+                known_hosts: "SHA256:known-hosts".into(),
+            }]
+        );
     }
 }

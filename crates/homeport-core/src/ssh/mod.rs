@@ -18,3 +18,5 @@ pub use pty::{
     open_pty, validate_container_ref, Pty, PtyControl, PtyEvent, PtyExit, PtyProgram, PtySize, MAX_PTY_DIMENSION, TERM,
 };
 pub use session::{connect, connect_via, ExecOutput, SshAuth, SshSession, SshTarget};
+// Container terminals (docker/exec.rs) build their Pty from the same queues.
+pub(crate) use pty::{pty_queues, PtyInput};

@@ -1,11 +1,14 @@
 //! Interactive terminals on a host: a PTY on an SSH session channel that runs the login shell or
-//! one command, such as `docker exec` into a container.
+//! one command.
 //!
 //! [`open_pty`] requests the PTY and starts the program. Two tasks then drive the channel: one
 //! reads output and the exit report into a bounded queue of [`PtyEvent`]s, the other writes
 //! input and window changes. They are separate so that input waiting for SSH window space never
 //! holds up output. Output stays raw bytes, so a UTF-8 sequence may be split across two events
 //! and the consumer must decode it as a stream.
+//!
+//! Container terminals (`DockerEngine::open_terminal` in `docker/exec.rs`) hand out the same
+//! [`Pty`] handle and events, so callers treat both kinds alike.
 
 use russh::client::Msg;
 use russh::{ChannelMsg, ChannelReadHalf, ChannelWriteHalf, Sig};
@@ -30,9 +33,6 @@ const EVENT_QUEUE_LEN: usize = 64;
 
 /// Input writes and resizes buffered before [`PtyControl::write`] waits.
 const INPUT_QUEUE_LEN: usize = 64;
-
-/// The shell started inside a container: bash when the image has it, otherwise sh.
-const CONTAINER_SHELL: &str = "command -v bash >/dev/null && exec bash || exec sh";
 
 /// A terminal size in character cells.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,48 +74,8 @@ pub enum PtyProgram {
     Command(Vec<String>),
 }
 
-impl PtyProgram {
-    /// Builds `docker exec` into `container` on the engine at `docker_socket`, starting bash
-    /// when the image has it and sh otherwise.
-    ///
-    /// This runs the docker CLI on the host inside the PTY instead of using bollard's exec API
-    /// over the socket bridge. bollard 0.21's `start_exec` decoder reads a chunk that starts with
-    /// byte 0, 1 or 2 as a multiplexed-stream header even with `tty` set, so raw terminal output
-    /// (a binary file, NUL padding) could stall or garble the stream. Through the PTY, bytes pass
-    /// unchanged, and resize, Ctrl-C and the exit status take the same path as a host shell: the
-    /// CLI forwards the PTY's size to the exec and exits with the program's status. The cost is
-    /// that the host needs the docker CLI, which the caller checks first.
-    ///
-    /// NOTE: the docker CLI (28.2 with engine 20.10 in the lab) sometimes misses a resize that
-    /// arrives in its first moments, so the container keeps the old size until the next resize.
-    /// NOTE: when the CLI ends before the shell, as on [`PtyControl::close`], engine 20.10 leaves
-    /// the interactive shell running in the container, because it ignores SIGTERM.
-    pub fn docker_exec(docker_socket: &str, container: &str) -> Result<Self> {
-        validate_container_ref(container)?;
-        let argv = [
-            "docker",
-            "--host",
-            &format!("unix://{docker_socket}"),
-            "exec",
-            "--interactive",
-            "--tty",
-            "--env",
-            &format!("TERM={TERM}"),
-            // NOTE: Docker's detach keys stay on. Ctrl-P then Ctrl-Q makes the CLI exit with status 1
-            // and leaves the container's shell running (seen with CLI 28.2 and engine 20.10).
-            // Ctrl-P followed by any other key reaches the shell.
-            "--",
-            container,
-            "sh",
-            "-c",
-            CONTAINER_SHELL,
-        ];
-        Ok(Self::Command(argv.iter().map(|arg| arg.to_string()).collect()))
-    }
-}
-
 /// Checks a container name or id as Docker spells them: a letter or digit, then letters,
-/// digits, `_`, `.` or `-`.
+/// digits, `_`, `.` or `-`. Docker API paths embed the value unescaped, so nothing else may pass.
 pub fn validate_container_ref(container: &str) -> Result<()> {
     let mut chars = container.chars();
     let valid_start = chars.next().is_some_and(|c| c.is_ascii_alphanumeric());
@@ -144,13 +104,16 @@ pub enum PtyEvent {
 /// The reason a terminal ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PtyExit {
-    /// The program exited with this status.
+    /// The program exited with this status. For a container shell that a signal ended, Docker
+    /// reports 128 plus the signal's number (129 for SIGHUP with engine 20.10).
     Status(u32),
     /// A signal ended the program, named as SSH reports it: without `SIG` (`HUP`, `KILL`).
     Signal { name: String, core_dumped: bool },
-    /// The server closed the channel without reporting how the program ended.
+    /// The SSH server closed the channel, or Docker ended the exec's stream, without reporting
+    /// how the program ended.
     Closed,
-    /// The SSH connection dropped before the program ended.
+    /// The SSH connection, or the connection to the Docker engine, dropped before the program
+    /// ended.
     ConnectionLost,
     /// [`PtyControl::close`] ended the terminal from this side.
     ClosedLocally,
@@ -158,7 +121,7 @@ pub enum PtyExit {
 
 /// Input for the writer task.
 #[derive(Debug)]
-enum PtyInput {
+pub(crate) enum PtyInput {
     Data(Vec<u8>),
     Resize(PtySize),
 }
@@ -203,14 +166,15 @@ impl PtyControl {
         self.send(PtyInput::Data(data)).await
     }
 
-    /// Sends the new size to the host (an SSH window-change), which signals the program with
-    /// SIGWINCH.
+    /// Sends the new size to the host (an SSH window-change) or to the Docker engine (an exec
+    /// resize), which signals the program with SIGWINCH.
     pub async fn resize(&self, size: PtySize) -> Result<()> {
         self.send(PtyInput::Resize(size)).await
     }
 
-    /// Ends the terminal: the channel is closed, so the host hangs up the PTY and the program
-    /// gets SIGHUP. The event stream ends with [`PtyExit::ClosedLocally`].
+    /// Ends the terminal, and the program gets SIGHUP. On SSH the channel is closed, so the host
+    /// hangs up the PTY. In a container a second exec sends the signal, and SIGKILL follows if
+    /// the shell outlives a short wait. The event stream ends with [`PtyExit::ClosedLocally`].
     pub fn close(&self) {
         self.cancel.cancel();
     }
@@ -225,6 +189,38 @@ impl PtyControl {
             return Err(Error::Cancelled);
         }
         self.input.send(input).await.map_err(|_| Error::Cancelled)
+    }
+}
+
+/// The queues of a new terminal: the [`Pty`] for the caller, and the ends its tasks use.
+pub(crate) struct PtyQueues {
+    pub pty: Pty,
+    pub input: mpsc::Receiver<PtyInput>,
+    pub events: mpsc::Sender<PtyEvent>,
+    pub cancel: CancellationToken,
+}
+
+/// Creates the bounded input and event queues of a terminal, with `early_output` queued as its
+/// first event when it is not empty.
+pub(crate) fn pty_queues(early_output: Vec<u8>) -> PtyQueues {
+    let (event_sender, events) = mpsc::channel(EVENT_QUEUE_LEN);
+    let (input_sender, input) = mpsc::channel(INPUT_QUEUE_LEN);
+    let cancel = CancellationToken::new();
+    if !early_output.is_empty() {
+        // The queue is new and has room for EVENT_QUEUE_LEN events, so try_send cannot fail here.
+        let _ = event_sender.try_send(PtyEvent::Output(early_output));
+    }
+    PtyQueues {
+        pty: Pty {
+            control: PtyControl {
+                input: input_sender,
+                cancel: cancel.clone(),
+            },
+            events,
+        },
+        input,
+        events: event_sender,
+        cancel,
     }
 }
 
@@ -269,25 +265,11 @@ pub async fn open_pty(session: &SshSession, program: PtyProgram, size: PtySize) 
     .await?;
 
     let (reader, writer) = channel.split();
-    let (event_sender, events) = mpsc::channel(EVENT_QUEUE_LEN);
-    let (input_sender, input) = mpsc::channel(INPUT_QUEUE_LEN);
-    let cancel = CancellationToken::new();
-
-    if !early_output.is_empty() {
-        // The queue is new and has room for EVENT_QUEUE_LEN events, so try_send cannot fail here.
-        let _ = event_sender.try_send(PtyEvent::Output(early_output));
-    }
-    tokio::spawn(read_output(reader, event_sender, cancel.clone()));
-    tokio::spawn(write_input(writer, input, cancel.clone()));
+    let queues = pty_queues(early_output);
+    tokio::spawn(read_output(reader, queues.events, queues.cancel.clone()));
+    tokio::spawn(write_input(writer, queues.input, queues.cancel));
     tracing::info!("terminal opened");
-
-    Ok(Pty {
-        control: PtyControl {
-            input: input_sender,
-            cancel,
-        },
-        events,
-    })
+    Ok(queues.pty)
 }
 
 /// Waits for the reply to a request sent with `want_reply`, keeping any output that arrives
@@ -460,28 +442,6 @@ mod tests {
                 "{invalid:?} gave {err:?}"
             );
         }
-    }
-
-    #[test]
-    fn docker_exec_quotes_socket_and_script() {
-        let program = PtyProgram::docker_exec("/run/user 1000/docker.sock", "hp-web").unwrap();
-        let PtyProgram::Command(argv) = &program else {
-            panic!("docker_exec built {program:?}");
-        };
-        assert_eq!(
-            command_line(argv),
-            "docker --host 'unix:///run/user 1000/docker.sock' exec --interactive --tty --env \
-             TERM=xterm-256color -- hp-web sh -c 'command -v bash >/dev/null && exec bash || exec sh'"
-        );
-    }
-
-    #[test]
-    fn docker_exec_rejects_option_like_container() {
-        let err = PtyProgram::docker_exec("/var/run/docker.sock", "--privileged").unwrap_err();
-        assert!(
-            matches!(&err, Error::InvalidInput { field: "container", .. }),
-            "{err:?}"
-        );
     }
 
     #[test]

@@ -5,7 +5,8 @@
 //! hidden temporary file beside the destination (`.NAME.TOKEN.homeport-part`), which is flushed
 //! to disk and renamed over the destination only when every byte has arrived. So a failed or
 //! cancelled transfer never leaves a partial file under the destination's name, and readers see
-//! either the old file or the new one.
+//! either the old file or the new one. A transfer that was killed cannot remove its temporary
+//! file, so the next transfer to the same destination removes it (see `stale`).
 //!
 //! Requests are pipelined: up to [`MAX_REQUESTS_IN_FLIGHT`] reads or writes of [`CHUNK_LEN`]
 //! bytes wait for their replies at once, as in OpenSSH's `sftp` client (its `-R` option), so
@@ -15,6 +16,7 @@ mod local;
 mod paths;
 mod progress;
 mod remote;
+mod stale;
 
 use std::future::Future;
 use std::path::Path;
@@ -113,6 +115,7 @@ where
     let mut handle = None;
     let sent = until_cancelled(&cancel, async {
         let opened = handle.insert(fs.create_temporary(&temporary_path, &destination.path).await?);
+        stale::remove_stale_remote(&fs, opened, &temporary_path, &destination.path).await;
         send_file(&fs, opened, &mut source, local, &destination.path, &mut reporter).await
     })
     .await;
@@ -170,6 +173,7 @@ where
     // A temporary file that is dropped on an error or a cancel removes itself.
     let received = async {
         let mut temporary = LocalTemporary::create(&destination.path).await?;
+        stale::remove_stale_local(temporary.path(), &destination.path).await;
         let mut reporter = Reporter::new(progress, size);
         let receiving = receive_file(&fs, &handle, &source, size, &mut temporary, &mut reporter);
         let bytes = until_cancelled(&cancel, receiving).await?;

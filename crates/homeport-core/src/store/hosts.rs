@@ -7,10 +7,11 @@ use sqlx::Row;
 
 use super::{now_rfc3339, Store, TrustedKey};
 use crate::error::{Error, Result};
-use crate::inventory::{AuthMethod, Host, HostSpec};
+use crate::inventory::{AuthMethod, EngineTls, Host, HostKind, HostSpec};
 
-const HOST_COLUMNS: &str = "id, name, address, port, user, auth, key_path, docker_socket, has_secret, created_at, \
-     jump_host_id, group_name, tags, source";
+const HOST_COLUMNS: &str =
+    "id, name, kind, address, port, user, auth, key_path, docker_socket, has_secret, created_at, \
+     jump_host_id, group_name, tags, source, tls, tls_ca, tls_cert, tls_key";
 
 impl Store {
     /// Lists hosts ordered by name.
@@ -55,12 +56,13 @@ impl Store {
         let now = now_rfc3339();
         let mut tx = self.pool.begin().await?;
         let inserted = sqlx::query(
-            "INSERT INTO hosts (id, name, address, port, user, auth, key_path, docker_socket, has_secret, created_at,
-                 updated_at, jump_host_id, group_name, tags, source)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO hosts (id, name, kind, address, port, user, auth, key_path, docker_socket, has_secret,
+                 created_at, updated_at, jump_host_id, group_name, tags, source, tls, tls_ca, tls_cert, tls_key)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(id)
         .bind(&spec.name)
+        .bind(spec.kind.as_str())
         .bind(&spec.address)
         .bind(spec.port)
         .bind(&spec.user)
@@ -74,6 +76,10 @@ impl Store {
         .bind(&spec.group)
         .bind(tags_json(&spec.tags))
         .bind(source)
+        .bind(spec.tls.is_some())
+        .bind(tls_path(spec, |tls| Some(&tls.ca)))
+        .bind(tls_path(spec, |tls| tls.cert.as_ref()))
+        .bind(tls_path(spec, |tls| tls.key.as_ref()))
         .execute(&mut *tx)
         .await;
         map_unique_name(inserted, &spec.name)?;
@@ -99,11 +105,13 @@ impl Store {
     ) -> Result<Host> {
         let mut tx = self.pool.begin().await?;
         let updated = sqlx::query(
-            "UPDATE hosts SET name = ?, address = ?, port = ?, user = ?, auth = ?, key_path = ?,
-                 docker_socket = ?, has_secret = ?, jump_host_id = ?, group_name = ?, tags = ?, updated_at = ?
+            "UPDATE hosts SET name = ?, kind = ?, address = ?, port = ?, user = ?, auth = ?, key_path = ?,
+                 docker_socket = ?, has_secret = ?, jump_host_id = ?, group_name = ?, tags = ?, tls = ?, tls_ca = ?,
+                 tls_cert = ?, tls_key = ?, updated_at = ?
              WHERE id = ?",
         )
         .bind(&spec.name)
+        .bind(spec.kind.as_str())
         .bind(&spec.address)
         .bind(spec.port)
         .bind(&spec.user)
@@ -114,6 +122,10 @@ impl Store {
         .bind(&spec.jump_host)
         .bind(&spec.group)
         .bind(tags_json(&spec.tags))
+        .bind(spec.tls.is_some())
+        .bind(tls_path(spec, |tls| Some(&tls.ca)))
+        .bind(tls_path(spec, |tls| tls.cert.as_ref()))
+        .bind(tls_path(spec, |tls| tls.key.as_ref()))
         .bind(now_rfc3339())
         .bind(id)
         .execute(&mut *tx)
@@ -190,6 +202,13 @@ async fn trust_in(tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>, spec: &HostSpec,
     Ok(())
 }
 
+fn tls_path(spec: &HostSpec, pick: impl Fn(&EngineTls) -> Option<&PathBuf>) -> Option<String> {
+    spec.tls
+        .as_ref()
+        .and_then(pick)
+        .map(|path| path.to_string_lossy().into_owned())
+}
+
 fn key_path_text(spec: &HostSpec) -> Option<String> {
     spec.key_path.as_ref().map(|path| path.to_string_lossy().into_owned())
 }
@@ -214,13 +233,27 @@ fn host_from_row(row: &SqliteRow) -> Result<Host> {
     let key_path: Option<String> = row.try_get("key_path")?;
     let tags: String = row.try_get("tags")?;
     let tags = serde_json::from_str(&tags).map_err(|err| Error::Storage(format!("stored tags '{tags}': {err}")))?;
+    let kind: String = row.try_get("kind")?;
+    let tls = if row.try_get::<bool, _>("tls")? {
+        let ca: Option<String> = row.try_get("tls_ca")?;
+        let cert: Option<String> = row.try_get("tls_cert")?;
+        let key: Option<String> = row.try_get("tls_key")?;
+        Some(EngineTls {
+            ca: PathBuf::from(ca.unwrap_or_default()),
+            cert: cert.map(PathBuf::from),
+            key: key.map(PathBuf::from),
+        })
+    } else {
+        None
+    };
     Ok(Host {
         id: row.try_get("id")?,
         name: row.try_get("name")?,
+        kind: HostKind::parse(&kind)?,
         address: row.try_get("address")?,
         port: u16::try_from(port).map_err(|_| Error::Storage(format!("stored port {port} is out of range")))?,
         user: row.try_get("user")?,
-        auth: AuthMethod::parse(&auth)?,
+        auth: AuthMethod::parse_stored(&auth)?,
         key_path: key_path.map(PathBuf::from),
         docker_socket: row.try_get("docker_socket")?,
         has_secret: row.try_get("has_secret")?,
@@ -229,6 +262,7 @@ fn host_from_row(row: &SqliteRow) -> Result<Host> {
         group: row.try_get("group_name")?,
         tags,
         source: row.try_get("source")?,
+        tls,
     })
 }
 
@@ -273,6 +307,106 @@ mod tests {
 
         store.delete_host("h1").await.unwrap();
         assert!(matches!(store.host("h1").await, Err(Error::HostNotFound(_))));
+    }
+
+    #[tokio::test]
+    async fn engine_hosts_keep_kind_and_tls_paths() {
+        use crate::inventory::{EngineDraft, EngineEndpoint};
+
+        let store = Store::open_in_memory().await.unwrap();
+        let tls = EngineTls {
+            ca: "/certs/ca.pem".into(),
+            cert: Some("/certs/cert.pem".into()),
+            key: Some("/certs/key.pem".into()),
+        };
+        let spec = EngineDraft {
+            name: "builder".into(),
+            endpoint: EngineEndpoint::Tcp {
+                address: "192.0.2.5".into(),
+                port: 2376,
+                tls: Some(tls.clone()),
+            },
+            group: None,
+            tags: Vec::new(),
+        }
+        .validate()
+        .unwrap();
+        let host = store.insert_host_from("e1", &spec, false, None, None).await.unwrap();
+        assert_eq!(host.kind, HostKind::Tcp);
+        assert_eq!(host.auth, AuthMethod::None);
+        assert_eq!(host.tls, Some(tls));
+
+        let plain = HostSpec { tls: None, ..spec };
+        let host = store.update_host_with("e1", &plain, false, None).await.unwrap();
+        assert_eq!(host.tls, None, "plain HTTP after the update");
+    }
+
+    /// Migration 0003 rebuilds the hosts table; rows of other tables that point at hosts must
+    /// survive it, which they would not if foreign keys were on while the old table is dropped.
+    #[tokio::test]
+    async fn rebuilding_the_hosts_table_keeps_facts_and_jump_hosts() {
+        use sqlx::sqlite::SqlitePoolOptions;
+
+        let pool = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(
+                std::str::FromStr::from_str("sqlite::memory:")
+                    .map(|options: sqlx::sqlite::SqliteConnectOptions| options.foreign_keys(true))
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        let full = sqlx::migrate!("./migrations");
+        let mut before = sqlx::migrate!("./migrations");
+        before.migrations = full.migrations.iter().filter(|m| m.version < 3).cloned().collect();
+        before.run(&pool).await.unwrap();
+
+        for (id, jump) in [("bastion", None), ("inner", Some("bastion"))] {
+            sqlx::query(
+                "INSERT INTO hosts (id, name, address, port, user, auth, docker_socket, created_at, updated_at,
+                     jump_host_id) VALUES (?, ?, '192.0.2.1', 22, 'admin', 'agent', '/var/run/docker.sock', 't', 't', ?)",
+            )
+            .bind(id)
+            .bind(id)
+            .bind(jump)
+            .execute(&pool)
+            .await
+            .unwrap();
+        }
+        sqlx::query("INSERT INTO host_facts (host_id, facts, read_at) VALUES ('inner', '{}', 't')")
+            .execute(&pool)
+            .await
+            .unwrap();
+
+        full.run(&pool).await.unwrap();
+        let store = Store { pool };
+        let inner = store.host("inner").await.unwrap();
+        assert_eq!(inner.kind, HostKind::Ssh);
+        assert_eq!(inner.jump_host_id.as_deref(), Some("bastion"));
+        let facts: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM host_facts")
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+        assert_eq!(facts, 1, "facts survive the rebuild");
+        let problems: Vec<(String,)> = sqlx::query_as("SELECT \"table\" FROM pragma_foreign_key_check")
+            .fetch_all(store.pool())
+            .await
+            .unwrap();
+        assert!(problems.is_empty(), "{problems:?}");
+        let foreign_keys: i64 = sqlx::query_scalar("PRAGMA foreign_keys")
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+        assert_eq!(foreign_keys, 1, "foreign keys are on again");
+    }
+
+    #[tokio::test]
+    async fn schema_refuses_an_engine_host_with_a_login() {
+        let store = Store::open_in_memory().await.unwrap();
+        let mut spec = spec("odd");
+        spec.kind = HostKind::Tcp;
+        let err = store.insert_host_from("x", &spec, false, None, None).await.unwrap_err();
+        assert!(matches!(err, Error::Storage(_)), "got {err:?}");
     }
 
     #[tokio::test]

@@ -1,5 +1,7 @@
 //! Trusted SSH host keys, one per address and port.
 
+use std::collections::HashMap;
+
 use super::{now_rfc3339, Store};
 use crate::error::Result;
 
@@ -27,6 +29,17 @@ impl Store {
             fingerprint,
             public_key,
         }))
+    }
+
+    /// Returns the fingerprint of every trusted key, by address and port.
+    pub async fn trusted_fingerprints(&self) -> Result<HashMap<(String, u16), String>> {
+        let rows: Vec<(String, u16, String)> = sqlx::query_as("SELECT address, port, fingerprint FROM known_host_keys")
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(address, port, fingerprint)| ((address, port), fingerprint))
+            .collect())
     }
 
     /// Trusts `key` for `address:port`, replacing a previous key.

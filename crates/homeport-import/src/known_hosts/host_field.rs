@@ -15,12 +15,13 @@ const SHA1_LENGTH: usize = 20;
 const MAX_PATTERN_LENGTH: usize = 1022;
 
 /// A parsed host name field.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub(super) enum HostField {
     /// A comma-separated pattern list, lowercased as OpenSSH compares it.
     Patterns(Vec<HostPattern>),
     /// `|1|salt|digest`, where digest is HMAC-SHA1 keyed with the salt over the host name.
-    Hashed { salt: Vec<u8>, digest: Vec<u8> },
+    /// `mac` is already keyed with the salt, so each comparison hashes only the name.
+    Hashed { mac: Hmac<Sha1>, digest: Vec<u8> },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,8 +52,25 @@ impl HostField {
     pub(super) fn matches(&self, name: &str) -> NameMatch {
         match self {
             HostField::Patterns(patterns) => match_patterns(patterns, name),
-            HostField::Hashed { salt, digest } => match_hashed(salt, digest, name),
+            HostField::Hashed { mac, digest } => match_hashed(mac, digest, name),
         }
+    }
+
+    /// Returns the names the field matches when it lists only names without wildcards and
+    /// without negation, so a lookup can find the line by name. Returns `None` for other
+    /// fields, which must be matched line by line.
+    pub(super) fn plain_names(&self) -> Option<Vec<&str>> {
+        let HostField::Patterns(patterns) = self else {
+            return None;
+        };
+        if patterns.iter().any(|p| p.negated || p.pattern.contains(['*', '?'])) {
+            return None;
+        }
+        // OpenSSH matches nothing with such a line, so it lists no names.
+        if patterns.iter().any(|p| p.pattern.len() > MAX_PATTERN_LENGTH) {
+            return Some(Vec::new());
+        }
+        Some(patterns.iter().map(|p| p.pattern.as_str()).collect())
     }
 }
 
@@ -84,7 +102,9 @@ fn parse_hashed(field: &str) -> Result<HostField, LineProblem> {
 
     let salt = decode_sha1_sized(salt).ok_or_else(|| invalid("the salt is not 20 bytes of base64"))?;
     let digest = decode_sha1_sized(digest).ok_or_else(|| invalid("the hash is not 20 bytes of base64"))?;
-    Ok(HostField::Hashed { salt, digest })
+    // `new_from_slice` fails only for MACs with a fixed key size, and HMAC takes any length.
+    let mac = Hmac::<Sha1>::new_from_slice(&salt).map_err(|_| invalid("the salt cannot key HMAC-SHA1"))?;
+    Ok(HostField::Hashed { mac, digest })
 }
 
 fn decode_sha1_sized(text: &str) -> Option<Vec<u8>> {
@@ -140,11 +160,8 @@ fn match_patterns(patterns: &[HostPattern], name: &str) -> NameMatch {
     best
 }
 
-fn match_hashed(salt: &[u8], digest: &[u8], name: &str) -> NameMatch {
-    // `new_from_slice` fails only for MACs with a fixed key size, and HMAC takes any length.
-    let Ok(mut mac) = Hmac::<Sha1>::new_from_slice(salt) else {
-        return NameMatch::None;
-    };
+fn match_hashed(keyed: &Hmac<Sha1>, digest: &[u8], name: &str) -> NameMatch {
+    let mut mac = keyed.clone();
     mac.update(name.as_bytes());
     if mac.verify_slice(digest).is_ok() {
         NameMatch::Exact
@@ -236,6 +253,18 @@ mod tests {
     fn lookup_name_brackets_other_ports() {
         assert_eq!(lookup_name("Host.Lab", 22), "host.lab");
         assert_eq!(lookup_name("Host.Lab", 2222), "[host.lab]:2222");
+    }
+
+    #[test]
+    fn plain_names_only_for_plain_lists() {
+        assert_eq!(field("a,B").plain_names(), Some(vec!["a", "b"]));
+        assert_eq!(field("a,*.lab").plain_names(), None);
+        assert_eq!(field("a,!b").plain_names(), None);
+        let long = "x".repeat(MAX_PATTERN_LENGTH + 1);
+        assert_eq!(field(&format!("a,{long}")).plain_names(), Some(Vec::new()));
+        let salt = STANDARD.encode([1u8; 20]);
+        let digest = STANDARD.encode([2u8; 20]);
+        assert_eq!(field(&format!("|1|{salt}|{digest}")).plain_names(), None);
     }
 
     #[test]

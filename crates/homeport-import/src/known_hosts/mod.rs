@@ -18,12 +18,19 @@ mod host_field;
 mod key;
 mod line;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use host_field::{lookup_name, HostField, NameMatch};
 pub use key::KeyError;
 use line::{parse_line, ParsedLine};
+
+/// The minimum number of line comparisons per thread in [`KnownHosts::lookup_all`]: about
+/// 10 ms of HMAC-SHA1, by an estimate of 100 ns each.
+const MIN_COMPARISONS_PER_THREAD: usize = 100_000;
+
+/// The maximum number of threads [`KnownHosts::lookup_all`] starts.
+const MAX_LOOKUP_THREADS: usize = 8;
 
 /// The marker at the start of a line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -129,6 +136,14 @@ pub struct KnownHosts {
     entries: Vec<StoredEntry>,
     /// Fingerprints of every key under `@revoked`, so that revocation ignores host patterns.
     revoked_fingerprints: HashSet<String>,
+    /// Indexes in `entries` of the lines that list plain names only, by each name, so that a
+    /// lookup reads only the lines naming its host instead of every line.
+    by_name: HashMap<String, Vec<usize>>,
+    /// Indexes in `entries` of the other lines (hashed names, wildcards, negation), which
+    /// every lookup matches one by one.
+    // NOTE: a hashed name can only be checked by hashing the looked-up name with that line's
+    // salt, so looking up N hosts in a file of M hashed lines costs N×M HMAC-SHA1 runs.
+    matched_each_time: Vec<usize>,
 }
 
 #[derive(Debug, Clone)]
@@ -193,6 +208,20 @@ impl KnownHosts {
             self.revoked_fingerprints.insert(key.fingerprint.clone());
         }
 
+        let index = self.entries.len();
+        match parsed.host_field.plain_names() {
+            Some(names) => {
+                for name in names {
+                    let lines = self.by_name.entry(name.to_string()).or_default();
+                    // A field such as `a,a` names the line twice, but it matches once.
+                    if lines.last() != Some(&index) {
+                        lines.push(index);
+                    }
+                }
+            }
+            None => self.matched_each_time.push(index),
+        }
+
         self.entries.push(StoredEntry {
             entry: KnownHostEntry {
                 marker: parsed.marker,
@@ -219,12 +248,70 @@ impl KnownHosts {
             .collect()
     }
 
+    /// Returns the lines whose host field matches `name`, in file order.
     fn matching(&self, name: &str) -> Vec<(&StoredEntry, NameMatch)> {
-        self.entries
+        self.merge(name, self.match_each(name))
+    }
+
+    /// Matches `name` against the lines in `matched_each_time`, in file order.
+    fn match_each(&self, name: &str) -> Vec<(usize, NameMatch)> {
+        self.matched_each_time
             .iter()
-            .map(|stored| (stored, stored.host_field.matches(name)))
-            .filter(|(_, strength)| *strength != NameMatch::None)
+            .map(|&index| (index, self.entries[index].host_field.matches(name)))
+            .filter(|&(_, strength)| strength != NameMatch::None)
             .collect()
+    }
+
+    /// Adds the lines that name `name` to `matched`, the result of [`KnownHosts::match_each`],
+    /// and returns them all in file order.
+    fn merge(&self, name: &str, mut matched: Vec<(usize, NameMatch)>) -> Vec<(&StoredEntry, NameMatch)> {
+        let named = self.by_name.get(name).map_or(&[][..], Vec::as_slice);
+        matched.extend(named.iter().map(|&index| (index, NameMatch::Exact)));
+        matched.sort_unstable_by_key(|&(index, _)| index);
+        matched
+            .into_iter()
+            .map(|(index, strength)| (&self.entries[index], strength))
+            .collect()
+    }
+
+    /// Runs [`KnownHosts::match_each`] for every name, splitting the names between up to
+    /// `threads` threads. A thread that cannot be started leaves its share to this one.
+    fn match_each_all(&self, names: &[String], threads: usize) -> Vec<Vec<(usize, NameMatch)>> {
+        let match_part = |part: &[String]| -> Vec<Vec<(usize, NameMatch)>> {
+            part.iter().map(|name| self.match_each(name)).collect()
+        };
+        if threads <= 1 || names.len() < 2 {
+            return match_part(names);
+        }
+
+        let part_len = names.len().div_ceil(threads);
+        std::thread::scope(|scope| {
+            let parts: Vec<_> = names
+                .chunks(part_len)
+                .map(|part| {
+                    let started = std::thread::Builder::new().spawn_scoped(scope, move || match_part(part));
+                    (part, started.ok())
+                })
+                .collect();
+            let mut matched = Vec::with_capacity(names.len());
+            for (part, thread) in parts {
+                match thread {
+                    Some(thread) => {
+                        matched.extend(thread.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+                    }
+                    None => matched.extend(match_part(part)),
+                }
+            }
+            matched
+        })
+    }
+
+    /// Returns how many lines a lookup of `host` on `port` reads, so tests can check that
+    /// lines naming other hosts are skipped.
+    #[cfg(test)]
+    fn lines_read(&self, host: &str, port: u16) -> usize {
+        let name = lookup_name(host, port);
+        self.by_name.get(&name).map_or(0, Vec::len) + self.matched_each_time.len()
     }
 
     /// Looks up the keys for `host` on `port`. [`Lookup`] describes the meaning of each variant.
@@ -232,8 +319,33 @@ impl KnownHosts {
     /// `host` is the name or address the user connects to, without brackets or port.
     pub fn lookup(&self, host: &str, port: u16) -> Lookup {
         let name = lookup_name(host, port);
-        let matching = self.matching(&name);
+        self.decide(self.matching(&name))
+    }
 
+    /// Looks up every `(host, port)` pair, with the results [`KnownHosts::lookup`] gives, in
+    /// the same order. Each line with a hashed name or a wildcard must be compared with every
+    /// host (a hashed name by hashing the host name with that line's salt), so that work is
+    /// split between threads when there is much of it.
+    pub fn lookup_all(&self, hosts: &[(&str, u16)]) -> Vec<Lookup> {
+        let names: Vec<String> = hosts.iter().map(|&(host, port)| lookup_name(host, port)).collect();
+        let comparisons = names.len().saturating_mul(self.matched_each_time.len());
+        let threads = if comparisons < MIN_COMPARISONS_PER_THREAD * 2 {
+            1
+        } else {
+            let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+            cores
+                .min(MAX_LOOKUP_THREADS)
+                .min(comparisons / MIN_COMPARISONS_PER_THREAD)
+        };
+        self.match_each_all(&names, threads)
+            .into_iter()
+            .zip(&names)
+            .map(|(matched, name)| self.decide(self.merge(name, matched)))
+            .collect()
+    }
+
+    /// Turns the lines that match one host, in file order, into the lookup's result.
+    fn decide(&self, matching: Vec<(&StoredEntry, NameMatch)>) -> Lookup {
         // OpenSSH checks a presented key for revocation before anything else, so a key listed
         // for this host that is revoked anywhere outranks every other key.
         let revoked_listed_key = matching.iter().find(|(stored, _)| {
@@ -287,4 +399,109 @@ impl KnownHosts {
 pub fn default_paths(home: &Path) -> Vec<PathBuf> {
     let ssh_dir = home.join(".ssh");
     vec![ssh_dir.join("known_hosts"), ssh_dir.join("known_hosts2")]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ED25519: &str = "AAAAC3NzaC1lZDI1NTE5AAAAIHsCtC3o3CxdmCXyhYJjV9j1iaZuAYZBRseYKbK9dZw8";
+
+    /// Returns the line numbers of the keys found for `host` on port 22.
+    fn found_lines(known_hosts: &KnownHosts, host: &str) -> Vec<usize> {
+        match known_hosts.lookup(host, 22) {
+            Lookup::Found(keys) => keys.iter().map(|key| key.line).collect(),
+            other => panic!("{host}: expected keys, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn lookup_all_agrees_with_lookup() {
+        use base64::engine::general_purpose::STANDARD;
+        use base64::Engine;
+        use hmac::{Hmac, Mac};
+
+        let hashed = |name: &str, salt_byte: u8| {
+            let salt = [salt_byte; 20];
+            let mut mac = Hmac::<sha1::Sha1>::new_from_slice(&salt).expect("any key length");
+            mac.update(name.as_bytes());
+            let digest = mac.finalize().into_bytes();
+            format!("|1|{}|{}", STANDARD.encode(salt), STANDARD.encode(digest))
+        };
+        let mut text = String::new();
+        for number in 0..40u8 {
+            text.push_str(&format!(
+                "{} ssh-ed25519 {ED25519}\n",
+                hashed(&format!("h{number}"), number)
+            ));
+        }
+        text.push_str(&format!("[h7]:2222,h8 ssh-ed25519 {ED25519}\n"));
+        text.push_str(&format!("*.lab ssh-ed25519 {ED25519}\n"));
+        let other_key = "AAAAC3NzaC1lZDI1NTE5AAAAIHp/JOviNloc0oR5YmX6NbFldeuwrY6lkYMuAZ3cgMYK";
+        text.push_str(&format!("@revoked h45 ssh-ed25519 {other_key}\n"));
+        let (known_hosts, errors) = KnownHosts::parse_str(&text, Path::new("known_hosts"));
+        assert!(errors.is_empty(), "{errors:?}");
+
+        let mut hosts: Vec<(String, u16)> = (0..50).map(|number| (format!("h{number}"), 22)).collect();
+        hosts.extend([
+            ("h7".to_string(), 2222),
+            ("x.lab".to_string(), 22),
+            ("H3".to_string(), 22),
+        ]);
+        let pairs: Vec<(&str, u16)> = hosts.iter().map(|(host, port)| (host.as_str(), *port)).collect();
+        let one_by_one: Vec<Lookup> = pairs
+            .iter()
+            .map(|&(host, port)| known_hosts.lookup(host, port))
+            .collect();
+
+        assert_eq!(known_hosts.lookup_all(&pairs), one_by_one);
+        let names: Vec<String> = pairs.iter().map(|&(host, port)| lookup_name(host, port)).collect();
+        let on_threads: Vec<Lookup> = known_hosts
+            .match_each_all(&names, 3)
+            .into_iter()
+            .zip(&names)
+            .map(|(matched, name)| known_hosts.decide(known_hosts.merge(name, matched)))
+            .collect();
+        assert_eq!(on_threads, one_by_one, "three threads give the same results");
+        assert!(matches!(one_by_one[3], Lookup::Found(_)), "a hashed name is found");
+        assert!(matches!(one_by_one[45], Lookup::Revoked(_)), "h45's key is revoked");
+        assert_eq!(one_by_one[46], Lookup::NotFound);
+    }
+
+    #[test]
+    fn lookup_reads_only_lines_that_can_match() {
+        let mut text = String::new();
+        for number in 0..5000 {
+            text.push_str(&format!(
+                "h{number},10.1.{}.{} ssh-ed25519 {ED25519} n{number}\n",
+                number / 250,
+                number % 250
+            ));
+        }
+        text.push_str(&format!("*.lab ssh-ed25519 {ED25519} wildcard\n"));
+        text.push_str(&format!("h42,!h43 ssh-ed25519 {ED25519} negated\n"));
+        let (known_hosts, errors) = KnownHosts::parse_str(&text, Path::new("known_hosts"));
+        assert!(errors.is_empty(), "{errors:?}");
+
+        assert_eq!(
+            known_hosts.lines_read("H42", 22),
+            3,
+            "h42's line and the two pattern lines"
+        );
+        assert_eq!(
+            found_lines(&known_hosts, "H42"),
+            [43, 5002],
+            "both matching lines, in file order"
+        );
+        assert_eq!(
+            found_lines(&known_hosts, "h43"),
+            [44],
+            "the negated pattern rejects its line"
+        );
+        assert_eq!(
+            known_hosts.lookup("h42", 2222),
+            Lookup::NotFound,
+            "another port is another name"
+        );
+    }
 }

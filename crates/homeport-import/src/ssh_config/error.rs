@@ -70,6 +70,20 @@ pub enum ConfigErrorKind {
 
     #[error("invalid Include pattern '{pattern}': {message}")]
     InvalidGlob { pattern: String, message: String },
+
+    /// The file is not an ssh_config. The message never quotes the file, which may be a key.
+    #[error("not an SSH client configuration: {reason}; its lines are not shown because such a file may hold secrets")]
+    NotSshConfig { reason: ForeignReason },
+}
+
+/// Reason a file is taken for something other than an ssh_config.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, thiserror::Error)]
+#[serde(rename_all = "snake_case")]
+pub enum ForeignReason {
+    #[error("it contains binary data")]
+    Binary,
+    #[error("its first setting does not start with a keyword OpenSSH accepts")]
+    NoKeyword,
 }
 
 impl ConfigErrorKind {
@@ -98,6 +112,9 @@ impl ConfigErrorKind {
             ConfigErrorKind::IncludeLoop { .. } => "remove the Include that reads a file which includes this one again",
             ConfigErrorKind::IncludeTooDeep { .. } => "include fewer levels deep, OpenSSH stops at 16",
             ConfigErrorKind::InvalidGlob { .. } => "fix the wildcard pattern, for example close a '['",
+            ConfigErrorKind::NotSshConfig { .. } => {
+                "check the file name, or narrow the Include pattern that matched it (such as ~/.ssh/* matching keys)"
+            }
         };
         hint.to_string()
     }

@@ -5,10 +5,10 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use super::environment::Environment;
-use super::error::{ConfigError, ConfigErrorKind, LineError};
+use super::error::{ConfigError, ConfigErrorKind, ForeignReason, LineError};
 use super::lexer::{self, Line, Word};
 use super::parser::{self, Directive, Setting};
-use super::tokens;
+use super::{keywords, patterns, tokens};
 
 /// The deepest include nesting OpenSSH 9.2 reads; the main file is depth 0.
 const MAX_INCLUDE_DEPTH: usize = 16;
@@ -60,6 +60,17 @@ impl<'a> Loader<'a> {
             entries: Vec::new(),
         });
         self.include_chain.push(canonical(path));
+        // Errors of the `Include` line that led here belong to that line, not to this file's.
+        let including_line_errors = std::mem::take(&mut self.line_errors);
+
+        // A file that is not an ssh_config (a key, a JSON file, a binary) is reported once and
+        // not parsed, so no error quotes its lines, which may be secrets.
+        if let Some((line, error)) = self.foreign_file_error(text) {
+            self.errors.push(error.at(path, line));
+            self.include_chain.pop();
+            self.line_errors = including_line_errors;
+            return index;
+        }
 
         let mut entries = Vec::new();
         for (number, line) in text.lines().enumerate() {
@@ -77,8 +88,60 @@ impl<'a> Loader<'a> {
         }
 
         self.include_chain.pop();
+        self.line_errors = including_line_errors;
         self.files[index].entries = entries;
         index
+    }
+
+    /// Returns the 1-based line and the error that shows `text` is not an ssh_config, or `None`
+    /// for a file to parse. A file is foreign when it contains a character no text file
+    /// contains, or when its first directive line does not start with a keyword (one OpenSSH
+    /// accepts, or one an `IgnoreUnknown` read so far allows).
+    ///
+    /// A first word made only of letters and digits may be a misspelled keyword. If another
+    /// line starts with a keyword, the file counts as a configuration, and the error for that
+    /// word names it. A file of such words alone may hold a token or a key, so it is foreign.
+    fn foreign_file_error(&self, text: &str) -> Option<(usize, LineError)> {
+        for (number, line) in text.lines().enumerate() {
+            if let Some(column) = line.chars().position(is_binary) {
+                let kind = ConfigErrorKind::NotSshConfig {
+                    reason: ForeignReason::Binary,
+                };
+                return Some((number + 1, LineError::new(column + 1, "", kind)));
+            }
+        }
+
+        let mut directives = text
+            .lines()
+            .enumerate()
+            .filter_map(|(number, line)| lexer::lex_line(line).transpose().map(|lexed| (number + 1, lexed)));
+        let (number, first) = directives.next()?;
+        let column = match first {
+            Ok(line) if self.is_keyword(&line.keyword.text) => return None,
+            Ok(line) if line.keyword.text.chars().all(|c| c.is_ascii_alphanumeric()) => {
+                if directives.any(|(_, lexed)| lexed.is_ok_and(|line| self.is_keyword(&line.keyword.text))) {
+                    return None;
+                }
+                line.keyword.column
+            }
+            Ok(line) => line.keyword.column,
+            Err(quote) => quote.column,
+        };
+        let kind = ConfigErrorKind::NotSshConfig {
+            reason: ForeignReason::NoKeyword,
+        };
+        Some((number, LineError::new(column, "", kind)))
+    }
+
+    /// Tells whether `word` starts a configuration line: a keyword OpenSSH accepts, or one that
+    /// an `IgnoreUnknown` read so far allows.
+    fn is_keyword(&self, word: &str) -> bool {
+        let lowercase = word.to_ascii_lowercase();
+        keywords::is_known(&lowercase)
+            || self
+                .ignore_lists
+                .iter()
+                .any(|list| patterns::list_matches(list, &lowercase, true))
     }
 
     fn parse_line(&mut self, text: &str) -> Result<Option<Directive>, LineError> {
@@ -199,6 +262,12 @@ impl<'a> Loader<'a> {
             }
         }
     }
+}
+
+/// Tells whether `c` marks binary data: NUL, U+FFFD (which replaced bytes that are not UTF-8),
+/// or a control character that text files do not contain.
+fn is_binary(c: char) -> bool {
+    c == '\u{FFFD}' || (c.is_control() && !matches!(c, '\t' | '\r' | '\n' | '\x0c'))
 }
 
 /// Reads a configuration file. Bytes that are not UTF-8 become U+FFFD instead of failing, since

@@ -20,6 +20,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod blocks;
 mod criteria;
 mod environment;
 mod error;
@@ -37,13 +38,15 @@ mod values;
 #[cfg(test)]
 mod tests;
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 pub use environment::Environment;
-pub use error::{ConfigError, ConfigErrorKind, ConfigErrors};
+pub use error::{ConfigError, ConfigErrorKind, ConfigErrors, ForeignReason};
 pub use jump::{JumpHop, JumpHopError};
 pub use resolve::{ResolveWarning, ResolvedHost, WarningKind};
 
+use blocks::BlockIndex;
 use loader::{Loader, ParsedFile};
 use parser::Directive;
 
@@ -52,6 +55,8 @@ use parser::Directive;
 pub struct SshConfig {
     /// Index 0 is the main file. A file included twice appears twice.
     files: Vec<ParsedFile>,
+    /// The blocks of each file in `files`, at the same index.
+    blocks: Vec<BlockIndex>,
     /// Each path read, once, in reading order.
     paths: Vec<PathBuf>,
     environment: Environment,
@@ -91,6 +96,7 @@ impl SshConfig {
             }
         }
         Ok(SshConfig {
+            blocks: loader.files.iter().map(BlockIndex::build).collect(),
             files: loader.files,
             paths,
             environment: environment.clone(),
@@ -101,26 +107,27 @@ impl SshConfig {
     /// all files, once each, in order of first appearance.
     pub fn aliases(&self) -> Vec<String> {
         let mut aliases: Vec<String> = Vec::new();
+        let mut seen: HashSet<String> = HashSet::new();
         if !self.files.is_empty() {
-            self.collect_aliases(0, &mut aliases);
+            self.collect_aliases(0, &mut aliases, &mut seen);
         }
         aliases
     }
 
     /// Follows includes in reading order, so aliases come out in the order OpenSSH reads them.
-    fn collect_aliases(&self, index: usize, aliases: &mut Vec<String>) {
+    fn collect_aliases(&self, index: usize, aliases: &mut Vec<String>, seen: &mut HashSet<String>) {
         for entry in &self.files[index].entries {
             match &entry.directive {
                 Directive::Host(host_patterns) => {
                     for pattern in host_patterns.iter().filter(|pattern| pattern.is_literal()) {
-                        if !aliases.contains(&pattern.text) {
+                        if seen.insert(pattern.text.clone()) {
                             aliases.push(pattern.text.clone());
                         }
                     }
                 }
                 Directive::Include(children) => {
                     for &child in children {
-                        self.collect_aliases(child, aliases);
+                        self.collect_aliases(child, aliases, seen);
                     }
                 }
                 Directive::Match(_) | Directive::Setting(_) => {}
@@ -130,7 +137,7 @@ impl SshConfig {
 
     /// Returns the settings OpenSSH would use for `alias`, as `ssh -G alias` prints them.
     pub fn resolve(&self, alias: &str) -> ResolvedHost {
-        resolve::resolve(&self.files, &self.environment, alias)
+        resolve::resolve(&self.files, &self.blocks, &self.environment, alias)
     }
 
     /// Lists every file read, the main file first, each once.

@@ -4,6 +4,7 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use super::blocks::BlockIndex;
 use super::criteria::{self, Condition, MatchInput, Outcome, Unevaluated};
 use super::environment::Environment;
 use super::hostname;
@@ -125,27 +126,49 @@ struct Obtained {
     ignore_unknown: Option<String>,
 }
 
-/// Resolves `alias` against `files`, where index 0 is the main file.
-pub(crate) fn resolve(files: &[ParsedFile], environment: &Environment, alias: &str) -> ResolvedHost {
+/// Resolves `alias` against `files`, where index 0 is the main file. `blocks[i]` indexes
+/// `files[i]`.
+pub(crate) fn resolve(
+    files: &[ParsedFile],
+    blocks: &[BlockIndex],
+    environment: &Environment,
+    alias: &str,
+) -> ResolvedHost {
+    resolve_counting(files, blocks, environment, alias).0
+}
+
+/// Resolves like [`resolve`] and also returns the number of entries applied.
+pub(crate) fn resolve_counting(
+    files: &[ParsedFile],
+    blocks: &[BlockIndex],
+    environment: &Environment,
+    alias: &str,
+) -> (ResolvedHost, usize) {
     let mut walk = Walk {
         files,
+        blocks,
         environment,
         alias,
         obtained: Obtained::default(),
         warnings: Vec::new(),
+        entries_read: 0,
     };
     if !files.is_empty() {
         walk.visit_file(0, true);
     }
-    walk.finish()
+    let entries_read = walk.entries_read;
+    (walk.finish(), entries_read)
 }
 
 struct Walk<'a> {
     files: &'a [ParsedFile],
+    blocks: &'a [BlockIndex],
     environment: &'a Environment,
     alias: &'a str,
     obtained: Obtained,
     warnings: Vec<ResolveWarning>,
+    /// The number of entries applied, so tests can check that other hosts' blocks are skipped.
+    entries_read: usize,
 }
 
 impl Walk<'_> {
@@ -155,7 +178,13 @@ impl Walk<'_> {
     fn visit_file(&mut self, index: usize, enclosing_active: bool) {
         let file = &self.files[index];
         let mut active = enclosing_active;
-        for entry in &file.entries {
+        // Every block read starts with its own `Host` or `Match` line, except block 0, so
+        // `active` never carries over from a block that was skipped.
+        for entry in self.blocks[index]
+            .blocks_for(self.alias)
+            .flat_map(|range| &file.entries[range])
+        {
+            self.entries_read += 1;
             match &entry.directive {
                 Directive::Host(host_patterns) => {
                     active = enclosing_active && patterns::host_line_matches(host_patterns, self.alias);

@@ -232,7 +232,7 @@ fn errors_carry_text_and_hint() {
 #[test]
 fn errors_across_files_in_reading_order() {
     let home = Home::new();
-    home.write("inner", "Nope 1\n");
+    home.write("inner", "Host i\nNope 1\n");
     let errors = home.errors("config", "Bad1 x\nInclude inner\nBad2 y\n");
     let keywords: Vec<&str> = errors.iter().map(|error| error.text.as_str()).collect();
     assert_eq!(keywords, ["Bad1", "Nope", "Bad2"]);
@@ -388,12 +388,17 @@ fn resolved_host_serializes() {
 #[test]
 fn include_errors_per_argument() {
     let home = Home::new();
-    home.write("inner", "Bogus 1\n");
+    home.write("inner", "Host i\nBogus 1\n");
     let errors = home.errors("config", "Include config inner\n");
     let kinds: Vec<&ConfigErrorKind> = errors.iter().map(|error| &error.kind).collect();
     assert_eq!(kinds.len(), 2, "{kinds:?}");
     assert!(matches!(kinds[0], ConfigErrorKind::UnknownKeyword { .. }), "{kinds:?}");
     assert!(matches!(kinds[1], ConfigErrorKind::IncludeLoop { .. }), "{kinds:?}");
+    assert!(errors[0].file.ends_with("inner"), "{errors:?}");
+    assert!(
+        errors[1].file.ends_with("config"),
+        "the loop belongs to the Include line: {errors:?}"
+    );
 }
 
 #[cfg(unix)]
@@ -412,4 +417,99 @@ fn include_unreadable_file_reported() {
         errors[0]
     );
     assert_eq!((errors[0].line, errors[0].column), (1, 9));
+}
+
+#[test]
+fn resolve_skips_blocks_of_other_hosts() {
+    let home = Home::new();
+    let mut text = String::from("Host *.lan\n  User lan\n");
+    for number in 0..2000 {
+        text.push_str(&format!(
+            "Host h{number}\n  HostName 10.0.{}.{}\n  Port 2222\n",
+            number / 250,
+            number % 250
+        ));
+    }
+    text.push_str("Host *\n  User fallback\n");
+    let config = home.load("config", &text);
+
+    let (host, entries_read) = resolve::resolve_counting(&config.files, &config.blocks, &config.environment, "h1234");
+    assert_eq!(host.host_name, "10.0.4.234");
+    assert_eq!(host.user, "fallback");
+    assert_eq!(host.port, 2222);
+    // The two wildcard blocks and h1234's own block, two entries each.
+    assert_eq!(entries_read, 7, "only the blocks that can apply to h1234 are read");
+}
+
+/// Returns the errors of a configuration that includes a file holding `bytes`, checking that no
+/// error quotes `secret`.
+fn errors_of_included(bytes: &[u8], secret: &str) -> Vec<ConfigError> {
+    let home = Home::new();
+    let included = home.environment.ssh_dir.join("included");
+    fs::write(&included, bytes).expect("write included file");
+    let errors = home.errors("config", "Host a\n  User x\nInclude included\nHost b\n  User y\n");
+    let text = ConfigErrors(errors.clone()).to_string();
+    assert!(!text.contains(secret), "an error quotes the file: {text}");
+    let json = serde_json::to_string(&errors).expect("serializes");
+    assert!(!json.contains(secret), "an error field quotes the file: {json}");
+    errors
+}
+
+#[test]
+fn foreign_include_json_not_quoted() {
+    let errors = errors_of_included(b"\n{\n  \"token\": \"s3cr3t-value\"\n}\n", "s3cr3t");
+    assert_eq!(errors.len(), 1, "one error for the whole file: {errors:?}");
+    assert!(errors[0].file.ends_with("included"));
+    assert_eq!((errors[0].line, errors[0].column), (2, 1));
+    assert_eq!(
+        errors[0].kind,
+        ConfigErrorKind::NotSshConfig {
+            reason: ForeignReason::NoKeyword
+        }
+    );
+    assert!(errors[0].text.is_empty());
+}
+
+#[test]
+fn foreign_include_private_key_not_quoted() {
+    let key = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ\n-----END OPENSSH PRIVATE KEY-----\n";
+    let errors = errors_of_included(key.as_bytes(), "b3BlbnNzaC1rZXkt");
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!((errors[0].line, errors[0].column), (1, 1));
+}
+
+#[test]
+fn foreign_include_token_not_quoted() {
+    let errors = errors_of_included(b"  sk4f9a0c7e21\n", "sk4f9a0c7e21");
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!((errors[0].line, errors[0].column), (1, 3));
+}
+
+#[test]
+fn foreign_include_binary_not_quoted() {
+    let errors = errors_of_included(b"Host z\nUser ab\x00cd-x9q7z\n", "x9q7z");
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!((errors[0].line, errors[0].column), (2, 8));
+    assert_eq!(
+        errors[0].kind,
+        ConfigErrorKind::NotSshConfig {
+            reason: ForeignReason::Binary
+        }
+    );
+    let message = errors[0].to_string();
+    assert!(message.contains("binary data"), "{message}");
+    assert!(message.contains(":2:8: "), "the place is named: {message}");
+}
+
+#[test]
+fn misspelled_first_keyword_still_named() {
+    let home = Home::new();
+    let errors = home.errors("config", "Hots a\nHost b\n  User y\n");
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(
+        errors[0].kind,
+        ConfigErrorKind::UnknownKeyword {
+            keyword: "Hots".to_string()
+        }
+    );
 }

@@ -134,6 +134,7 @@ describe('fleet and import messages', () => {
       'unsupportedMatch',
       'configWarning',
       'identityFileMissing',
+      'identityFileIsDirectory',
       'keyEncrypted',
       'noCredentials',
       'aliasIsAddress',
@@ -141,6 +142,12 @@ describe('fleet and import messages', () => {
       'invalid',
       'trustedKeyDiffers',
       'jumpChainTooLong',
+      'sameAsLocalEngine',
+      'namedPipe',
+      'tlsVerifyOff',
+      'tlsCaMissing',
+      'tlsFileMissing',
+      'plainHttp',
     ];
     expect([...IMPORT_PROBLEM_KINDS].sort()).toEqual(documented.sort());
   });

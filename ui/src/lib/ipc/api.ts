@@ -9,6 +9,7 @@ import type {
   ContainerEvent,
   ContainerView,
   DockerInfo,
+  EngineInput,
   FleetHost,
   HostFactsView,
   HostInput,
@@ -22,6 +23,7 @@ import type {
   Settings,
   TerminalEvent,
   TerminalTarget,
+  TransferEvent,
 } from './types';
 
 export type { IpcError };
@@ -93,6 +95,10 @@ export function hostList(): Promise<HostView[]> {
 
 export function hostAdd(input: HostInput, trustedKey: string | null): Promise<HostView> {
   return call('host_add', { input, trustedKey });
+}
+
+export function hostAddEngine(input: EngineInput): Promise<HostView> {
+  return call('host_add_engine', { input });
 }
 
 export function hostUpdate(
@@ -255,4 +261,52 @@ export function terminalResize(id: TerminalId, cols: number, rows: number): Prom
 /** Closes a terminal. Ids that are unknown or already ended are ignored. */
 export function terminalClose(id: TerminalId): Promise<null> {
   return call('terminal_close', { id });
+}
+
+/**
+ * Uploads the local file at the absolute path `localPath` to the absolute path `remotePath` on
+ * an SSH host. Progress and then one `done` or `error` event arrive on `onEvent`. Cancel with
+ * `subscriptionCancel(id)`, which ends the transfer with the error `Cancelled` unless every byte
+ * was already written.
+ */
+export async function fileUpload(
+  hostId: string,
+  localPath: string,
+  remotePath: string,
+  onEvent: (event: TransferEvent) => void,
+): Promise<SubscriptionId> {
+  try {
+    const channel = new Channel<TransferEvent>(onEvent);
+    return await invoke<SubscriptionId>('file_upload', {
+      hostId,
+      localPath,
+      remotePath,
+      onEvent: channel,
+    });
+  } catch (reason) {
+    throw toIpcError(reason);
+  }
+}
+
+/**
+ * Downloads `remotePath` on an SSH host to the absolute local path `localPath`. Events and
+ * cancelling work as in `fileUpload`.
+ */
+export async function fileDownload(
+  hostId: string,
+  remotePath: string,
+  localPath: string,
+  onEvent: (event: TransferEvent) => void,
+): Promise<SubscriptionId> {
+  try {
+    const channel = new Channel<TransferEvent>(onEvent);
+    return await invoke<SubscriptionId>('file_download', {
+      hostId,
+      remotePath,
+      localPath,
+      onEvent: channel,
+    });
+  } catch (reason) {
+    throw toIpcError(reason);
+  }
 }

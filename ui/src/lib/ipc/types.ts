@@ -1,15 +1,23 @@
 // Generated from the Rust types in crates/homeport-api by ts-rs. Do not edit.
 // Regenerate with `make bindings`; `cargo test -p homeport-api` fails when this file is stale.
 
-export type AuthMethod = "key" | "agent" | "password";
+export type AuthMethod = "key" | "agent" | "password" | "none";
 
-export type HostKind = "ssh" | "local";
+export type HostKind = "ssh" | "local" | "socket" | "tcp";
 
-export type HostView = { id: string, name: string, kind: HostKind, address: string, port: number, user: string, auth: AuthMethod, keyPath: string | null, dockerSocket: string, hasSecret: boolean, hostKeyFingerprint: string | null, createdAt: string, jumpHostId: string | null, group: string, tags: Array<string>, 
+export type HostView = { id: string, name: string, kind: HostKind, 
+/**
+ * The SSH server, or a TCP engine's address; empty for socket hosts.
+ */
+address: string, port: number, user: string, auth: AuthMethod, keyPath: string | null, dockerSocket: string, hasSecret: boolean, hostKeyFingerprint: string | null, createdAt: string, jumpHostId: string | null, group: string, tags: Array<string>, 
 /**
  * Where the host was imported from, such as `ssh_config:nas`.
  */
-source: string | null, };
+source: string | null, 
+/**
+ * A TCP engine's TLS files; `None` for plain HTTP and other kinds.
+ */
+tls: EngineTlsView | null, };
 
 export type HostInput = { name: string, address: string, port: number, user: string, auth: AuthMethod, keyPath: string | null, dockerSocket: string | null, secret: string | null, 
 /**
@@ -17,7 +25,11 @@ export type HostInput = { name: string, address: string, port: number, user: str
  */
 jumpHost: string | null, group: string | null, tags: Array<string>, };
 
-export type ErrorCode = "InvalidInput" | "HostNotFound" | "HostNameTaken" | "HostUnreachable" | "HostKeyUnknown" | "HostKeyChanged" | "HostKeyRevoked" | "AuthFailed" | "KeyFileUnreadable" | "PassphraseWrong" | "SecretMissing" | "ConfigInvalid" | "AgentUnavailable" | "DockerUnavailable" | "DockerPermissionDenied" | "DockerApiTooOld" | "DockerError" | "ContainerNotFound" | "KeychainLocked" | "KeychainUnavailable" | "Storage" | "Cancelled" | "Internal";
+export type EngineTlsView = { ca: string, cert: string | null, key: string | null, };
+
+export type EngineInput = { name: string, socket: string | null, address: string | null, port: number | null, tls: EngineTlsView | null, group: string | null, tags: Array<string>, };
+
+export type ErrorCode = "InvalidInput" | "HostNotFound" | "HostNameTaken" | "HostUnreachable" | "HostKeyUnknown" | "HostKeyChanged" | "HostKeyRevoked" | "AuthFailed" | "KeyFileUnreadable" | "PassphraseWrong" | "SecretMissing" | "ConfigInvalid" | "AgentUnavailable" | "DockerUnavailable" | "DockerPermissionDenied" | "DockerApiTooOld" | "DockerError" | "ContainerNotFound" | "ContainerNotRunning" | "ContainerShellMissing" | "EngineTls" | "KeychainLocked" | "KeychainUnavailable" | "Storage" | "Cancelled" | "Internal";
 
 export type IpcError = { code: ErrorCode, message: string, params: { [key in string]?: string }, };
 
@@ -59,11 +71,33 @@ export type HostState = "online" | "unreachable" | "authFailed" | "keyUnknown" |
 
 export type ContainerCountsView = { running: number, paused: number, restarting: number, exited: number, created: number, dead: number, total: number, };
 
+export type OpenAlertView = { id: string, 
+/**
+ * The rule, such as `host_unreachable`, which selects the translated title.
+ */
+rule: string, 
+/**
+ * `P0` to `P3`.
+ */
+severity: string, acknowledged: boolean, params: { [key in string]?: string }, 
+/**
+ * How many times the event was seen while the alert was open.
+ */
+count: number, 
+/**
+ * RFC 3339.
+ */
+firstSeen: string, };
+
 export type FleetHost = { host: HostView, state: HostState, containers: ContainerCountsView | null, error: IpcError | null, 
 /**
  * Milliseconds this host took to respond or fail.
  */
-elapsedMs: number, };
+elapsedMs: number, 
+/**
+ * The host's alerts that are not resolved, most severe first.
+ */
+openAlerts: Array<OpenAlertView>, };
 
 export type ImportFiles = { 
 /**
@@ -73,11 +107,22 @@ config: string | null,
 /**
  * Default `~/.ssh/known_hosts` and `~/.ssh/known_hosts2`.
  */
-knownHosts: Array<string> | null, };
+knownHosts: Array<string> | null, 
+/**
+ * Offer Docker contexts and `DOCKER_HOST` instead of the SSH configuration's hosts. The
+ * SSH configuration then only resolves `ssh://` contexts.
+ */
+docker?: boolean, 
+/**
+ * The Docker configuration folder; default `$DOCKER_CONFIG`, else `~/.docker`.
+ */
+dockerConfig?: string, };
 
 export type ImportActionKind = "new" | "update" | "unchanged";
 
-export type HostKeyStatus = "known" | "notFound" | "revoked" | "certAuthorityOnly";
+export type HostKeyStatus = "known" | "notFound" | "revoked" | "certAuthorityOnly" | "notApplicable";
+
+export type ImportOriginKind = "sshConfig" | "dockerContext" | "dockerHost";
 
 export type ImportProblemView = { kind: string, params: { [key in string]?: string }, 
 /**
@@ -93,13 +138,29 @@ export type ImportCandidateView = { alias: string,
 /**
  * The name the host gets in Homeport.
  */
-name: string, address: string, port: number, user: string, auth: AuthMethod, keyPath: string | null, jumpAlias: string | null, action: ImportActionKind, hostId: string | null, hostKey: HostKeyStatus, hostKeyFingerprint: string | null, problems: Array<ImportProblemView>, recommended: boolean, };
+name: string, address: string, port: number, user: string, auth: AuthMethod, keyPath: string | null, jumpAlias: string | null, action: ImportActionKind, hostId: string | null, hostKey: HostKeyStatus, hostKeyFingerprint: string | null, problems: Array<ImportProblemView>, recommended: boolean, origin: ImportOriginKind, 
+/**
+ * The Docker context's name, for hosts from a context.
+ */
+context: string | null, 
+/**
+ * Whether the Docker CLI uses this context (or `DOCKER_HOST`) by default.
+ */
+current: boolean, 
+/**
+ * `ssh`, or `socket` and `tcp` for engines reached without SSH.
+ */
+kind: HostKind, dockerSocket: string | null, tls: EngineTlsView | null, };
 
 export type ImportPreview = { configFiles: Array<string>, knownHostsProblems: Array<string>, candidates: Array<ImportCandidateView>, revokedKeys: number, 
 /**
  * Pass back to `ssh_import_apply`, which refuses to write if the files changed since.
  */
-digest: string, };
+digest: string, 
+/**
+ * Docker contexts that could not be read, one sentence each.
+ */
+dockerProblems: Array<string>, };
 
 export type ImportResult = { added: Array<string>, updated: Array<string>, unchanged: Array<string>, revokedKeysRecorded: number, };
 

@@ -194,6 +194,11 @@ impl LocalTemporary {
         })
     }
 
+    /// Returns the temporary file's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
     /// Appends `data`.
     pub async fn write(&mut self, data: &[u8]) -> Result<()> {
         self.file

@@ -69,11 +69,15 @@ impl RemotePath {
 
     /// Returns the path of the temporary file beside this one, made unique by `token`.
     pub fn temporary(&self, token: &str) -> String {
-        let name = temporary_name(&self.name, token);
-        if self.folder == "/" {
+        Self::joined(&self.folder, &temporary_name(&self.name, token))
+    }
+
+    /// Returns the path of the entry `name` in the absolute folder `folder`.
+    pub fn joined(folder: &str, name: &str) -> String {
+        if folder == "/" {
             format!("/{name}")
         } else {
-            format!("{}/{name}", self.folder)
+            format!("{folder}/{name}")
         }
     }
 }
@@ -90,11 +94,32 @@ pub(crate) fn temporary_name(name: &str, token: &str) -> String {
     format!(".{}.{token}{TEMPORARY_SUFFIX}", &name[..keep])
 }
 
+/// The length of the random token in a temporary name, in lowercase hex digits.
+const TOKEN_LEN: usize = 12;
+
 /// Returns a fresh random token for [`temporary_name`]: 12 lowercase hex digits.
 pub(crate) fn random_token() -> String {
     let mut token = uuid::Uuid::new_v4().simple().to_string();
-    token.truncate(12);
+    token.truncate(TOKEN_LEN);
     token
+}
+
+/// Tells whether `file_name` is a name [`temporary_name`] gives a file called `name` with some
+/// token from [`random_token`], so that only temporaries Homeport made are ever removed.
+pub(crate) fn is_temporary_of(file_name: &str, name: &str) -> bool {
+    let Some(before_suffix) = file_name.strip_suffix(TEMPORARY_SUFFIX) else {
+        return false;
+    };
+    let Some(token_start) = before_suffix.len().checked_sub(TOKEN_LEN) else {
+        return false;
+    };
+    let Some(token) = before_suffix.get(token_start..) else {
+        return false;
+    };
+    let is_token = token
+        .bytes()
+        .all(|byte| byte.is_ascii_digit() || (b'a'..=b'f').contains(&byte));
+    is_token && temporary_name(name, token) == file_name
 }
 
 /// Returns the temporary path beside the local file `destination`, made unique by `token`.
@@ -213,6 +238,31 @@ mod tests {
         assert_eq!(first.len(), 12);
         assert!(first.chars().all(|c| c.is_ascii_hexdigit()), "{first}");
         assert_ne!(first, second);
+    }
+
+    #[test]
+    fn temporary_names_are_recognized() {
+        let name = temporary_name("compose.yaml", &random_token());
+        assert!(is_temporary_of(&name, "compose.yaml"), "{name}");
+        assert!(!is_temporary_of(&name, "compose.yml"), "another file's temporary");
+        assert!(
+            !is_temporary_of(".compose.yaml.0123456789AB.homeport-part", "compose.yaml"),
+            "upper case"
+        );
+        assert!(
+            !is_temporary_of(".compose.yaml.0123456789a.homeport-part", "compose.yaml"),
+            "11 digits"
+        );
+        assert!(
+            !is_temporary_of(".compose.yaml.backup.homeport-part", "compose.yaml"),
+            "not a token"
+        );
+        assert!(!is_temporary_of("compose.yaml", "compose.yaml"), "the file itself");
+        assert!(!is_temporary_of(".homeport-part", "compose.yaml"));
+
+        let long = "你".repeat(100);
+        let shortened = temporary_name(&long, "0123456789ab");
+        assert!(is_temporary_of(&shortened, &long), "a shortened name: {shortened}");
     }
 
     #[test]

@@ -357,6 +357,40 @@ impl RemoteFs {
             .map_err(|err| self.failure(err, "remotePath", &to.full, &action))
     }
 
+    /// Returns the modification time of an open file in seconds since 1970, by the host's
+    /// clock, or `None` when the server does not report it.
+    pub async fn modified(&self, handle: &str) -> std::result::Result<Option<u32>, SftpError> {
+        Ok(self.sftp.fstat(handle).await?.attrs.mtime)
+    }
+
+    /// Lists up to `max` entries of `folder` (`.` and `..` included) with the attributes the
+    /// server sends for each, which OpenSSH's sftp-server takes from `lstat`.
+    pub async fn list_folder(
+        &self,
+        folder: &str,
+        max: usize,
+    ) -> std::result::Result<Vec<(String, FileAttributes)>, SftpError> {
+        let handle = self.sftp.opendir(folder).await?.handle;
+        let mut entries = Vec::new();
+        let listed = loop {
+            if entries.len() >= max {
+                break Ok(());
+            }
+            match self.sftp.readdir(handle.as_str()).await {
+                Ok(name) => entries.extend(name.files.into_iter().map(|file| (file.filename, file.attrs))),
+                Err(SftpError::Status(status)) if status.status_code == StatusCode::Eof => break Ok(()),
+                Err(err) => break Err(err),
+            }
+        };
+        self.close_quietly(&handle).await;
+        listed.map(|()| entries)
+    }
+
+    /// Removes the file `path`.
+    pub async fn remove(&self, path: &str) -> std::result::Result<(), SftpError> {
+        self.sftp.remove(path).await.map(|_| ())
+    }
+
     /// Returns a guard that removes the temporary file `path` unless it is kept.
     pub fn temporary(&self, path: String) -> RemoteTemporary {
         RemoteTemporary {

@@ -1,10 +1,18 @@
 //! Hosts: what a person enters, how it is checked, and what is stored.
+//!
+//! Most hosts are SSH servers whose Docker engine Homeport reaches through the SSH connection.
+//! A host can also be an engine reached without SSH (a socket on this machine, or a TCP
+//! endpoint), as Docker contexts describe them; [`engine`] checks those.
+
+mod engine;
 
 use std::net::IpAddr;
 use std::path::PathBuf;
 
 use crate::error::{Error, Result};
 use crate::secrets::Secret;
+
+pub use engine::{EngineDraft, EngineEndpoint, EngineTls};
 
 /// The Docker socket path used when the user gives none.
 pub const DEFAULT_DOCKER_SOCKET: &str = "/var/run/docker.sock";
@@ -22,6 +30,41 @@ pub enum AuthMethod {
     Agent,
     /// A password kept in the keychain.
     Password,
+    /// No SSH login: the host is a Docker engine reached without SSH.
+    None,
+}
+
+/// How Homeport reaches a host's Docker engine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum HostKind {
+    /// Over SSH, then the engine's Unix socket on the host.
+    Ssh,
+    /// An engine socket on this machine, such as rootless Docker or Colima.
+    Socket,
+    /// An engine's TCP endpoint, with TLS or as plain HTTP.
+    Tcp,
+}
+
+impl HostKind {
+    /// Returns the name stored in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HostKind::Ssh => "ssh",
+            HostKind::Socket => "socket",
+            HostKind::Tcp => "tcp",
+        }
+    }
+
+    /// Parses a stored name.
+    pub fn parse(value: &str) -> Result<Self> {
+        match value {
+            "ssh" => Ok(HostKind::Ssh),
+            "socket" => Ok(HostKind::Socket),
+            "tcp" => Ok(HostKind::Tcp),
+            other => Err(Error::Storage(format!("unknown host kind '{other}' in the database"))),
+        }
+    }
 }
 
 impl AuthMethod {
@@ -31,16 +74,26 @@ impl AuthMethod {
             AuthMethod::Key => "key",
             AuthMethod::Agent => "agent",
             AuthMethod::Password => "password",
+            AuthMethod::None => "none",
         }
     }
 
-    /// Parses a stored or typed name.
+    /// Parses a typed name. `none` is not accepted: it belongs to engine hosts, which are not
+    /// entered with an authentication method.
     pub fn parse(value: &str) -> Result<Self> {
         match value {
             "key" => Ok(AuthMethod::Key),
             "agent" => Ok(AuthMethod::Agent),
             "password" => Ok(AuthMethod::Password),
             other => Err(Error::invalid("auth", other, "use key, agent or password")),
+        }
+    }
+
+    /// Parses a stored name, `none` included.
+    pub fn parse_stored(value: &str) -> Result<Self> {
+        match value {
+            "none" => Ok(AuthMethod::None),
+            other => Self::parse(other),
         }
     }
 }
@@ -50,6 +103,8 @@ impl AuthMethod {
 pub struct Host {
     pub id: String,
     pub name: String,
+    pub kind: HostKind,
+    /// The SSH server, or the engine's TCP address; empty for a socket host.
     pub address: String,
     pub port: u16,
     pub user: String,
@@ -65,12 +120,15 @@ pub struct Host {
     pub tags: Vec<String>,
     /// Where the host was imported from, such as `ssh_config:nas`; `None` when entered by hand.
     pub source: Option<String>,
+    /// The TLS files of a TCP engine; `None` for plain HTTP and for other kinds.
+    pub tls: Option<EngineTls>,
 }
 
 /// A validated host definition, ready to connect with and to save.
 #[derive(Debug, Clone)]
 pub struct HostSpec {
     pub name: String,
+    pub kind: HostKind,
     pub address: String,
     pub port: u16,
     pub user: String,
@@ -83,6 +141,7 @@ pub struct HostSpec {
     pub jump_host: Option<String>,
     pub group: String,
     pub tags: Vec<String>,
+    pub tls: Option<EngineTls>,
 }
 
 /// Unchecked fields as a form or the CLI delivers them.
@@ -111,10 +170,11 @@ impl HostDraft {
         let user = validate_user(&self.user)?;
         let auth = self
             .auth
+            .filter(|auth| *auth != AuthMethod::None)
             .ok_or_else(|| Error::invalid("auth", "", "choose key, agent or password"))?;
         let key_path = match auth {
             AuthMethod::Key => Some(validate_key_path(self.key_path.as_deref().unwrap_or(""))?),
-            AuthMethod::Agent | AuthMethod::Password => None,
+            AuthMethod::Agent | AuthMethod::Password | AuthMethod::None => None,
         };
         let docker_socket = validate_socket(self.docker_socket.as_deref())?;
         let secret = self.secret.filter(|secret| !secret.expose().is_empty());
@@ -135,6 +195,7 @@ impl HostDraft {
 
         Ok(HostSpec {
             name,
+            kind: HostKind::Ssh,
             address,
             port,
             user,
@@ -145,11 +206,12 @@ impl HostDraft {
             jump_host,
             group,
             tags,
+            tls: None,
         })
     }
 }
 
-fn validate_name(value: &str) -> Result<String> {
+pub(crate) fn validate_name(value: &str) -> Result<String> {
     let trimmed = value.trim();
     if trimmed.is_empty() {
         return Err(Error::invalid("name", value, "enter a name, for example 'nas'"));
@@ -179,7 +241,7 @@ fn validate_name(value: &str) -> Result<String> {
 
 /// Accepts an IP address or a DNS name (RFC 1123 labels), nothing a shell or ssh could read
 /// as an option or a second word.
-fn validate_address(value: &str) -> Result<String> {
+pub(crate) fn validate_address(value: &str) -> Result<String> {
     let trimmed = value.trim();
     if trimmed.is_empty() {
         return Err(Error::invalid(
@@ -272,7 +334,7 @@ pub fn expand_home(path: &str) -> PathBuf {
 /// The maximum number of tags on one host, so the fleet view stays readable.
 const MAX_TAGS: usize = 16;
 
-fn validate_group(value: &str) -> Result<String> {
+pub(crate) fn validate_group(value: &str) -> Result<String> {
     let trimmed = value.trim();
     if trimmed.chars().count() > 64 {
         return Err(Error::invalid("group", value, "use at most 64 characters"));
@@ -284,7 +346,7 @@ fn validate_group(value: &str) -> Result<String> {
 }
 
 /// Trims tags, drops empty ones and duplicates (keeping the first spelling), and checks each.
-fn validate_tags(values: Vec<String>) -> Result<Vec<String>> {
+pub(crate) fn validate_tags(values: Vec<String>) -> Result<Vec<String>> {
     let mut tags: Vec<String> = Vec::new();
     for value in values {
         let tag = value.trim();
