@@ -2,7 +2,8 @@
 # Installs what building, running or testing Homeport needs on Debian or Ubuntu, and nothing
 # that is already there. Usage: scripts/deps.sh run|test
 #   run:  system libraries for Tauri (webkit2gtk 4.1 and friends), Node.js, the UI's npm packages
-#   test: all of the above, plus Xvfb, WebKitWebDriver, tauri-driver, fonts and the lab's packages
+#   test: all of the above, plus Xvfb, WebKitWebDriver, tauri-driver, fonts, the lab's packages
+#         and Docker Compose v2 as the oracle of the Compose model's tests
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -102,6 +103,7 @@ case "$MODE" in
     ensure_node
     ensure_ui_packages
     ensure_tauri_driver
+    "$ROOT/scripts/compose-oracle.sh"
     ;;
   *)
     log "usage: scripts/deps.sh run|test"

@@ -109,6 +109,7 @@ REQUIRED_PACKAGES=(
   "libsecret-tools:/usr/bin/secret-tool"
   "curl:/usr/bin/curl"
   "openssl:/usr/bin/openssl"
+  "docker-compose:/usr/bin/docker-compose"
   "iproute2:/usr/bin/ss"
   "util-linux:/usr/bin/setpriv"
 )

@@ -5,11 +5,13 @@
 
 use ts_rs::TS;
 
+use crate::compose::*;
 use crate::dto::*;
 use crate::facts::*;
 use crate::files::*;
 use crate::fleet::*;
 use crate::import::*;
+use crate::stacks::*;
 use crate::terminal::*;
 use homeport_core::ErrorCode;
 
@@ -52,6 +54,13 @@ pub fn render() -> String {
         ImportCandidateView::decl(),
         ImportPreview::decl(),
         ImportResult::decl(),
+        ComposeDiagnostic::decl(),
+        ComposeReport::decl(),
+        ComposeInput::decl(),
+        StackStatus::decl(),
+        StackServiceView::decl(),
+        StackView::decl(),
+        StackActionKind::decl(),
         TransferEvent::decl(),
         TerminalTarget::decl(),
         TerminalExit::decl(),

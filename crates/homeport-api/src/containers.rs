@@ -164,7 +164,7 @@ impl Api {
 
     /// Drops the host's connection when a call failed in a way a reconnect may fix. A response
     /// from the engine, even an error such as 409, proves the connection works, so it is kept.
-    async fn evict_on_error<T>(&self, host_id: &str, result: homeport_core::Result<T>) -> ApiResult<T> {
+    pub(crate) async fn evict_on_error<T>(&self, host_id: &str, result: homeport_core::Result<T>) -> ApiResult<T> {
         match result {
             Err(err @ (Error::DockerConnection { .. } | Error::HostUnreachable { .. })) => {
                 self.forget_connection(host_id).await;

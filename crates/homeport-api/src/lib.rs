@@ -6,6 +6,7 @@
 //! Nothing here depends on Tauri, and streams report through plain callbacks.
 
 pub mod bindings;
+pub mod compose;
 mod containers;
 pub mod dto;
 pub mod facts;
@@ -16,6 +17,7 @@ pub mod import;
 pub mod logging;
 pub mod messages;
 mod settings;
+pub mod stacks;
 mod subscriptions;
 pub mod terminal;
 
@@ -24,6 +26,7 @@ use homeport_core::paths::AppPaths;
 use homeport_core::secrets::Keychain;
 use homeport_core::store::Store;
 
+pub use compose::{ComposeDiagnostic, ComposeInput, ComposeReport};
 pub use dto::*;
 pub use facts::{FilesystemView, HostFactsView};
 pub use files::TransferEvent;
@@ -32,6 +35,7 @@ pub use import::{
     HostKeyStatus, ImportActionKind, ImportCandidateView, ImportFiles, ImportOriginKind, ImportPreview,
     ImportProblemView, ImportResult,
 };
+pub use stacks::{StackActionKind, StackServiceView, StackStatus, StackView};
 pub use subscriptions::{Sink, SubscriptionId, Subscriptions};
 pub use terminal::{TerminalEvent, TerminalExit, TerminalId, TerminalTarget, Terminals};
 

@@ -30,6 +30,62 @@ pub enum Command {
     /// See every host at once.
     #[command(subcommand)]
     Fleet(FleetCommand),
+    /// List and control the Compose projects (stacks) of a host.
+    #[command(subcommand)]
+    Stack(StackCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StackCommand {
+    /// Check Compose files and list every problem; exit status 1 when any is an error.
+    Validate(ComposeFiles),
+    /// Print the normalised, interpolated and merged model, as docker compose config does.
+    Config {
+        #[command(flatten)]
+        files: ComposeFiles,
+        /// Activate this profile; repeat for more.
+        #[arg(long = "profile")]
+        profiles: Vec<String>,
+    },
+    /// List the Compose projects on a host, including ones made with docker compose.
+    Ls {
+        /// Host name or id.
+        #[arg(long)]
+        host: String,
+    },
+    /// Start every container of a stack, in the order Compose created them.
+    Start(StackTarget),
+    /// Stop every container of a stack, newest first.
+    Stop(StackTarget),
+    /// Stop, then start every container of a stack.
+    Restart(StackTarget),
+    /// Stop and remove a stack's containers and networks, as docker compose down does.
+    Down {
+        #[command(flatten)]
+        target: StackTarget,
+        /// Remove the stack's named volumes too, and with them its data.
+        #[arg(long)]
+        volumes: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct ComposeFiles {
+    /// The Compose file, then override files in order.
+    #[arg(required = true)]
+    pub files: Vec<String>,
+    /// Read variables from this file instead of the project's .env.
+    #[arg(long)]
+    pub env_file: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct StackTarget {
+    /// The stack's Compose project name.
+    pub name: String,
+    /// Host name or id.
+    #[arg(long)]
+    pub host: String,
 }
 
 #[derive(Debug, Subcommand)]

@@ -14,11 +14,12 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use homeport_api::{
-    Api, ContainerAction, EngineInput, EngineTlsView, HostInput, IpcError, LogEvent, LogStreamKind, TransferEvent,
+    Api, ContainerAction, EngineInput, EngineTlsView, HostInput, IpcError, LogEvent, LogStreamKind, StackActionKind,
+    TransferEvent,
 };
 use homeport_core::paths::AppPaths;
 
-use args::{Cli, Command, ContainerCommand, FleetCommand, HostAddEngine, HostCommand};
+use args::{Cli, Command, ContainerCommand, FleetCommand, HostAddEngine, HostCommand, StackCommand};
 use output::Output;
 
 fn main() -> ExitCode {
@@ -56,6 +57,7 @@ async fn run(command: Command, output: &Output) -> Result<(), IpcError> {
     match command {
         Command::Host(host) => run_host(&api, host, output).await,
         Command::Container(container) => run_container(&api, container, output).await,
+        Command::Stack(stack) => run_stack(&api, stack, output).await,
         Command::Fleet(FleetCommand::Status { timeout }) => {
             let timeout = std::time::Duration::try_from_secs_f64(timeout)
                 .ok()
@@ -367,6 +369,50 @@ async fn import_ssh_config(
     let skipped = selection::skipped(&preview, &aliases, named);
     output.import_result(&preview, &result, &skipped);
     Ok(())
+}
+
+async fn run_stack(api: &Api, command: StackCommand, output: &Output) -> Result<(), IpcError> {
+    let (target, action, volumes) = match command {
+        StackCommand::Validate(files) => {
+            let report = api.compose_validate(&compose_input(files))?;
+            output.compose_report(&report);
+            if !report.valid {
+                // The report on stdout lists every problem; this only sets the exit status.
+                std::process::exit(1);
+            }
+            return Ok(());
+        }
+        StackCommand::Config { files, profiles } => {
+            let config = api.compose_config(&compose_input(files), &profiles)?;
+            output.json_value(&config);
+            return Ok(());
+        }
+        StackCommand::Ls { host } => {
+            output.stacks(&api.stack_list(&host).await?);
+            return Ok(());
+        }
+        StackCommand::Start(target) => (target, StackActionKind::Start, false),
+        StackCommand::Stop(target) => (target, StackActionKind::Stop, false),
+        StackCommand::Restart(target) => (target, StackActionKind::Restart, false),
+        StackCommand::Down { target, volumes } => (target, StackActionKind::Down, volumes),
+    };
+    api.stack_action(&target.host, &target.name, action, volumes).await?;
+    let verb = match action {
+        StackActionKind::Start => "started",
+        StackActionKind::Stop => "stopped",
+        StackActionKind::Restart => "restarted",
+        StackActionKind::Down if volumes => "took down, volumes included,",
+        StackActionKind::Down => "took down",
+    };
+    output.done(&format!("{verb} stack '{}' on {}", target.name, target.host));
+    Ok(())
+}
+
+fn compose_input(files: args::ComposeFiles) -> homeport_api::ComposeInput {
+    homeport_api::ComposeInput {
+        files: files.files,
+        env_file: files.env_file,
+    }
 }
 
 async fn run_container(api: &Api, command: ContainerCommand, output: &Output) -> Result<(), IpcError> {

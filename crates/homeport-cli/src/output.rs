@@ -145,6 +145,59 @@ impl Output {
         }
     }
 
+    pub fn compose_report(&self, report: &homeport_api::ComposeReport) {
+        if self.json {
+            return print_json(report);
+        }
+        for diagnostic in &report.diagnostics {
+            let mut line = format!(
+                "{}:{}:{}: {}: {}",
+                diagnostic.file, diagnostic.line, diagnostic.column, diagnostic.severity, diagnostic.message
+            );
+            if !diagnostic.value.is_empty() {
+                line.push_str(&format!(" (value '{}')", diagnostic.value));
+            }
+            if !diagnostic.hint.is_empty() {
+                line.push_str(&format!("; {}", diagnostic.hint));
+            }
+            println!("{line}");
+        }
+        let errors = report.diagnostics.iter().filter(|d| d.severity == "error").count();
+        let warnings = report.diagnostics.len() - errors;
+        match &report.project {
+            Some(project) if report.valid => println!(
+                "project '{project}': {} services, {warnings} warnings",
+                report.services.len()
+            ),
+            _ => println!("{errors} errors, {warnings} warnings"),
+        }
+    }
+
+    /// Prints a JSON value, indented, in text mode too: it is the command's only output.
+    pub fn json_value(&self, value: &serde_json::Value) {
+        println!("{}", serde_json::to_string_pretty(value).unwrap_or_default());
+    }
+
+    pub fn stacks(&self, stacks: &[homeport_api::StackView]) {
+        if self.json {
+            return print_json(&stacks);
+        }
+        println!(
+            "{:<24} {:<8} {:>7} {:>6}  WORKING DIR",
+            "NAME", "STATUS", "RUNNING", "TOTAL"
+        );
+        for stack in stacks {
+            println!(
+                "{:<24} {:<8} {:>7} {:>6}  {}",
+                stack.name,
+                enum_text(&stack.status),
+                stack.containers.running,
+                stack.containers.total,
+                stack.working_dir.as_deref().unwrap_or("-")
+            );
+        }
+    }
+
     pub fn facts(&self, facts: &HostFactsView) {
         if self.json {
             return print_json(facts);

@@ -1395,3 +1395,167 @@ fn import_never_quotes_an_included_secret() {
         );
     }
 }
+
+/// Runs Debian's docker-compose 1.29 against the lab engine, as a user would outside Homeport.
+fn docker_compose(lab: &Lab, dir: &Path, project: &str, args: &[&str]) -> String {
+    let output = common::run_checked(
+        Command::new("docker-compose")
+            .current_dir(dir)
+            .env("DOCKER_HOST", lab.docker_host())
+            .args(["--project-name", project, "--file", "compose.yaml"])
+            .args(args),
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn docker_lab(lab: &Lab, args: &[&str]) -> String {
+    let output = common::run_checked(Command::new("docker").args(["-H", &lab.docker_host()]).args(args));
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// A project made with docker-compose 1.29 is listed as a stack and stopped, started and taken
+/// down by Homeport, and docker-compose sees each change.
+#[test]
+fn compose_project_is_a_stack() {
+    let Some(lab) = common::lab() else { return };
+    let homeport = Homeport::new();
+    let dir = TempDir::new().expect("temp dir");
+    let project = common::unique_name("hpstack").replace('-', "");
+    std::fs::write(
+        dir.path().join("compose.yaml"),
+        format!(
+            "services:\n  web:\n    image: {image}\n    command: [\"sh\", \"-c\", \"trap 'exit 0' TERM; while true; do sleep 1; done\"]\n    volumes: [data:/data]\n  worker:\n    image: {image}\n    command: [\"sh\", \"-c\", \"trap 'exit 0' TERM; while true; do sleep 1; done\"]\n    depends_on: [web]\nvolumes:\n  data: {{}}\n",
+            image = lab.var("LAB_IMAGE"),
+        ),
+    )
+    .expect("write compose.yaml");
+    docker_compose(&lab, dir.path(), &project, &["up", "-d", "--no-build"]);
+
+    let socket = lab.var("LAB_DOCKER_SOCK");
+    homeport
+        .run(&["host", "add-engine", "--name", "engine", "--socket", &socket, "--json"])
+        .json("add the lab engine");
+    let find = |step: &str| -> Option<Value> {
+        let stacks = homeport.run(&["stack", "ls", "--host", "engine", "--json"]).json(step);
+        stacks
+            .as_array()
+            .expect("stack array")
+            .iter()
+            .find(|stack| stack["name"] == project.as_str())
+            .cloned()
+    };
+
+    let stack = find("stack ls").expect("the docker-compose project is listed");
+    assert_eq!(stack["status"], "running", "{stack}");
+    assert_eq!(stack["containers"]["total"], 2, "{stack}");
+    assert_eq!(stack["services"].as_array().map(Vec::len), Some(2), "{stack}");
+    let working_dir = dir.path().canonicalize().expect("temp dir path");
+    assert_eq!(stack["workingDir"], working_dir.display().to_string(), "{stack}");
+    assert!(stack["configFiles"].to_string().contains("compose.yaml"), "{stack}");
+
+    homeport
+        .run(&["stack", "stop", &project, "--host", "engine", "--json"])
+        .json("stack stop");
+    assert_eq!(find("after stop").expect("still listed")["status"], "stopped");
+    assert!(
+        !docker_compose(
+            &lab,
+            dir.path(),
+            &project,
+            &["ps", "--services", "--filter", "status=running"]
+        )
+        .contains("web"),
+        "docker-compose sees the stopped services"
+    );
+
+    homeport
+        .run(&["stack", "start", &project, "--host", "engine", "--json"])
+        .json("stack start");
+    assert_eq!(find("after start").expect("still listed")["status"], "running");
+
+    homeport
+        .run(&["stack", "down", &project, "--host", "engine", "--json"])
+        .json("stack down");
+    assert!(find("after down").is_none(), "no container is left");
+    let label = format!("label=com.docker.compose.project={project}");
+    assert_eq!(
+        docker_lab(&lab, &["network", "ls", "-q", "--filter", &label]).trim(),
+        "",
+        "networks removed"
+    );
+    assert_ne!(
+        docker_lab(&lab, &["volume", "ls", "-q", "--filter", &label]).trim(),
+        "",
+        "volumes kept"
+    );
+
+    docker_compose(&lab, dir.path(), &project, &["up", "-d", "--no-build"]);
+    homeport
+        .run(&["stack", "down", &project, "--host", "engine", "--volumes", "--json"])
+        .json("stack down --volumes");
+    assert_eq!(
+        docker_lab(&lab, &["volume", "ls", "-q", "--filter", &label]).trim(),
+        "",
+        "volumes removed"
+    );
+
+    let missing = homeport
+        .run(&["stack", "stop", &project, "--host", "engine", "--json"])
+        .json_error("stop a stack that is gone");
+    assert_eq!(missing["code"], "StackNotFound", "{missing}");
+}
+
+/// `stack validate` lists every problem of a file in one pass and sets the exit status, and
+/// `stack config` prints the interpolated model.
+#[test]
+fn stack_validate_and_config() {
+    let homeport = Homeport::new();
+    let dir = TempDir::new().expect("temp dir");
+    std::fs::write(dir.path().join(".env"), "SET_VAR=alpine\nEMPTY_VAR=\n").expect(".env");
+    let broken = dir.path().join("broken.yaml");
+    std::fs::write(
+        &broken,
+        "services:\n  web:\n    image: busybox\n    ports: [\"${PROXY_PORT:80}:80\"]\n    environment:\n      X: \"${UNSET_VAR:?need it}\"\n",
+    )
+    .expect("broken.yaml");
+    let broken = broken.display().to_string();
+    let run = homeport.run(&["stack", "validate", &broken, "--json"]);
+    assert_eq!(run.status.code(), Some(1), "errors set exit status 1: {}", run.stderr);
+    let report: Value = serde_json::from_str(run.stdout.trim()).expect("report JSON");
+    let errors = report["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .filter(|diagnostic| diagnostic["severity"] == "error")
+        .count();
+    assert_eq!(errors, 2, "both errors in one pass: {report}");
+    assert!(report.to_string().contains("need it"), "{report}");
+    assert!(
+        report.to_string().contains("${PROXY_PORT:-80}"),
+        "the fix for ':' is offered: {report}"
+    );
+
+    let good = dir.path().join("compose.yaml");
+    std::fs::write(
+        &good,
+        "version: \"3.0\"\nservices:\n  web:\n    image: \"busybox:${SET_VAR:-latest}\"\n    labels:\n      $KEY: \"${EMPTY_VAR-latest}\"\n",
+    )
+    .expect("compose.yaml");
+    let good = good.display().to_string();
+    let report = homeport
+        .run(&["stack", "validate", &good, "--json"])
+        .json("validate a good file");
+    assert_eq!(report["valid"], true, "{report}");
+    assert_eq!(
+        report["diagnostics"][0]["severity"], "warning",
+        "version is a warning: {report}"
+    );
+
+    let config = homeport.run(&["stack", "config", &good, "--json"]).json("stack config");
+    assert_eq!(config["services"]["web"]["image"], "busybox:alpine", "{config}");
+    // Like docker compose config, the output writes a literal `$` as `$$`.
+    assert_eq!(
+        config["services"]["web"]["labels"]["$$KEY"], "",
+        "keys are never interpolated: {config}"
+    );
+}

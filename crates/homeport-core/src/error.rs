@@ -31,6 +31,8 @@ pub enum ErrorCode {
     ContainerNotRunning,
     ContainerShellMissing,
     EngineTls,
+    StackNotFound,
+    ComposeInvalid,
     KeychainLocked,
     KeychainUnavailable,
     Storage,
@@ -160,6 +162,22 @@ pub enum Error {
         detail: String,
     },
 
+    /// A Compose file has errors. The first one's place is given; `count` says how many there are
+    /// and `detail` lists every one, one `FILE:LINE:COLUMN: message` per line.
+    #[error("{file} line {line}, column {column}: {count} error(s) in the Compose files:\n{detail}")]
+    ComposeInvalid {
+        file: String,
+        line: usize,
+        column: usize,
+        count: usize,
+        detail: String,
+    },
+
+    #[error(
+        "no stack '{stack}' on {host}: no container carries that Compose project name. Refresh the list of stacks"
+    )]
+    StackNotFound { host: String, stack: String },
+
     /// A TCP engine's TLS files could not be read, or its certificate was refused.
     #[error("the TLS connection to the Docker engine {host} failed: {detail}. Check the CA certificate, client certificate and key of the host")]
     EngineTls { host: String, detail: String },
@@ -208,6 +226,8 @@ impl Error {
             Error::ContainerNotRunning { .. } => ErrorCode::ContainerNotRunning,
             Error::ContainerShellMissing { .. } => ErrorCode::ContainerShellMissing,
             Error::EngineTls { .. } => ErrorCode::EngineTls,
+            Error::StackNotFound { .. } => ErrorCode::StackNotFound,
+            Error::ComposeInvalid { .. } => ErrorCode::ComposeInvalid,
             Error::KeychainLocked { .. } => ErrorCode::KeychainLocked,
             Error::KeychainUnavailable { .. } => ErrorCode::KeychainUnavailable,
             Error::Storage(_) => ErrorCode::Storage,
@@ -327,6 +347,23 @@ impl Error {
                 params.insert("host", host.clone());
                 params.insert("container", container.clone());
                 params.insert("detail", detail.clone());
+            }
+            Error::ComposeInvalid {
+                file,
+                line,
+                column,
+                count,
+                detail,
+            } => {
+                params.insert("file", file.clone());
+                params.insert("line", line.to_string());
+                params.insert("column", column.to_string());
+                params.insert("count", count.to_string());
+                params.insert("detail", detail.clone());
+            }
+            Error::StackNotFound { host, stack } => {
+                params.insert("host", host.clone());
+                params.insert("stack", stack.clone());
             }
             Error::Cancelled => {}
         }

@@ -6,6 +6,7 @@
 //! - [`error::Error`] is the one error type, with a stable [`error::ErrorCode`] for the UI.
 
 pub mod alerts;
+pub mod catalog;
 pub mod connections;
 pub mod docker;
 pub mod error;
@@ -17,6 +18,7 @@ pub mod inventory;
 pub mod paths;
 pub mod secrets;
 pub mod ssh;
+pub mod stacks;
 pub mod store;
 
 pub use error::{Error, ErrorCode, Result};

@@ -18,7 +18,7 @@ export function alertTitle(alert: OpenAlertView, format: Format): string {
     : alert.rule;
 }
 
-/** Returns what the severity asks for, such as "respond now", or '' for an unknown one. */
+/** Returns the severity's response target as text, such as "respond now", or '' for an unknown one. */
 export function severityMeaning(severity: string, format: Format): string {
   return (SEVERITIES as readonly string[]).includes(severity) ? format(`alerts.severity.${severity}`) : '';
 }

@@ -9,11 +9,11 @@ use crate::fleet::{HostState, HostStatus};
 use crate::inventory::LOCAL_HOST_ID;
 use crate::store::Store;
 
-/// The rule that fires when a host stops answering.
+/// The rule that fires when a host stops responding.
 pub const HOST_UNREACHABLE: &str = "host_unreachable";
 
-/// Two failed refreshes in a row open the alert, so one dropped packet does not; two answers
-/// in a row resolve it. Reminders every hour, three at most.
+/// Two failed refreshes in a row open the alert, so one dropped packet does not, and two
+/// successful refreshes in a row resolve it. Reminders come every hour, three at most.
 pub const HOST_UNREACHABLE_POLICY: FlapPolicy = FlapPolicy {
     down_after: 2,
     up_after: 2,
@@ -24,8 +24,8 @@ pub const HOST_UNREACHABLE_POLICY: FlapPolicy = FlapPolicy {
 /// Feeds one fleet refresh at `now` (Unix seconds) to the host rules, opening and resolving
 /// alerts, and returns the transitions with the host ids they concern.
 ///
-/// A host counts as reachable whenever something on it answered, even to refuse the login or
-/// to say that Docker is missing; those have their own states in the fleet view. A host whose
+/// A host counts as reachable whenever something on it responded, even to reject the login or
+/// to report that Docker is missing. Those cases have their own states in the fleet view. A host whose
 /// failure says nothing about reachability (state `Failed`) leaves the rule as it was.
 pub async fn observe_fleet(store: &Store, statuses: &[HostStatus], now: i64) -> Result<Vec<(String, Transition)>> {
     let mut transitions = Vec::new();

@@ -18,6 +18,7 @@ impl Store {
     pub async fn open_alert(&self, event: &NewAlert) -> Result<Alert> {
         let now = now_rfc3339();
         let params = serde_json::to_string(&event.params).map_err(|err| Error::Internal(err.to_string()))?;
+
         let mut tx = self.pool.begin().await?;
         let merged = sqlx::query(
             "UPDATE alerts SET count = count + 1, last_seen = ?, params = ?, severity = ?
@@ -30,6 +31,7 @@ impl Store {
         .bind(&event.fingerprint)
         .execute(&mut *tx)
         .await?;
+
         if merged.rows_affected() == 0 {
             sqlx::query(
                 "INSERT INTO alerts (id, source, fingerprint, rule, host_id, service, severity, state, params, count,
@@ -49,6 +51,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
+
         let row = sqlx::query(&format!(
             "SELECT {ALERT_COLUMNS} FROM alerts WHERE source = ? AND fingerprint = ? AND state <> 'resolved'"
         ))
@@ -181,7 +184,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn resolved_alert_is_history_and_a_new_episode_opens_a_new_row() {
+    async fn resolve_then_reopen_adds_row() {
         let store = Store::open_in_memory().await.unwrap();
         let first = store.open_alert(&event("a")).await.unwrap();
         let resolved = store.resolve_alert(HOMEPORT_SOURCE, "a").await.unwrap().unwrap();

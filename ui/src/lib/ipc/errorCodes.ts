@@ -27,6 +27,8 @@ export const ERROR_PARAMS = {
   ContainerNotRunning: ['host', 'container', 'state'],
   ContainerShellMissing: ['host', 'container', 'detail'],
   EngineTls: ['host', 'detail'],
+  StackNotFound: ['host', 'stack'],
+  ComposeInvalid: ['file', 'line', 'column', 'count', 'detail'],
   KeychainLocked: ['detail'],
   KeychainUnavailable: ['detail'],
   Storage: ['detail'],

@@ -29,7 +29,7 @@ export type EngineTlsView = { ca: string, cert: string | null, key: string | nul
 
 export type EngineInput = { name: string, socket: string | null, address: string | null, port: number | null, tls: EngineTlsView | null, group: string | null, tags: Array<string>, };
 
-export type ErrorCode = "InvalidInput" | "HostNotFound" | "HostNameTaken" | "HostUnreachable" | "HostKeyUnknown" | "HostKeyChanged" | "HostKeyRevoked" | "AuthFailed" | "KeyFileUnreadable" | "PassphraseWrong" | "SecretMissing" | "ConfigInvalid" | "AgentUnavailable" | "DockerUnavailable" | "DockerPermissionDenied" | "DockerApiTooOld" | "DockerError" | "ContainerNotFound" | "ContainerNotRunning" | "ContainerShellMissing" | "EngineTls" | "KeychainLocked" | "KeychainUnavailable" | "Storage" | "Cancelled" | "Internal";
+export type ErrorCode = "InvalidInput" | "HostNotFound" | "HostNameTaken" | "HostUnreachable" | "HostKeyUnknown" | "HostKeyChanged" | "HostKeyRevoked" | "AuthFailed" | "KeyFileUnreadable" | "PassphraseWrong" | "SecretMissing" | "ConfigInvalid" | "AgentUnavailable" | "DockerUnavailable" | "DockerPermissionDenied" | "DockerApiTooOld" | "DockerError" | "ContainerNotFound" | "ContainerNotRunning" | "ContainerShellMissing" | "EngineTls" | "StackNotFound" | "ComposeInvalid" | "KeychainLocked" | "KeychainUnavailable" | "Storage" | "Cancelled" | "Internal";
 
 export type IpcError = { code: ErrorCode, message: string, params: { [key in string]?: string }, };
 
@@ -163,6 +163,44 @@ digest: string,
 dockerProblems: Array<string>, };
 
 export type ImportResult = { added: Array<string>, updated: Array<string>, unchanged: Array<string>, revokedKeysRecorded: number, };
+
+export type ComposeDiagnostic = { file: string, 
+/**
+ * 1-based; 0 when the finding concerns the whole file.
+ */
+line: number, column: number, 
+/**
+ * `error` or `warning`.
+ */
+severity: string, 
+/**
+ * A stable code, such as `interpolation` or `unknown_attribute`.
+ */
+code: string, message: string, value: string, hint: string, };
+
+export type ComposeReport = { valid: boolean, 
+/**
+ * The project name, when the files load.
+ */
+project: string | null, services: Array<string>, diagnostics: Array<ComposeDiagnostic>, };
+
+export type ComposeInput = { 
+/**
+ * The main file first, then override files.
+ */
+files: Array<string>, 
+/**
+ * Used instead of the project's `.env`, as `docker compose --env-file` does.
+ */
+envFile: string | null, };
+
+export type StackStatus = "running" | "partial" | "stopped";
+
+export type StackServiceView = { name: string, image: string, containers: ContainerCountsView, };
+
+export type StackView = { name: string, status: StackStatus, workingDir: string | null, configFiles: Array<string>, composeVersion: string | null, services: Array<StackServiceView>, containers: ContainerCountsView, };
+
+export type StackActionKind = "start" | "stop" | "restart" | "down";
 
 export type TransferEvent = { "kind": "progress", done: number, total: number, } | { "kind": "done", bytes: number, millis: number, } | { "kind": "error", error: IpcError, };
 
