@@ -30,6 +30,12 @@ const COMMANDS: &[&str] = &[
     "terminal_close",
     "file_upload",
     "file_download",
+    "stack_list",
+    "stack_action",
+    "template_list",
+    "template_show",
+    "template_render",
+    "template_deploy",
 ];
 
 fn main() {

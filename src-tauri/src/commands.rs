@@ -1,10 +1,12 @@
 //! Tauri commands: each one forwards to the `homeport-api` function of the same name.
 //! Arguments are never logged, since host input carries passwords.
 
+use std::collections::BTreeMap;
+
 use homeport_api::{
     Api, AppInfo, ContainerAction, ContainerEvent, ContainerView, DockerInfo, EngineInput, FleetHost, HostFactsView,
-    HostInput, HostView, ImportFiles, ImportPreview, ImportResult, IpcError, LogEvent, MemoryUsage, Settings,
-    SubscriptionId,
+    HostInput, HostView, ImportFiles, ImportPreview, ImportResult, IpcError, LogEvent, MemoryUsage, RenderedTemplate,
+    Settings, StackActionKind, StackView, SubscriptionId, TemplateView,
 };
 use tauri::ipc::Channel;
 use tauri::State;
@@ -149,4 +151,41 @@ pub fn subscription_cancel(api: State<'_, Api>, id: SubscriptionId) {
 #[tauri::command]
 pub fn open_external(url: String) -> CommandResult<()> {
     crate::navigation::open_external(&url)
+}
+
+#[tauri::command]
+pub async fn stack_list(api: State<'_, Api>, host_id: String) -> CommandResult<Vec<StackView>> {
+    api.stack_list(&host_id).await
+}
+
+#[tauri::command]
+pub async fn stack_action(
+    api: State<'_, Api>,
+    host_id: String,
+    name: String,
+    action: StackActionKind,
+    remove_volumes: bool,
+) -> CommandResult<()> {
+    api.stack_action(&host_id, &name, action, remove_volumes).await
+}
+
+#[tauri::command]
+pub fn template_list(api: State<'_, Api>) -> CommandResult<Vec<TemplateView>> {
+    api.template_list()
+}
+
+#[tauri::command]
+pub fn template_show(api: State<'_, Api>, id: String) -> CommandResult<TemplateView> {
+    api.template_show(&id)
+}
+
+/// Renders a template for a preview. The result's `env` holds generated passwords, so the UI
+/// must not display it.
+#[tauri::command]
+pub fn template_render(
+    api: State<'_, Api>,
+    id: String,
+    values: BTreeMap<String, String>,
+) -> CommandResult<RenderedTemplate> {
+    api.template_render(&id, &values)
 }

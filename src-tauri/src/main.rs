@@ -6,6 +6,7 @@
 mod commands;
 mod files;
 mod navigation;
+mod stacks;
 mod terminal;
 
 use homeport_api::Api;
@@ -60,6 +61,12 @@ fn main() {
             commands::container_events,
             commands::subscription_cancel,
             commands::open_external,
+            commands::stack_list,
+            commands::stack_action,
+            commands::template_list,
+            commands::template_show,
+            commands::template_render,
+            stacks::template_deploy,
             terminal::terminal_open,
             terminal::terminal_write,
             terminal::terminal_resize,

@@ -110,6 +110,7 @@ REQUIRED_PACKAGES=(
   "curl:/usr/bin/curl"
   "openssl:/usr/bin/openssl"
   "docker-compose:/usr/bin/docker-compose"
+  "prometheus:/usr/bin/promtool"
   "iproute2:/usr/bin/ss"
   "util-linux:/usr/bin/setpriv"
 )

@@ -12,6 +12,8 @@ use crate::files::*;
 use crate::fleet::*;
 use crate::import::*;
 use crate::stacks::*;
+use crate::template_deploy::*;
+use crate::templates::*;
 use crate::terminal::*;
 use homeport_core::ErrorCode;
 
@@ -55,12 +57,26 @@ pub fn render() -> String {
         ImportPreview::decl(),
         ImportResult::decl(),
         ComposeDiagnostic::decl(),
+        ComposeRisk::decl(),
         ComposeReport::decl(),
         ComposeInput::decl(),
+        LocalizedText::decl(),
+        TemplateOptionView::decl(),
+        TemplateParameterView::decl(),
+        TemplateView::decl(),
+        RenderedTemplate::decl(),
+        TemplateDeployInput::decl(),
+        TemplateDeployEvent::decl(),
         StackStatus::decl(),
         StackServiceView::decl(),
         StackView::decl(),
         StackActionKind::decl(),
+        StackDeployInput::decl(),
+        DeployStage::decl(),
+        DeployOutcome::decl(),
+        DeployEvent::decl(),
+        DeployStageRecord::decl(),
+        DeployResult::decl(),
         TransferEvent::decl(),
         TerminalTarget::decl(),
         TerminalExit::decl(),

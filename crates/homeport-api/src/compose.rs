@@ -27,6 +27,18 @@ pub struct ComposeDiagnostic {
     pub hint: String,
 }
 
+/// A setting that gives a service power over its host, such as a mounted Docker socket.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ComposeRisk {
+    pub service: String,
+    /// `privileged`, `hostNetwork`, `hostPid`, `dockerSocket`, `rootBind` or `broadCapability`.
+    pub kind: String,
+    pub value: String,
+    /// The English reason, for the CLI; the UI translates `kind`.
+    pub reason: String,
+}
+
 /// Every problem of a set of Compose files; valid when none is an error.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -36,6 +48,8 @@ pub struct ComposeReport {
     pub project: Option<String>,
     pub services: Vec<String>,
     pub diagnostics: Vec<ComposeDiagnostic>,
+    /// Risky settings of the services without a profile, reported and never rejected.
+    pub risks: Vec<ComposeRisk>,
 }
 
 /// The files of one Compose project and the values interpolation uses.
@@ -96,6 +110,19 @@ impl Api {
         Ok(match ComposeFile::load(&input.paths()?, &environment) {
             Ok(project) => ComposeReport {
                 valid: true,
+                risks: project
+                    .risks(&[])
+                    .into_iter()
+                    .map(|risk| ComposeRisk {
+                        service: risk.service,
+                        kind: serde_json::to_value(risk.kind)
+                            .ok()
+                            .and_then(|kind| kind.as_str().map(str::to_string))
+                            .unwrap_or_default(),
+                        value: risk.value,
+                        reason: risk.kind.reason().to_string(),
+                    })
+                    .collect(),
                 services: project.services.keys().cloned().collect(),
                 diagnostics: project.warnings.iter().map(diagnostic_view).collect(),
                 project: Some(project.name),
@@ -105,6 +132,7 @@ impl Api {
                 project: None,
                 services: Vec::new(),
                 diagnostics: diagnostics.0.iter().map(diagnostic_view).collect(),
+                risks: Vec::new(),
             },
         })
     }

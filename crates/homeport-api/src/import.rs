@@ -301,6 +301,18 @@ fn problem_view(problem: &ImportProblem) -> ImportProblemView {
                 ),
             )
         }
+        ImportProblem::IdentityFileIsPublicKey { path } => {
+            put("path", path.display().to_string());
+            let private = path.with_extension("");
+            (
+                "identityFileIsPublicKey",
+                format!(
+                    "the identity file {} is a public key; point IdentityFile at the private key, such as {}",
+                    path.display(),
+                    private.display()
+                ),
+            )
+        }
         ImportProblem::KeyEncrypted { path } => {
             put("path", path.display().to_string());
             (

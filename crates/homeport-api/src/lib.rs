@@ -19,6 +19,8 @@ pub mod messages;
 mod settings;
 pub mod stacks;
 mod subscriptions;
+pub mod template_deploy;
+pub mod templates;
 pub mod terminal;
 
 use homeport_core::hosts::HostService;
@@ -26,7 +28,7 @@ use homeport_core::paths::AppPaths;
 use homeport_core::secrets::Keychain;
 use homeport_core::store::Store;
 
-pub use compose::{ComposeDiagnostic, ComposeInput, ComposeReport};
+pub use compose::{ComposeDiagnostic, ComposeInput, ComposeReport, ComposeRisk};
 pub use dto::*;
 pub use facts::{FilesystemView, HostFactsView};
 pub use files::TransferEvent;
@@ -35,8 +37,13 @@ pub use import::{
     HostKeyStatus, ImportActionKind, ImportCandidateView, ImportFiles, ImportOriginKind, ImportPreview,
     ImportProblemView, ImportResult,
 };
-pub use stacks::{StackActionKind, StackServiceView, StackStatus, StackView};
+pub use stacks::{
+    DeployEvent, DeployOutcome, DeployResult, DeployStage, DeployStageRecord, StackActionKind, StackDeployInput,
+    StackServiceView, StackStatus, StackView,
+};
 pub use subscriptions::{Sink, SubscriptionId, Subscriptions};
+pub use template_deploy::{TemplateDeployEvent, TemplateDeployInput};
+pub use templates::{LocalizedText, RenderedTemplate, TemplateOptionView, TemplateParameterView, TemplateView};
 pub use terminal::{TerminalEvent, TerminalExit, TerminalId, TerminalTarget, Terminals};
 
 /// The result every API function returns.

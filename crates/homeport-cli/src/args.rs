@@ -33,6 +33,33 @@ pub enum Command {
     /// List and control the Compose projects (stacks) of a host.
     #[command(subcommand)]
     Stack(StackCommand),
+    /// Browse and render the built-in stack templates.
+    #[command(subcommand)]
+    Template(TemplateCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TemplateCommand {
+    /// List the built-in templates.
+    Ls,
+    /// Print a template's description, parameters (with the reason for each default) and
+    /// compose.yaml.
+    Show {
+        /// Template id, such as jellyfin.
+        id: String,
+    },
+    /// Fill in a template's parameters. Prints compose.yaml, or with --out writes
+    /// compose.yaml, .env (generated passwords included, mode 0600) and the other files.
+    Render {
+        /// Template id, such as jellyfin.
+        id: String,
+        /// A parameter value as NAME=VALUE; repeat for more.
+        #[arg(long = "set")]
+        values: Vec<String>,
+        /// A new or empty folder to write the stack's files into.
+        #[arg(long)]
+        out: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -59,6 +86,9 @@ pub enum StackCommand {
     Stop(StackTarget),
     /// Stop, then start every container of a stack.
     Restart(StackTarget),
+    /// Deploy Compose files to a host so that docker compose sees the stack. Stage lines go to
+    /// stderr (JSON lines with --json); Ctrl-C cancels and removes what the deploy created.
+    Deploy(StackDeploy),
     /// Stop and remove a stack's containers and networks, as docker compose down does.
     Down {
         #[command(flatten)]
@@ -77,6 +107,27 @@ pub struct ComposeFiles {
     /// Read variables from this file instead of the project's .env.
     #[arg(long)]
     pub env_file: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct StackDeploy {
+    #[command(flatten)]
+    pub files: ComposeFiles,
+    /// Host name or id.
+    #[arg(long)]
+    pub host: String,
+    /// The Compose project name on the host; the project's own name when unset.
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Activate this profile; repeat for more.
+    #[arg(long = "profile")]
+    pub profiles: Vec<String>,
+    /// A file the services need, relative to the first Compose file's folder; repeat for more.
+    #[arg(long = "extra-file")]
+    pub extra_files: Vec<String>,
+    /// The folder on SSH hosts that holds each stack's folder.
+    #[arg(long, default_value = "/opt/stacks")]
+    pub base_dir: String,
 }
 
 #[derive(Debug, Args)]

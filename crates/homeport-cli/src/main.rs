@@ -8,6 +8,7 @@ mod args;
 mod messages;
 mod output;
 mod selection;
+mod templates;
 
 use std::io::BufRead;
 use std::process::ExitCode;
@@ -58,6 +59,7 @@ async fn run(command: Command, output: &Output) -> Result<(), IpcError> {
         Command::Host(host) => run_host(&api, host, output).await,
         Command::Container(container) => run_container(&api, container, output).await,
         Command::Stack(stack) => run_stack(&api, stack, output).await,
+        Command::Template(template) => templates::run(&api, template, output),
         Command::Fleet(FleetCommand::Status { timeout }) => {
             let timeout = std::time::Duration::try_from_secs_f64(timeout)
                 .ok()
@@ -391,6 +393,7 @@ async fn run_stack(api: &Api, command: StackCommand, output: &Output) -> Result<
             output.stacks(&api.stack_list(&host).await?);
             return Ok(());
         }
+        StackCommand::Deploy(deploy) => return deploy_stack(api, deploy, output).await,
         StackCommand::Start(target) => (target, StackActionKind::Start, false),
         StackCommand::Stop(target) => (target, StackActionKind::Stop, false),
         StackCommand::Restart(target) => (target, StackActionKind::Restart, false),
@@ -405,6 +408,43 @@ async fn run_stack(api: &Api, command: StackCommand, output: &Output) -> Result<
         StackActionKind::Down => "took down",
     };
     output.done(&format!("{verb} stack '{}' on {}", target.name, target.host));
+    Ok(())
+}
+
+/// Deploys a stack, printing each stage on stderr. The first Ctrl-C, SIGTERM or SIGHUP cancels
+/// the deploy, and the wait goes on until its cleanup has run.
+async fn deploy_stack(api: &Api, deploy: args::StackDeploy, output: &Output) -> Result<(), IpcError> {
+    let input = homeport_api::StackDeployInput {
+        files: deploy.files.files,
+        env_file: deploy.files.env_file,
+        extra_files: deploy.extra_files,
+        base_dir: Some(deploy.base_dir),
+    };
+    let cancel = tokio_util::sync::CancellationToken::new();
+    let json = output.json;
+    let on_progress = move |event: homeport_api::DeployEvent| output::print_deploy_event(json, &event);
+    let running = api.stack_deploy(
+        &deploy.host,
+        &input,
+        deploy.name.as_deref(),
+        &deploy.profiles,
+        on_progress,
+        cancel.clone(),
+    );
+    tokio::pin!(running);
+    let mut stop = StopSignals::new()?;
+    let result = loop {
+        tokio::select! {
+            result = &mut running => break result,
+            _ = stop.recv(), if !cancel.is_cancelled() => {
+                if !json {
+                    eprintln!("cancelling: removing what this deploy created");
+                }
+                cancel.cancel();
+            }
+        }
+    };
+    output.deploy_result(&deploy.host, &result?);
     Ok(())
 }
 

@@ -41,7 +41,7 @@ pub fn option_for_field(field: &str, locale: Locale) -> String {
         "jumpHost" => "--jump-host",
         "group" => "--group",
         "tags" => "--tag",
-        "alias" => "--alias",
+        "alias" => "--alias or --context",
         "digest" => "--digest",
         "knownHosts" => "--known-hosts",
         "dockerConfig" => "--docker-config",
@@ -196,7 +196,7 @@ mod tests {
             ("keyPath", "--key-file"),
             ("dockerSocket", "--docker-socket"),
             ("remotePath", "REMOTE"),
-            ("alias", "--alias"),
+            ("alias", "--alias or --context"),
             ("timeout", "--timeout"),
         ] {
             let text = assert_cli_wording(Error::invalid(field, "x", "a reason"));

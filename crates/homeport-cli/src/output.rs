@@ -162,6 +162,9 @@ impl Output {
             }
             println!("{line}");
         }
+        for risk in &report.risks {
+            println!("risk: service '{}': {}: {}", risk.service, risk.value, risk.reason);
+        }
         let errors = report.diagnostics.iter().filter(|d| d.severity == "error").count();
         let warnings = report.diagnostics.len() - errors;
         match &report.project {
@@ -273,7 +276,7 @@ impl Output {
         for problem in &preview.docker_problems {
             println!("docker: {problem}");
         }
-        println!("hosts marked ! are not imported unless named with --alias");
+        println!("hosts marked ! are not imported unless named with --alias (--context for import-docker)");
     }
 
     pub fn import_result(&self, preview: &ImportPreview, result: &ImportResult, skipped: &[SkippedHost]) {
@@ -294,6 +297,22 @@ impl Output {
         }
         for host in skipped {
             println!("  skipped {} ({})", host.name, host.reason.text());
+        }
+    }
+
+    pub fn deploy_result(&self, host: &str, result: &homeport_api::DeployResult) {
+        if self.json {
+            return print_json(result);
+        }
+        println!(
+            "deployed stack '{}' on {host} in {} ms: {} changed, {} unchanged",
+            result.name,
+            result.millis,
+            result.changed.len(),
+            result.unchanged.len()
+        );
+        for attribute in &result.unsupported {
+            println!("  not applied: {attribute}");
         }
     }
 
@@ -356,5 +375,44 @@ fn print_json<T: Serialize + ?Sized>(value: &T) {
     match serde_json::to_string(value) {
         Ok(text) => println!("{text}"),
         Err(err) => eprintln!("homeport: cannot encode output: {err}"),
+    }
+}
+
+/// Prints one deploy event on stderr: a line per stage start, output line and stage end, or
+/// the event as one JSON line when `json` is set. Layer progress is printed only as JSON.
+pub fn print_deploy_event(json: bool, event: &homeport_api::DeployEvent) {
+    use homeport_api::DeployEvent;
+    if json {
+        if let Ok(line) = serde_json::to_string(event) {
+            eprintln!("{line}");
+        }
+        return;
+    }
+    match event {
+        DeployEvent::StageStarted { stage } => eprintln!("{}: started", stage_name(*stage)),
+        DeployEvent::Line { stage, service, text } => match service {
+            Some(service) => eprintln!("{}: {service}: {text}", stage_name(*stage)),
+            None => eprintln!("{}: {text}", stage_name(*stage)),
+        },
+        DeployEvent::Layer { .. } => {}
+        DeployEvent::StageFinished { stage, outcome, millis } => {
+            let outcome = match outcome {
+                homeport_api::DeployOutcome::Done => "done",
+                homeport_api::DeployOutcome::Skipped => "skipped",
+                homeport_api::DeployOutcome::Failed => "failed",
+            };
+            eprintln!("{}: {outcome} in {millis} ms", stage_name(*stage));
+        }
+    }
+}
+
+fn stage_name(stage: homeport_api::DeployStage) -> &'static str {
+    match stage {
+        homeport_api::DeployStage::WriteFiles => "write files",
+        homeport_api::DeployStage::Validate => "validate",
+        homeport_api::DeployStage::Pull => "pull",
+        homeport_api::DeployStage::Create => "create",
+        homeport_api::DeployStage::Start => "start",
+        homeport_api::DeployStage::WaitHealthy => "wait healthy",
     }
 }

@@ -32,8 +32,10 @@ impl SkipReason {
     pub fn text(self) -> &'static str {
         match self {
             SkipReason::Blocked => "a problem in the configuration blocks it",
-            SkipReason::NotRecommended => "a problem needs a look first; name it with --alias to import it",
-            SkipReason::NotSelected => "not named with --alias",
+            SkipReason::NotRecommended => {
+                "a problem needs a look first; name it with --alias (--context for import-docker) to import it"
+            }
+            SkipReason::NotSelected => "not named with --alias or --context",
         }
     }
 }

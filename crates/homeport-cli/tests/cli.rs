@@ -1208,7 +1208,8 @@ fn import_summary_counts_skipped_hosts() {
         text.stdout
     );
     assert!(
-        text.stdout.contains("  skipped good (not named with --alias)"),
+        text.stdout
+            .contains("  skipped good (not named with --alias or --context)"),
         "{}",
         text.stdout
     );

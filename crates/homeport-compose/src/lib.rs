@@ -33,6 +33,7 @@ pub mod interpolate;
 pub mod load;
 pub mod merge;
 pub mod model;
+pub mod risks;
 pub mod yaml;
 
 pub use diagnostics::{Code, Diagnostic, Diagnostics, Severity};
@@ -40,3 +41,4 @@ pub use edit::{Document, EditError};
 pub use load::{ComposeFile, Environment};
 pub use model::order::OrderError;
 pub use model::{Condition, Dependency, PortBinding, Project, Resource, Service, VolumeMount};
+pub use risks::{Risk, RiskKind};

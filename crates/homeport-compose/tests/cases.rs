@@ -426,3 +426,20 @@ fn env_file_forms() {
     let diagnostics = load(&[missing]).unwrap_err();
     assert_eq!(diagnostics.errors().next().unwrap().code, Code::EnvFileMissing);
 }
+
+/// Services that are alternatives behind different profiles may publish the same host port,
+/// since only one of them runs; services that can run together may not.
+#[test]
+fn profile_alternatives_share_a_port_without_warning() {
+    let text = "services:\n  mariadb:\n    image: mariadb\n    profiles: [mariadb]\n    ports: [\"8080:80\"]\n  postgres:\n    image: postgres\n    profiles: [postgres]\n    ports: [\"8080:80\"]\n  web:\n    image: nginx\n    ports: [\"9000:80\"]\n  other:\n    image: nginx\n    ports: [\"9000:80\"]\n";
+    let files = vec![(std::path::PathBuf::from("/stack/compose.yaml"), text.to_string())];
+    let project =
+        homeport_compose::ComposeFile::load_strs(&files, &homeport_compose::Environment::default()).expect("loads");
+    let duplicates: Vec<String> = project
+        .warnings
+        .iter()
+        .filter(|warning| warning.code == homeport_compose::Code::DuplicatePublishedPort)
+        .map(|warning| warning.value.clone())
+        .collect();
+    assert_eq!(duplicates, vec!["9000".to_string()], "{:?}", project.warnings);
+}

@@ -33,6 +33,11 @@ pub enum ErrorCode {
     EngineTls,
     StackNotFound,
     ComposeInvalid,
+    DeployFailed,
+    ImageMissing,
+    PortInUse,
+    BindSourceMissing,
+    ServiceNotReady,
     KeychainLocked,
     KeychainUnavailable,
     Storage,
@@ -178,6 +183,52 @@ pub enum Error {
     )]
     StackNotFound { host: String, stack: String },
 
+    /// A stack deploy stopped at `stage` because of `service` (empty when no single service is
+    /// at fault). `detail` names the cause and says whether the cleanup removed everything.
+    #[error("deploying stack '{stack}' to {host} failed at the {stage} stage (service '{service}'): {detail}")]
+    DeployFailed {
+        host: String,
+        stack: String,
+        stage: String,
+        service: String,
+        detail: String,
+    },
+
+    #[error("the image '{image}' of service '{service}' is not on {host} and cannot be pulled: {detail}. Check the image name, or load the image on the host")]
+    ImageMissing {
+        host: String,
+        service: String,
+        image: String,
+        detail: String,
+    },
+
+    /// `port` is `HOST_IP:PORT/PROTOCOL`, with `0.0.0.0` for all addresses.
+    #[error("port {port} of service '{service}' is already published on {host} by the container '{container}'. Choose another published port or stop that container")]
+    PortInUse {
+        host: String,
+        service: String,
+        port: String,
+        container: String,
+    },
+
+    #[error("the bind mount source '{path}' of service '{service}' does not exist on {host}. Create it on the host or fix the path")]
+    BindSourceMissing {
+        host: String,
+        service: String,
+        path: String,
+    },
+
+    /// A service that others depend on did not reach its `depends_on` condition, or a
+    /// health check did not pass in time. `condition` is Compose's name for it.
+    #[error("service '{service}' of stack '{stack}' on {host} did not reach {condition}: {detail}")]
+    ServiceNotReady {
+        host: String,
+        stack: String,
+        service: String,
+        condition: String,
+        detail: String,
+    },
+
     /// A TCP engine's TLS files could not be read, or its certificate was refused.
     #[error("the TLS connection to the Docker engine {host} failed: {detail}. Check the CA certificate, client certificate and key of the host")]
     EngineTls { host: String, detail: String },
@@ -228,6 +279,11 @@ impl Error {
             Error::EngineTls { .. } => ErrorCode::EngineTls,
             Error::StackNotFound { .. } => ErrorCode::StackNotFound,
             Error::ComposeInvalid { .. } => ErrorCode::ComposeInvalid,
+            Error::DeployFailed { .. } => ErrorCode::DeployFailed,
+            Error::ImageMissing { .. } => ErrorCode::ImageMissing,
+            Error::PortInUse { .. } => ErrorCode::PortInUse,
+            Error::BindSourceMissing { .. } => ErrorCode::BindSourceMissing,
+            Error::ServiceNotReady { .. } => ErrorCode::ServiceNotReady,
             Error::KeychainLocked { .. } => ErrorCode::KeychainLocked,
             Error::KeychainUnavailable { .. } => ErrorCode::KeychainUnavailable,
             Error::Storage(_) => ErrorCode::Storage,
@@ -364,6 +420,59 @@ impl Error {
             Error::StackNotFound { host, stack } => {
                 params.insert("host", host.clone());
                 params.insert("stack", stack.clone());
+            }
+            Error::DeployFailed {
+                host,
+                stack,
+                stage,
+                service,
+                detail,
+            } => {
+                params.insert("host", host.clone());
+                params.insert("stack", stack.clone());
+                params.insert("stage", stage.clone());
+                params.insert("service", service.clone());
+                params.insert("detail", detail.clone());
+            }
+            Error::ImageMissing {
+                host,
+                service,
+                image,
+                detail,
+            } => {
+                params.insert("host", host.clone());
+                params.insert("service", service.clone());
+                params.insert("image", image.clone());
+                params.insert("detail", detail.clone());
+            }
+            Error::PortInUse {
+                host,
+                service,
+                port,
+                container,
+            } => {
+                params.insert("host", host.clone());
+                params.insert("service", service.clone());
+                params.insert("port", port.clone());
+                params.insert("container", container.clone());
+            }
+            Error::BindSourceMissing { host, service, path } => {
+                params.insert("host", host.clone());
+                params.insert("service", service.clone());
+                params.insert("path", path.clone());
+            }
+            Error::ServiceNotReady {
+                host,
+                stack,
+                service,
+                condition,
+                detail,
+            } => {
+                params.insert("host", host.clone());
+                params.insert("stack", stack.clone());
+                params.insert("service", service.clone());
+                params.insert("condition", condition.clone());
+                params.insert("detail", detail.clone());
             }
             Error::Cancelled => {}
         }

@@ -333,6 +333,13 @@ impl HostService {
             }
             Err(err) => return Err(err),
         };
+        if jump.kind != HostKind::Ssh {
+            return Err(Error::invalid(
+                "jumpHost",
+                value,
+                "this host is a Docker engine reached without SSH, so nothing can connect through it; choose an SSH host",
+            ));
+        }
 
         let mut next = Some(jump.clone());
         for _ in 0..MAX_JUMPS {

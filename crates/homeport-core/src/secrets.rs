@@ -51,6 +51,12 @@ impl SecretKey {
         Self(format!("host/{host_id}/credential"))
     }
 
+    /// The entry holding a generated password of a stack deployed from a template, so a
+    /// redeploy keeps the password the running services were set up with.
+    pub fn stack_secret(host_id: &str, stack: &str, parameter: &str) -> Self {
+        Self(format!("stack/{host_id}/{stack}/{parameter}"))
+    }
+
     /// Returns the entry name, as shown in the OS keychain's UI.
     pub fn as_str(&self) -> &str {
         &self.0

@@ -172,3 +172,51 @@ async fn socket_engine_lists_containers() {
         .collect();
     assert!(lists_web_container(&names, &lab), "got {names:?}");
 }
+
+#[tokio::test]
+async fn engine_host_cannot_be_a_jump_host() {
+    let Some(lab) = common::lab() else { return };
+    let (service, _dir) = service().await;
+    service
+        .add_engine(EngineDraft {
+            name: "socket-engine".into(),
+            endpoint: EngineEndpoint::Socket {
+                path: lab.var("LAB_DOCKER_SOCK"),
+            },
+            group: None,
+            tags: Vec::new(),
+        })
+        .await
+        .expect("socket engine");
+
+    let draft = homeport_core::inventory::HostDraft {
+        name: "behind".into(),
+        address: lab.var("LAB_SSH_KEY_HOST"),
+        port: u32::from(lab.port("LAB_SSH_KEY_PORT")),
+        user: lab.var("LAB_SSH_KEY_USER"),
+        auth: Some(homeport_core::inventory::AuthMethod::Key),
+        key_path: Some(lab.var("LAB_SSH_CLIENT_KEY")),
+        jump_host: Some("socket-engine".into()),
+        ..Default::default()
+    };
+    let err = service.add(draft, None).await.expect_err("an engine is no jump host");
+    assert!(matches!(&err, Error::InvalidInput { field: "jumpHost", .. }), "{err:?}");
+}
+
+#[tokio::test]
+async fn swapped_client_files_are_named() {
+    let Some(lab) = common::lab() else { return };
+    let (service, _dir) = service().await;
+
+    let swapped = EngineTls {
+        cert: Some(lab.var("LAB_DOCKER_TLS_KEY").into()),
+        key: Some(lab.var("LAB_DOCKER_TLS_CERT").into()),
+        ..lab_tls(&lab)
+    };
+    let err = service
+        .add_engine(tcp_draft(&lab, "swapped", Some(swapped)))
+        .await
+        .expect_err("a key given as the certificate");
+    assert_eq!(err.code(), ErrorCode::EngineTls);
+    assert!(err.to_string().contains("not its key"), "{err}");
+}

@@ -300,8 +300,25 @@ fn parse_host(value: &str, rules: HostRules) -> Result<DockerEndpoint, ContextEr
 
 fn invalid_host(value: &str, reason: &str) -> ContextError {
     ContextError::InvalidHost {
-        value: value.to_string(),
+        value: redact_password(value),
         reason: reason.to_string(),
+    }
+}
+
+/// Replaces the password of a `scheme://user:password@host` value with `***`, because the
+/// error is printed and shown in the window, and a URL may carry a password.
+fn redact_password(value: &str) -> String {
+    let Some((scheme, rest)) = value.split_once("://") else {
+        return value.to_string();
+    };
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    let authority = &rest[..authority_end];
+    match authority.rsplit_once('@') {
+        Some((userinfo, host)) if userinfo.contains(':') => {
+            let user = userinfo.split(':').next().unwrap_or("");
+            format!("{scheme}://{user}:***@{host}{}", &rest[authority_end..])
+        }
+        _ => value.to_string(),
     }
 }
 
@@ -703,5 +720,13 @@ mod tests {
     fn context_host_needs_scheme() {
         let result = parse_host("h:2375", HostRules::Context { tls: false });
         assert!(matches!(result, Err(ContextError::InvalidHost { .. })));
+    }
+
+    #[test]
+    fn password_in_an_invalid_host_is_not_repeated() {
+        let error = parse_docker_host("ssh://admin:pa55word@192.0.2.1:2222").unwrap_err();
+        let text = error.to_string();
+        assert!(!text.contains("pa55word"), "{text}");
+        assert!(text.contains("admin:***@192.0.2.1"), "{text}");
     }
 }

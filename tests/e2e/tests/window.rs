@@ -2,6 +2,8 @@
 //! read its logs, switch the language, refuse a rotated host key, import hosts from an
 //! ssh_config into the fleet view, and import a Docker context with TLS in the Chinese UI.
 //! The Files dialog copies a file to a host and back over SFTP, and cancels an upload.
+//! A project started with docker-compose 1.29 stops and goes down from the Stacks screen, and
+//! the Catalog previews a template in Chinese.
 
 use std::path::{Path, PathBuf};
 
@@ -760,5 +762,303 @@ async fn files_dialog_uploads_downloads_and_cancels() {
 
     session.click("[data-testid=files-close]").await;
     session.wait_until_gone("[data-testid=files-dialog]").await;
+    session.close().await;
+}
+
+/// A Compose project started with Debian's `docker-compose` 1.29 in a temporary folder,
+/// taken down with its volumes when dropped, so a failed test leaves no containers behind.
+struct ComposeProject {
+    name: String,
+    folder: tempfile::TempDir,
+    docker_host: String,
+}
+
+impl ComposeProject {
+    /// Writes a one-service project with the lab image and starts it. `--no-build` and an
+    /// image the lab engine already has mean nothing is pulled.
+    fn up(lab: &Lab, name: &str) -> Self {
+        let folder = tempfile::tempdir().expect("temp dir");
+        let compose = format!(
+            "version: \"2.4\"\nservices:\n  app:\n    image: {}\n    command: [\"sh\", \"-c\", \"trap 'exit 0' TERM; while true; do sleep 1; done\"]\n",
+            lab.get("LAB_IMAGE")
+        );
+        std::fs::write(folder.path().join("docker-compose.yml"), compose).expect("write docker-compose.yml");
+        let project = Self {
+            name: name.to_string(),
+            folder,
+            docker_host: lab.get("LAB_DOCKER_HOST"),
+        };
+        let output = project.run(&["up", "-d", "--no-build"]);
+        assert!(
+            output.status.success(),
+            "docker-compose up failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        project
+    }
+
+    fn run(&self, args: &[&str]) -> std::process::Output {
+        std::process::Command::new("docker-compose")
+            .current_dir(self.folder.path())
+            .env("DOCKER_HOST", &self.docker_host)
+            .args(["-p", &self.name])
+            .args(args)
+            .output()
+            .expect("docker-compose runs")
+    }
+
+    /// Returns the services `docker-compose ps` reports with the given status.
+    fn services_with_status(&self, status: &str) -> Vec<String> {
+        let output = self.run(&["ps", "--services", "--filter", &format!("status={status}")]);
+        assert!(
+            output.status.success(),
+            "docker-compose ps failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .map(str::trim)
+            .filter(|line| !line.is_empty())
+            .map(str::to_string)
+            .collect()
+    }
+}
+
+impl Drop for ComposeProject {
+    fn drop(&mut self) {
+        let _ = self.run(&["down", "--volumes", "--remove-orphans", "--timeout", "5"]);
+    }
+}
+
+/// A project made outside Homeport with `docker-compose` 1.29 shows on the Stacks screen of a
+/// socket engine, stops and goes down from there. The Catalog then shows Jellyfin's reasons in
+/// Chinese and previews its compose.yaml.
+#[tokio::test]
+async fn stacks_and_catalog_screens() {
+    let Some(app) = app_binary() else { return };
+    let lab = Lab::load();
+    let project = ComposeProject::up(&lab, &format!("e2e-stack-{}", std::process::id()));
+    let session = Session::start(&app, &[]).await;
+
+    session.click("[data-testid=nav-hosts]").await;
+    session.click("[data-testid=add-engine]").await;
+    session.fill("[data-testid=engine-name]", "stacks-e2e").await;
+    session.click("[data-testid=engine-kind-socket]").await;
+    session
+        .fill("[data-testid=engine-socket]", &lab.get("LAB_DOCKER_SOCK"))
+        .await;
+    session.click("[data-testid=engine-save]").await;
+    session.wait_until_gone("[data-testid=engine-form]").await;
+
+    session.click("[data-testid=nav-stacks]").await;
+    session
+        .wait_for("[data-testid=stacks-host-select]")
+        .await
+        .select_by_label("stacks-e2e")
+        .await
+        .expect("choose the socket engine in the host list");
+    let row = format!("[data-testid=stack-row][data-stack-name='{}']", project.name);
+    let status = format!("{row} [data-testid=stack-status]");
+    session.wait_for_attr(&status, "data-status", "running").await;
+    let version = session
+        .wait_for_text(
+            &format!("{row} [data-testid=stack-compose-version]"),
+            "the Compose version",
+            |text| !text.trim().is_empty(),
+        )
+        .await;
+    assert!(
+        version.starts_with("1.29"),
+        "docker-compose 1.29 made the project: {version:?}"
+    );
+    if let Some(dir) = std::env::var_os("HOMEPORT_E2E_SCREENSHOTS") {
+        // WebKitGTK's snapshot can lag the DOM by a frame or two right after a large change.
+        tokio::time::sleep(std::time::Duration::from_millis(2000)).await;
+        session.screenshot(&PathBuf::from(dir).join("stacks-en.png")).await;
+    }
+
+    session.click(&format!("{row} [data-testid=stack-stop]")).await;
+    session.wait_for_attr(&status, "data-status", "stopped").await;
+    assert_eq!(project.services_with_status("running"), Vec::<String>::new());
+    assert_eq!(project.services_with_status("stopped"), vec!["app".to_string()]);
+
+    session.click(&format!("{row} [data-testid=stack-down]")).await;
+    let (volumes_ticked, _) = session.checkbox_state("[data-testid=stack-down-volumes]").await;
+    assert!(!volumes_ticked, "removing volumes is off by default");
+    session.click("[data-testid=stack-down-confirm]").await;
+    session.wait_until_gone(&row).await;
+    assert_eq!(project.services_with_status("stopped"), Vec::<String>::new());
+
+    session.click("[data-testid=nav-settings]").await;
+    session.select("[data-testid=language-select]", "zh-CN").await;
+    session
+        .wait_for_text("[data-testid=nav-catalog]", "the Chinese label", |text| {
+            text.trim() == "模板库"
+        })
+        .await;
+    session.click("[data-testid=nav-catalog]").await;
+    session
+        .click("[data-testid=catalog-card][data-template-id=jellyfin]")
+        .await;
+    session.wait_for("[data-testid=template-detail]").await;
+    session
+        .wait_for_text(
+            "[data-testid=template-param][data-name=HTTP_PORT] [data-testid=template-reason]",
+            "the Chinese reason",
+            |text| text.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+        )
+        .await;
+    session.click("[data-testid=template-preview]").await;
+    session
+        .wait_for_text("[data-testid=template-compose]", "the rendered compose.yaml", |text| {
+            text.contains("image:")
+        })
+        .await;
+    if let Some(dir) = std::env::var_os("HOMEPORT_E2E_SCREENSHOTS") {
+        tokio::time::sleep(std::time::Duration::from_millis(2000)).await;
+        session.screenshot(&PathBuf::from(dir).join("catalog-zh-CN.png")).await;
+    }
+
+    session.close().await;
+    drop(project);
+}
+
+/// Builds a stand-in for a catalog image from the lab image, since no registry is reachable:
+/// it only runs a shell loop, which is all a deploy needs to create and start it.
+fn stand_in_image(lab: &Lab, tag: &str) {
+    use std::io::Write as _;
+
+    let dockerfile = format!(
+        "FROM {}\nCMD [\"sh\", \"-c\", \"trap 'exit 0' TERM; while true; do sleep 1; done\"]\n",
+        lab.get("LAB_IMAGE")
+    );
+    let mut child = std::process::Command::new("docker")
+        .args(["-H", &format!("unix://{}", lab.get("LAB_DOCKER_SOCK"))])
+        .args(["build", "--quiet", "--tag", tag, "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("docker build starts");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(dockerfile.as_bytes())
+        .expect("Dockerfile written");
+    assert!(
+        child.wait().expect("docker build ends").success(),
+        "docker build {tag} failed"
+    );
+}
+
+/// Takes a deployed stack down with Debian's docker-compose 1.29 from the files the deploy
+/// wrote on the host, which also shows that Compose can manage what Homeport deployed.
+struct ComposeDown {
+    docker_host: String,
+    folder: PathBuf,
+    project: String,
+}
+
+impl Drop for ComposeDown {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("docker-compose")
+            .current_dir(&self.folder)
+            .env("DOCKER_HOST", &self.docker_host)
+            .args(["--project-name", &self.project, "down", "--volumes"])
+            .status();
+        if let Some(base) = self.folder.parent() {
+            let _ = std::fs::remove_dir_all(base);
+        }
+    }
+}
+
+/// A catalog template deployed to an SSH host from the window: the stages fill in, the stack
+/// then runs in the Stacks screen, and docker-compose 1.29 takes it down from the files
+/// Homeport wrote on the host.
+#[tokio::test]
+async fn deploy_template_from_catalog() {
+    use std::os::unix::fs::PermissionsExt;
+
+    let Some(app) = app_binary() else { return };
+    let lab = Lab::load();
+    stand_in_image(&lab, "vaultwarden/server:1.34.3");
+    let unique = format!(
+        "{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|elapsed| elapsed.subsec_micros())
+            .unwrap_or_default()
+    );
+    let base = PathBuf::from(format!("/tmp/hp-e2e-deploy-{unique}"));
+    std::fs::create_dir_all(&base).expect("base folder");
+    std::fs::set_permissions(&base, std::fs::Permissions::from_mode(0o777)).expect("chmod");
+    let project = format!("vault{}", unique.replace('-', ""));
+    let _down = ComposeDown {
+        docker_host: format!("unix://{}", lab.get("LAB_DOCKER_SOCK")),
+        folder: base.join(&project),
+        project: project.clone(),
+    };
+    let port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+        listener.local_addr().expect("address").port().to_string()
+    };
+
+    let dbus_address = lab.get("LAB_DBUS_ADDRESS");
+    let session = Session::start(&app, &[("DBUS_SESSION_BUS_ADDRESS", &dbus_address)]).await;
+    add_key_host(
+        &session,
+        &lab,
+        "deploy-e2e",
+        "LAB_SSH_KEY_HOST",
+        "LAB_SSH_KEY_PORT",
+        "LAB_SSH_KEY_USER",
+    )
+    .await;
+    let expected = scanned_fingerprint(&lab.get("LAB_SSH_KEY_HOST"), &lab.get("LAB_SSH_KEY_PORT"));
+    trust_shown_key(&session, &expected).await;
+    session.wait_until_gone("[data-testid=host-form]").await;
+
+    session.click("[data-testid=nav-catalog]").await;
+    session
+        .click("[data-testid=catalog-card][data-template-id=vaultwarden]")
+        .await;
+    session
+        .fill(
+            "[data-testid=template-param][data-name=HTTP_PORT] [data-testid=template-param-input]",
+            &port,
+        )
+        .await;
+    session.click("[data-testid=template-deploy]").await;
+    session.wait_for("[data-testid=deploy-dialog]").await;
+    session.fill("[data-testid=deploy-name]", &project).await;
+    session
+        .fill("[data-testid=deploy-base-dir]", &base.display().to_string())
+        .await;
+    session.click("[data-testid=deploy-start]").await;
+    session.wait_for("[data-testid=deploy-done]").await;
+    session
+        .wait_for_attr("[data-testid=deploy-stage][data-stage=create]", "data-state", "done")
+        .await;
+    if let Some(dir) = std::env::var_os("HOMEPORT_E2E_SCREENSHOTS") {
+        tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+        session.screenshot(&PathBuf::from(dir).join("deploy-en.png")).await;
+    }
+    assert!(
+        base.join(&project).join(".env").is_file(),
+        "the stack's .env is on the host"
+    );
+    session.click("[data-testid=deploy-close]").await;
+    session.click("[data-testid=template-close]").await;
+
+    session.click("[data-testid=nav-stacks]").await;
+    session
+        .wait_for_attr(
+            &format!("[data-testid=stack-row][data-stack-name={project}] [data-testid=stack-status]"),
+            "data-status",
+            "running",
+        )
+        .await;
+
     session.close().await;
 }

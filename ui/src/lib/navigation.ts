@@ -6,4 +6,6 @@ export type View =
   | { name: 'hosts' }
   | { name: 'settings' }
   | { name: 'terminals' }
+  | { name: 'stacks' }
+  | { name: 'catalog' }
   | { name: 'containers'; host: HostView };

@@ -13,6 +13,7 @@ export const IMPORT_PROBLEM_PARAMS = {
   configWarning: ['file', 'line', 'message'],
   identityFileMissing: ['path'],
   identityFileIsDirectory: ['path'],
+  identityFileIsPublicKey: ['path'],
   keyEncrypted: ['path'],
   noCredentials: [],
   aliasIsAddress: [],

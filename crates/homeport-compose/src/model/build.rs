@@ -200,7 +200,10 @@ fn warn_duplicate_ports(project: &Project, places: &BTreeMap<String, Node>, repo
             };
             let key = (port.clone(), binding.protocol.clone());
             match published.get(&key) {
-                Some((other, other_ip)) if ips_overlap(other_ip.as_deref(), binding.host_ip.as_deref()) => {
+                Some((other, other_ip))
+                    if ips_overlap(other_ip.as_deref(), binding.host_ip.as_deref())
+                        && may_run_together(&project.services[other], service) =>
+                {
                     reporter.warning(
                         place,
                         Code::DuplicatePublishedPort,
@@ -218,6 +221,15 @@ fn warn_duplicate_ports(project: &Project, places: &BTreeMap<String, Node>, repo
             }
         }
     }
+}
+
+/// True unless the two services belong to different profiles only. Templates offer
+/// alternatives that way (one database or the other), and only one of them is ever active, so
+/// a port both publish is not a clash.
+fn may_run_together(first: &Service, second: &Service) -> bool {
+    first.profiles.is_empty()
+        || second.profiles.is_empty()
+        || first.profiles.iter().any(|profile| second.profiles.contains(profile))
 }
 
 /// True when two host IPs can clash: equal, or either one unspecified (all addresses).

@@ -167,15 +167,48 @@ impl DockerEngine {
     }
 }
 
-/// Checks that every TLS file can be read before connecting, so a moved or unreadable file
-/// is named instead of surfacing as a failed handshake.
+/// Checks that every TLS file can be read and holds what its role needs before connecting.
+/// bollard skips a client certificate or key it cannot use, and the engine then rejects the
+/// handshake with a bare "BadCertificate", which names neither the file nor the mistake.
 fn check_tls_files(tls: &EngineTls, host: &str) -> Result<()> {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+
+    let fail = |detail: String| Error::EngineTls {
+        host: host.to_string(),
+        detail,
+    };
     for path in tls.files() {
         if let Err(err) = std::fs::File::open(path) {
-            return Err(Error::EngineTls {
-                host: host.to_string(),
-                detail: format!("cannot read {}: {err}", display(path)),
-            });
+            return Err(fail(format!("cannot read {}: {err}", display(path))));
+        }
+    }
+
+    let certificates = |path: &Path| {
+        CertificateDer::pem_file_iter(path)
+            .map(|items| items.filter_map(std::result::Result::ok).count())
+            .unwrap_or(0)
+    };
+    if certificates(&tls.ca) == 0 {
+        return Err(fail(format!(
+            "{} holds no PEM certificate; give the CA certificate (ca.pem)",
+            display(&tls.ca)
+        )));
+    }
+    if let Some(cert) = &tls.cert {
+        if certificates(cert) == 0 {
+            return Err(fail(format!(
+                "{} holds no PEM certificate; give the client certificate (cert.pem), not its key",
+                display(cert)
+            )));
+        }
+    }
+    if let Some(key) = &tls.key {
+        if PrivateKeyDer::from_pem_file(key).is_err() {
+            return Err(fail(format!(
+                "{} holds no PEM private key; give the client certificate's key (key.pem)",
+                display(key)
+            )));
         }
     }
     Ok(())

@@ -101,6 +101,8 @@ pub enum ImportProblem {
     IdentityFileMissing { path: PathBuf },
     /// An `IdentityFile` that names a directory instead of a private key file.
     IdentityFileIsDirectory { path: PathBuf },
+    /// An `IdentityFile` that holds a public key (`id_ed25519.pub`) instead of the private key.
+    IdentityFileIsPublicKey { path: PathBuf },
     /// The key file is encrypted: enter its passphrase by editing the host after import.
     KeyEncrypted { path: PathBuf },
     /// No key file and no ssh-agent was found, so the host is imported with ssh-agent
@@ -304,6 +306,7 @@ fn choose_auth(
                 return (AuthMethod::Key, Some(path.clone()));
             }
             KeyFile::Directory => problems.push(ImportProblem::IdentityFileIsDirectory { path: path.clone() }),
+            KeyFile::PublicKey => problems.push(ImportProblem::IdentityFileIsPublicKey { path: path.clone() }),
             KeyFile::Missing => problems.push(ImportProblem::IdentityFileMissing { path: path.clone() }),
         }
     }
@@ -339,6 +342,8 @@ enum KeyFile {
         encrypted: bool,
     },
     Directory,
+    /// A public key, which cannot log in.
+    PublicKey,
     /// Nothing, or something that cannot be looked up.
     Missing,
 }
@@ -357,6 +362,7 @@ impl KeyFiles {
         }
         let state = match std::fs::metadata(path) {
             Ok(metadata) if metadata.is_dir() => KeyFile::Directory,
+            Ok(metadata) if metadata.is_file() && is_public_key(path) => KeyFile::PublicKey,
             Ok(metadata) if metadata.is_file() => KeyFile::Key {
                 encrypted: matches!(
                     crate::ssh::load_key(path, None),
@@ -368,6 +374,22 @@ impl KeyFiles {
         self.states.insert(path.to_path_buf(), state);
         state
     }
+}
+
+/// Tells a public key file (one line, `ssh-ed25519 AAAA…`) from a private key, by its first
+/// bytes, so only the beginning of the file is read.
+fn is_public_key(path: &Path) -> bool {
+    use std::io::Read;
+
+    let mut start = [0u8; 32];
+    let Ok(mut file) = std::fs::File::open(path) else {
+        return false;
+    };
+    let read = file.read(&mut start).unwrap_or(0);
+    let start = &start[..read];
+    [&b"ssh-"[..], b"ecdsa-sha2-", b"sk-ssh-", b"sk-ecdsa-"]
+        .iter()
+        .any(|prefix| start.starts_with(prefix))
 }
 
 /// Looks up the address and port of every SSH candidate in known_hosts, all at once, because
@@ -450,5 +472,21 @@ mod tests {
             candidate.problems,
             [ImportProblem::IdentityFileMissing { path: missing }]
         );
+    }
+
+    #[test]
+    fn public_key_identity_is_named() {
+        let home = tempfile::tempdir().unwrap();
+        let public = home.path().join("id_ed25519.pub");
+        std::fs::write(&public, "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBbq me@laptop\n").unwrap();
+
+        let mut key_files = KeyFiles::default();
+        let resolved = resolved_with_identity(&public);
+        let candidate = ImportCandidate::from_resolved_with("nas".into(), &resolved, true, home.path(), &mut key_files);
+        assert_eq!(
+            candidate.problems,
+            [ImportProblem::IdentityFileIsPublicKey { path: public }]
+        );
+        assert_eq!(candidate.auth, AuthMethod::Agent, "the agent is the fallback");
     }
 }

@@ -169,7 +169,17 @@ pub async fn apply(store: &Store, source: &ImportSource, digest: &str, selected:
         .iter()
         .filter(|candidate| chosen.contains(&candidate.alias))
     {
-        let jump_id = candidate.jump_alias.as_ref().and_then(|alias| ids.get(alias)).cloned();
+        // Jump hosts come before the hosts that use them, so a jump host missing here would be
+        // a bug in the plan's order; failing beats saving a host with a different route.
+        let jump_id = match &candidate.jump_alias {
+            Some(alias) => Some(ids.get(alias).cloned().ok_or_else(|| {
+                Error::Internal(format!(
+                    "the import plan lists {} before its jump host {alias}",
+                    candidate.alias
+                ))
+            })?),
+            None => None,
+        };
         let id = write_candidate(store, candidate, jump_id, &mut report).await?;
         ids.insert(candidate.alias.clone(), id);
     }
@@ -233,7 +243,13 @@ impl PlanBuilder<'_> {
     pub(super) fn add_chain(&mut self, hops: &[JumpHop], depth: usize) -> Option<String> {
         let mut previous: Option<String> = None;
         for (index, hop) in hops.iter().enumerate() {
-            let alias = hop_alias(hop);
+            // A later hop is reached through the hop before it, while the same host named on
+            // its own follows its own configuration. It therefore becomes a host of its own, or
+            // importing this chain would change how the other host connects.
+            let alias = match (&previous, index) {
+                (Some(before), 1..) => format!("{} via {before}", hop_alias(hop)),
+                _ => hop_alias(hop),
+            };
             let mut resolved = self.config.resolve(&hop.host);
             if let Some(user) = &hop.user {
                 resolved.user = user.clone();
@@ -245,8 +261,15 @@ impl PlanBuilder<'_> {
                 resolved.proxy_jump.clear();
             }
             self.add(&alias, resolved, depth + 1);
+            let before_name = previous
+                .as_ref()
+                .and_then(|before| self.candidates.get(before))
+                .map(|before| before.name.clone());
             if let (Some(before), Some(candidate)) = (&previous, self.candidates.get_mut(&alias)) {
                 candidate.jump_alias = Some(before.clone());
+                if let Some(before_name) = before_name {
+                    candidate.name = chained_hop_name(&candidate.name, &before_name);
+                }
             }
             previous = Some(alias);
         }
@@ -276,6 +299,23 @@ fn mark_jump_loops(candidates: &mut [ImportCandidate]) {
             next = jumps.get(&alias).cloned().flatten();
         }
     }
+}
+
+/// Names the host of a later chain hop after the hop and the one before it, such as
+/// `bastion-via-gateway`, keeping to the characters and length a host name allows.
+fn chained_hop_name(own: &str, before: &str) -> String {
+    let base = own.split(" via ").next().unwrap_or(own);
+    let name: String = format!("{base}-via-{before}")
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || matches!(c, '.' | '_' | '-') {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    name.chars().take(64).collect()
 }
 
 /// Names a hop: its alias, or `user@host:port` when the hop overrides the user or port.
@@ -659,5 +699,59 @@ mod tests {
                 known_hosts: "SHA256:known-hosts".into(),
             }]
         );
+    }
+
+    /// `ProxyJump gateway,bastion` reaches bastion through gateway for this chain only: the
+    /// host `bastion` on its own stays direct, whatever the order of the blocks.
+    #[tokio::test]
+    async fn later_chain_hop_leaves_the_same_host_alone() {
+        for bastion_first in [false, true] {
+            let dir = tempfile::tempdir().unwrap();
+            let key = dir.path().join("id_ed25519");
+            std::fs::write(&key, "not read by the plan").unwrap();
+            let chain = "Host chain3\n  HostName 192.0.2.3\n  ProxyJump admin@192.0.2.1:2223,bastion\n";
+            let bastion = "Host bastion\n  HostName 192.0.2.2\n";
+            let config = if bastion_first {
+                format!("{bastion}{chain}")
+            } else {
+                format!("{chain}{bastion}")
+            };
+            let config_path = dir.path().join("config");
+            std::fs::write(&config_path, config).unwrap();
+            let source = ImportSource {
+                config_path,
+                known_hosts_paths: Vec::new(),
+                environment: Environment::from_os().unwrap(),
+                agent_available: true,
+                offer_ssh_config: true,
+                docker: None,
+            };
+            let store = Store::open_in_memory().await.unwrap();
+            let plan = plan(&store, &source).await.unwrap();
+            let jump_of = |alias: &str| {
+                plan.candidates
+                    .iter()
+                    .find(|candidate| candidate.alias == alias)
+                    .unwrap_or_else(|| panic!("no candidate {alias}"))
+                    .jump_alias
+                    .clone()
+            };
+            let hop = "bastion via admin@192.0.2.1:2223";
+            assert_eq!(jump_of("bastion"), None, "bastion on its own stays direct");
+            assert_eq!(jump_of("chain3").as_deref(), Some(hop));
+            assert_eq!(jump_of(hop).as_deref(), Some("admin@192.0.2.1:2223"));
+
+            let aliases: Vec<String> = plan
+                .candidates
+                .iter()
+                .map(|candidate| candidate.alias.clone())
+                .collect();
+            apply(&store, &source, &plan.digest, &aliases).await.unwrap();
+            let hosts = store.hosts().await.unwrap();
+            let stored = |name: &str| hosts.iter().find(|host| host.name == name).cloned();
+            assert_eq!(stored("bastion").unwrap().jump_host_id, None);
+            let hop_host = stored("bastion-via-192.0.2.1-2223").expect("the chain hop is a host of its own");
+            assert_eq!(stored("chain3").unwrap().jump_host_id, Some(hop_host.id));
+        }
     }
 }

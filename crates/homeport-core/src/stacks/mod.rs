@@ -5,6 +5,7 @@
 //! through those labels only, so a project made with `docker compose` (v2, or docker-compose 1.x)
 //! outside Homeport is listed and managed the same way as one Homeport deployed.
 
+pub mod deploy;
 mod labels;
 mod lifecycle;
 mod projects;

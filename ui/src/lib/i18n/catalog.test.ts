@@ -135,6 +135,7 @@ describe('fleet and import messages', () => {
       'configWarning',
       'identityFileMissing',
       'identityFileIsDirectory',
+      'identityFileIsPublicKey',
       'keyEncrypted',
       'noCredentials',
       'aliasIsAddress',

@@ -20,7 +20,13 @@ import type {
   IpcError,
   LogEvent,
   MemoryUsage,
+  RenderedTemplate,
   Settings,
+  StackActionKind,
+  StackView,
+  TemplateView,
+  TemplateDeployEvent,
+  TemplateDeployInput,
   TerminalEvent,
   TerminalTarget,
   TransferEvent,
@@ -215,6 +221,44 @@ export function subscriptionCancel(id: SubscriptionId): Promise<null> {
   return call('subscription_cancel', { id });
 }
 
+/** Lists the Compose projects on a host, including ones started with `docker compose`. */
+export function stackList(hostId: string): Promise<StackView[]> {
+  return call('stack_list', { hostId });
+}
+
+/**
+ * Starts, stops, restarts or takes down every container of a stack. `removeVolumes` applies
+ * only to `down`, and deletes the stack's named volumes with their data.
+ */
+export function stackAction(
+  hostId: string,
+  name: string,
+  action: StackActionKind,
+  removeVolumes: boolean,
+): Promise<null> {
+  return call('stack_action', { hostId, name, action, removeVolumes });
+}
+
+/** Lists the built-in stack templates, sorted by id. */
+export function templateList(): Promise<TemplateView[]> {
+  return call('template_list');
+}
+
+export function templateShow(id: string): Promise<TemplateView> {
+  return call('template_show', { id });
+}
+
+/**
+ * Renders a template with `values` for its plain parameters and generates its passwords. The
+ * result's `env` contains those passwords, so callers must not display or keep it.
+ */
+export function templateRender(
+  id: string,
+  values: Record<string, string>,
+): Promise<RenderedTemplate> {
+  return call('template_render', { id, values });
+}
+
 /** Opens an `https:` URL in the system browser. The backend rejects other schemes. */
 export function openExternal(url: string): Promise<null> {
   return call('open_external', { url });
@@ -283,6 +327,23 @@ export async function fileUpload(
       remotePath,
       onEvent: channel,
     });
+  } catch (reason) {
+    throw toIpcError(reason);
+  }
+}
+
+/**
+ * Deploys a catalog template to a host. Stage progress and then one `done` or `error` event
+ * arrive on `onEvent`. `subscriptionCancel(id)` cancels the deploy, which then removes what it
+ * created and ends with the error `Cancelled`.
+ */
+export async function templateDeploy(
+  input: TemplateDeployInput,
+  onEvent: (event: TemplateDeployEvent) => void,
+): Promise<SubscriptionId> {
+  try {
+    const channel = new Channel<TemplateDeployEvent>(onEvent);
+    return await invoke<SubscriptionId>('template_deploy', { input, onEvent: channel });
   } catch (reason) {
     throw toIpcError(reason);
   }

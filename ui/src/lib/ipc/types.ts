@@ -29,7 +29,7 @@ export type EngineTlsView = { ca: string, cert: string | null, key: string | nul
 
 export type EngineInput = { name: string, socket: string | null, address: string | null, port: number | null, tls: EngineTlsView | null, group: string | null, tags: Array<string>, };
 
-export type ErrorCode = "InvalidInput" | "HostNotFound" | "HostNameTaken" | "HostUnreachable" | "HostKeyUnknown" | "HostKeyChanged" | "HostKeyRevoked" | "AuthFailed" | "KeyFileUnreadable" | "PassphraseWrong" | "SecretMissing" | "ConfigInvalid" | "AgentUnavailable" | "DockerUnavailable" | "DockerPermissionDenied" | "DockerApiTooOld" | "DockerError" | "ContainerNotFound" | "ContainerNotRunning" | "ContainerShellMissing" | "EngineTls" | "StackNotFound" | "ComposeInvalid" | "KeychainLocked" | "KeychainUnavailable" | "Storage" | "Cancelled" | "Internal";
+export type ErrorCode = "InvalidInput" | "HostNotFound" | "HostNameTaken" | "HostUnreachable" | "HostKeyUnknown" | "HostKeyChanged" | "HostKeyRevoked" | "AuthFailed" | "KeyFileUnreadable" | "PassphraseWrong" | "SecretMissing" | "ConfigInvalid" | "AgentUnavailable" | "DockerUnavailable" | "DockerPermissionDenied" | "DockerApiTooOld" | "DockerError" | "ContainerNotFound" | "ContainerNotRunning" | "ContainerShellMissing" | "EngineTls" | "StackNotFound" | "ComposeInvalid" | "DeployFailed" | "ImageMissing" | "PortInUse" | "BindSourceMissing" | "ServiceNotReady" | "KeychainLocked" | "KeychainUnavailable" | "Storage" | "Cancelled" | "Internal";
 
 export type IpcError = { code: ErrorCode, message: string, params: { [key in string]?: string }, };
 
@@ -178,11 +178,25 @@ severity: string,
  */
 code: string, message: string, value: string, hint: string, };
 
+export type ComposeRisk = { service: string, 
+/**
+ * `privileged`, `hostNetwork`, `hostPid`, `dockerSocket`, `rootBind` or `broadCapability`.
+ */
+kind: string, value: string, 
+/**
+ * The English reason, for the CLI; the UI translates `kind`.
+ */
+reason: string, };
+
 export type ComposeReport = { valid: boolean, 
 /**
  * The project name, when the files load.
  */
-project: string | null, services: Array<string>, diagnostics: Array<ComposeDiagnostic>, };
+project: string | null, services: Array<string>, diagnostics: Array<ComposeDiagnostic>, 
+/**
+ * Risky settings of the services without a profile, reported and never rejected.
+ */
+risks: Array<ComposeRisk>, };
 
 export type ComposeInput = { 
 /**
@@ -194,6 +208,61 @@ files: Array<string>,
  */
 envFile: string | null, };
 
+export type LocalizedText = { en: string, zhCn: string, };
+
+export type TemplateOptionView = { value: string, title: LocalizedText, };
+
+export type TemplateParameterView = { name: string, 
+/**
+ * `string`, `port`, `path`, `password`, `bool`, `select` or `int`.
+ */
+kind: string, 
+/**
+ * `None` for passwords, which are generated at deploy time.
+ */
+default: string | null, required: boolean, options: Array<TemplateOptionView>, title: LocalizedText, help: LocalizedText, 
+/**
+ * Why the default is what it is.
+ */
+reason: LocalizedText, };
+
+export type TemplateView = { id: string, version: string, title: LocalizedText, description: LocalizedText, category: string, icon: string, homepage: string, parameters: Array<TemplateParameterView>, notes: Array<LocalizedText>, 
+/**
+ * The template's compose.yaml, with parameters as `${NAME}`.
+ */
+compose: string, };
+
+export type RenderedTemplate = { templateId: string, compose: string, 
+/**
+ * The stack's `.env` text, generated passwords included.
+ */
+env: string, 
+/**
+ * Other files of the stack folder, by relative path.
+ */
+files: { [key in string]?: string }, 
+/**
+ * The names of the generated passwords.
+ */
+secrets: Array<string>, };
+
+export type TemplateDeployInput = { templateId: string, hostId: string, 
+/**
+ * The stack's name on the host, which is also its Compose project name.
+ */
+name: string, 
+/**
+ * Values of the template's plain parameters; passwords are generated or reused.
+ */
+values: { [key in string]?: string }, 
+/**
+ * The folder on an SSH host under which the stack's folder is made; `/opt/stacks` when
+ * unset. The login user must be allowed to write there.
+ */
+baseDir: string | null, };
+
+export type TemplateDeployEvent = { "kind": "progress", event: DeployEvent, } | { "kind": "done", result: DeployResult, } | { "kind": "error", error: IpcError, };
+
 export type StackStatus = "running" | "partial" | "stopped";
 
 export type StackServiceView = { name: string, image: string, containers: ContainerCountsView, };
@@ -201,6 +270,48 @@ export type StackServiceView = { name: string, image: string, containers: Contai
 export type StackView = { name: string, status: StackStatus, workingDir: string | null, configFiles: Array<string>, composeVersion: string | null, services: Array<StackServiceView>, containers: ContainerCountsView, };
 
 export type StackActionKind = "start" | "stop" | "restart" | "down";
+
+export type StackDeployInput = { 
+/**
+ * The main Compose file first, then override files. Each is written under its file name.
+ */
+files: Array<string>, 
+/**
+ * Read for interpolation and written as the stack's `.env`. Without it, the `.env` beside
+ * the main file is used when there is one.
+ */
+envFile: string | null, 
+/**
+ * Other files the services need, relative to the main file's folder, written to the same
+ * place under the stack's folder.
+ */
+extraFiles: Array<string>, 
+/**
+ * The folder on SSH hosts under which `<name>/` is made; `/opt/stacks` when unset.
+ */
+baseDir: string | null, };
+
+export type DeployStage = "writeFiles" | "validate" | "pull" | "create" | "start" | "waitHealthy";
+
+export type DeployOutcome = "done" | "skipped" | "failed";
+
+export type DeployEvent = { "kind": "stageStarted", stage: DeployStage, } | { "kind": "line", stage: DeployStage, service: string | null, text: string, } | { "kind": "layer", service: string, image: string, layer: string, status: string, current: number | null, total: number | null, } | { "kind": "stageFinished", stage: DeployStage, outcome: DeployOutcome, millis: number, };
+
+export type DeployStageRecord = { stage: DeployStage, outcome: DeployOutcome, lines: Array<string>, millis: number, };
+
+export type DeployResult = { name: string, stages: Array<DeployStageRecord>, 
+/**
+ * Attributes that were not applied, as `service: attribute`.
+ */
+unsupported: Array<string>, 
+/**
+ * Services whose container was created or replaced.
+ */
+changed: Array<string>, 
+/**
+ * Services whose container was kept because nothing changed.
+ */
+unchanged: Array<string>, millis: number, };
 
 export type TransferEvent = { "kind": "progress", done: number, total: number, } | { "kind": "done", bytes: number, millis: number, } | { "kind": "error", error: IpcError, };
 
