@@ -36,6 +36,7 @@ const COMMANDS: &[&str] = &[
     "template_show",
     "template_render",
     "template_deploy",
+    "docker_run_convert",
 ];
 
 fn main() {

@@ -67,6 +67,7 @@ fn main() {
             commands::template_show,
             commands::template_render,
             stacks::template_deploy,
+            stacks::docker_run_convert,
             terminal::terminal_open,
             terminal::terminal_write,
             terminal::terminal_resize,

@@ -1,9 +1,15 @@
 //! The stack deploy command. It forwards to the `homeport-api` function of the same name, and
 //! `subscription_cancel` with the returned id cancels the deploy.
 
-use homeport_api::{Api, IpcError, SubscriptionId, TemplateDeployEvent, TemplateDeployInput};
+use homeport_api::{Api, IpcError, RunConversionView, SubscriptionId, TemplateDeployEvent, TemplateDeployInput};
 use tauri::ipc::Channel;
 use tauri::State;
+
+/// Converts a pasted `docker run` command into a Compose service.
+#[tauri::command]
+pub fn docker_run_convert(api: State<'_, Api>, command: String) -> Result<RunConversionView, IpcError> {
+    api.docker_run_convert(&command)
+}
 
 /// Deploys a catalog template to a host. Progress and then one `done` or `error` event arrive
 /// on `on_event`.

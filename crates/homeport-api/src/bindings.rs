@@ -60,6 +60,8 @@ pub fn render() -> String {
         ComposeRisk::decl(),
         ComposeReport::decl(),
         ComposeInput::decl(),
+        RunFlagView::decl(),
+        RunConversionView::decl(),
         LocalizedText::decl(),
         TemplateOptionView::decl(),
         TemplateParameterView::decl(),

@@ -176,3 +176,76 @@ fn invalid(diagnostics: Diagnostics) -> crate::IpcError {
     }
     .into()
 }
+
+/// One flag of a converted `docker run` command and what became of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RunFlagView {
+    /// The flag as written, such as `-p`.
+    pub flag: String,
+    pub value: Option<String>,
+    pub line: u32,
+    pub column: u32,
+    /// `mapped`, `notApplicable` or `unmapped`.
+    pub fate: String,
+    /// The Compose key a mapped flag became, such as `ports`.
+    pub key: Option<String>,
+    /// Why a flag was not mapped.
+    pub reason: Option<String>,
+    /// Something to check, such as a shell variable Compose must now provide.
+    pub note: Option<String>,
+}
+
+/// A `docker run` command as a Compose service, with the fate of every flag.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RunConversionView {
+    pub service_name: String,
+    pub image: String,
+    /// A whole Compose file with the service and the volumes and networks it names.
+    pub compose_file: String,
+    pub flags: Vec<RunFlagView>,
+}
+
+impl Api {
+    /// Converts a pasted `docker run` command into a Compose service. No flag is dropped
+    /// silently: each one is reported as mapped, not applicable or unmapped.
+    pub fn docker_run_convert(&self, command: &str) -> ApiResult<RunConversionView> {
+        use homeport_import::docker_run::{convert, FlagFate};
+
+        let conversion = convert(command).map_err(|err| {
+            Error::invalid(
+                "command",
+                format!("line {}, column {}", err.line, err.column),
+                err.kind.to_string(),
+            )
+        })?;
+        let flags = conversion
+            .flags
+            .into_iter()
+            .map(|flag| {
+                let (fate, key, reason) = match flag.fate {
+                    FlagFate::Mapped { key } => ("mapped", Some(key), None),
+                    FlagFate::NotApplicable { reason } => ("notApplicable", None, Some(reason)),
+                    FlagFate::Unmapped { reason } => ("unmapped", None, Some(reason)),
+                };
+                RunFlagView {
+                    flag: flag.flag,
+                    value: flag.value,
+                    line: u32::try_from(flag.line).unwrap_or(u32::MAX),
+                    column: u32::try_from(flag.column).unwrap_or(u32::MAX),
+                    fate: fate.to_string(),
+                    key,
+                    reason,
+                    note: flag.note,
+                }
+            })
+            .collect();
+        Ok(RunConversionView {
+            service_name: conversion.service_name,
+            image: conversion.image,
+            compose_file: conversion.compose_file,
+            flags,
+        })
+    }
+}

@@ -28,7 +28,7 @@ use homeport_core::paths::AppPaths;
 use homeport_core::secrets::Keychain;
 use homeport_core::store::Store;
 
-pub use compose::{ComposeDiagnostic, ComposeInput, ComposeReport, ComposeRisk};
+pub use compose::{ComposeDiagnostic, ComposeInput, ComposeReport, ComposeRisk, RunConversionView, RunFlagView};
 pub use dto::*;
 pub use facts::{FilesystemView, HostFactsView};
 pub use files::TransferEvent;

@@ -66,6 +66,12 @@ pub enum TemplateCommand {
 pub enum StackCommand {
     /// Check Compose files and list every problem; exit status 1 when any is an error.
     Validate(ComposeFiles),
+    /// Turn a docker run command into a Compose service, listing what became of every flag.
+    /// Give the command after --, or - to read it from stdin.
+    FromRun {
+        #[arg(required = true, allow_hyphen_values = true, trailing_var_arg = true)]
+        command: Vec<String>,
+    },
     /// Print the normalised, interpolated and merged model, as docker compose config does.
     Config {
         #[command(flatten)]

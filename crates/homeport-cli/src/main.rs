@@ -384,6 +384,27 @@ async fn run_stack(api: &Api, command: StackCommand, output: &Output) -> Result<
             }
             return Ok(());
         }
+        StackCommand::FromRun { command } => {
+            let text = if command == ["-"] {
+                let mut text = String::new();
+                std::io::Read::read_to_string(&mut std::io::stdin(), &mut text).map_err(|err| {
+                    IpcError::from(homeport_core::Error::invalid(
+                        "command",
+                        "-",
+                        format!("cannot read stdin: {err}"),
+                    ))
+                })?;
+                text
+            } else {
+                command
+                    .iter()
+                    .map(|word| shell_word(word))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            };
+            output.run_conversion(&api.docker_run_convert(&text)?);
+            return Ok(());
+        }
         StackCommand::Config { files, profiles } => {
             let config = api.compose_config(&compose_input(files), &profiles)?;
             output.json_value(&config);
@@ -446,6 +467,20 @@ async fn deploy_stack(api: &Api, deploy: args::StackDeploy, output: &Output) -> 
     };
     output.deploy_result(&deploy.host, &result?);
     Ok(())
+}
+
+/// Quotes one argument for the docker run parser, which reads shell syntax: the shell already
+/// removed the user's quotes, so a value with spaces or quotes gets single quotes again.
+fn shell_word(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./:=@,+%".contains(c));
+    if plain {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
 }
 
 fn compose_input(files: args::ComposeFiles) -> homeport_api::ComposeInput {

@@ -176,6 +176,34 @@ impl Output {
         }
     }
 
+    /// Prints the Compose file on stdout and the fate of every flag on stderr, so the output can
+    /// be redirected into a file while the report stays on the terminal.
+    pub fn run_conversion(&self, conversion: &homeport_api::RunConversionView) {
+        if self.json {
+            return print_json(conversion);
+        }
+        print!("{}", conversion.compose_file);
+        if !conversion.compose_file.ends_with('\n') {
+            println!();
+        }
+        for flag in &conversion.flags {
+            let what = match (&flag.key, &flag.reason) {
+                (Some(key), _) => format!("-> {key}"),
+                (None, Some(reason)) => format!("{}: {reason}", flag.fate),
+                (None, None) => flag.fate.clone(),
+            };
+            let value = flag
+                .value
+                .as_deref()
+                .map(|value| format!(" {value}"))
+                .unwrap_or_default();
+            eprintln!("{}{value} {what}", flag.flag);
+            if let Some(note) = &flag.note {
+                eprintln!("    {note}");
+            }
+        }
+    }
+
     /// Prints a JSON value, indented, in text mode too: it is the command's only output.
     pub fn json_value(&self, value: &serde_json::Value) {
         println!("{}", serde_json::to_string_pretty(value).unwrap_or_default());

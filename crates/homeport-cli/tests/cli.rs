@@ -1560,3 +1560,63 @@ fn stack_validate_and_config() {
         "keys are never interpolated: {config}"
     );
 }
+
+/// `stack from-run` keeps the quoting of the arguments and reports every flag, mapped or not.
+#[test]
+fn docker_run_becomes_a_service() {
+    let homeport = Homeport::new();
+    let converted = homeport
+        .run(&[
+            "stack",
+            "from-run",
+            "--json",
+            "--",
+            "docker",
+            "run",
+            "-d",
+            "--name",
+            "web",
+            "-e",
+            "GREETING=hello world",
+            "--sysctl",
+            "net.core.somaxconn=1024",
+            "--device",
+            "/dev/dri:/dev/dri",
+            "--cidfile",
+            "/tmp/web.cid",
+            "nginx:1.27",
+        ])
+        .json("stack from-run");
+    assert_eq!(converted["serviceName"], "web", "{converted}");
+    assert!(
+        converted["composeFile"].to_string().contains("GREETING=hello world"),
+        "{converted}"
+    );
+    let flags: Vec<(String, String)> = converted["flags"]
+        .as_array()
+        .expect("flags")
+        .iter()
+        .map(|flag| {
+            (
+                flag["flag"].as_str().unwrap_or_default().to_string(),
+                flag["fate"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    let fate = |name: &str| {
+        flags
+            .iter()
+            .find(|(flag, _)| flag == name)
+            .map(|(_, fate)| fate.as_str())
+    };
+    assert_eq!(flags.len(), 6, "every flag is reported: {flags:?}");
+    assert_eq!(fate("-d"), Some("notApplicable"));
+    assert_eq!(fate("--sysctl"), Some("mapped"));
+    assert_eq!(fate("--device"), Some("mapped"));
+    assert_eq!(fate("--cidfile"), Some("unmapped"));
+
+    let broken = homeport
+        .run(&["stack", "from-run", "--json", "--", "podman", "run", "nginx"])
+        .json_error("not a docker command");
+    assert_eq!(broken["params"]["field"], "command", "{broken}");
+}

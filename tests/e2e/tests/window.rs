@@ -1051,6 +1051,25 @@ async fn deploy_template_from_catalog() {
     session.click("[data-testid=deploy-close]").await;
     session.click("[data-testid=template-close]").await;
 
+    // A docker run command pasted into the Catalog's converter becomes a service, and its
+    // flags are listed with their fate.
+    session.click("[data-testid=run-convert-open]").await;
+    session
+        .fill(
+            "[data-testid=run-command]",
+            "docker run -d --name whoami -p 8088:80 --cidfile /tmp/x.cid traefik/whoami",
+        )
+        .await;
+    session.click("[data-testid=run-convert-submit]").await;
+    let compose = session
+        .wait_for_text("[data-testid=run-compose]", "the Compose file", |text| {
+            text.contains("whoami")
+        })
+        .await;
+    assert!(compose.contains("8088:80"), "{compose:?}");
+    session.wait_for("[data-testid=run-flag][data-fate=unmapped]").await;
+    session.click("[data-testid=run-close]").await;
+
     session.click("[data-testid=nav-stacks]").await;
     session
         .wait_for_attr(

@@ -17,6 +17,7 @@ import type {
   ImportFiles,
   ImportPreview,
   ImportResult,
+  RunConversionView,
   IpcError,
   LogEvent,
   MemoryUsage,
@@ -330,6 +331,11 @@ export async function fileUpload(
   } catch (reason) {
     throw toIpcError(reason);
   }
+}
+
+/** Converts a pasted `docker run` command into a Compose service, reporting every flag. */
+export function dockerRunConvert(command: string): Promise<RunConversionView> {
+  return call('docker_run_convert', { command });
 }
 
 /**

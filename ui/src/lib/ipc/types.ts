@@ -208,6 +208,34 @@ files: Array<string>,
  */
 envFile: string | null, };
 
+export type RunFlagView = { 
+/**
+ * The flag as written, such as `-p`.
+ */
+flag: string, value: string | null, line: number, column: number, 
+/**
+ * `mapped`, `notApplicable` or `unmapped`.
+ */
+fate: string, 
+/**
+ * The Compose key a mapped flag became, such as `ports`.
+ */
+key: string | null, 
+/**
+ * Why a flag was not mapped.
+ */
+reason: string | null, 
+/**
+ * Something to check, such as a shell variable Compose must now provide.
+ */
+note: string | null, };
+
+export type RunConversionView = { serviceName: string, image: string, 
+/**
+ * A whole Compose file with the service and the volumes and networks it names.
+ */
+composeFile: string, flags: Array<RunFlagView>, };
+
 export type LocalizedText = { en: string, zhCn: string, };
 
 export type TemplateOptionView = { value: string, title: LocalizedText, };
@@ -222,7 +250,7 @@ kind: string,
  */
 default: string | null, required: boolean, options: Array<TemplateOptionView>, title: LocalizedText, help: LocalizedText, 
 /**
- * Why the default is what it is.
+ * The reason for the default.
  */
 reason: LocalizedText, };
 
