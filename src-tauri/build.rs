@@ -37,6 +37,7 @@ const COMMANDS: &[&str] = &[
     "template_render",
     "template_deploy",
     "docker_run_convert",
+    "template_deploy_preview",
 ];
 
 fn main() {

@@ -68,6 +68,7 @@ fn main() {
             commands::template_render,
             stacks::template_deploy,
             stacks::docker_run_convert,
+            stacks::template_deploy_preview,
             terminal::terminal_open,
             terminal::terminal_write,
             terminal::terminal_resize,

@@ -73,6 +73,7 @@ pub fn render() -> String {
         StackServiceView::decl(),
         StackView::decl(),
         StackActionKind::decl(),
+        ServicePreviewView::decl(),
         StackDeployInput::decl(),
         DeployStage::decl(),
         DeployOutcome::decl(),

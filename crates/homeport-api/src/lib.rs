@@ -38,8 +38,8 @@ pub use import::{
     ImportProblemView, ImportResult,
 };
 pub use stacks::{
-    DeployEvent, DeployOutcome, DeployResult, DeployStage, DeployStageRecord, StackActionKind, StackDeployInput,
-    StackServiceView, StackStatus, StackView,
+    DeployEvent, DeployOutcome, DeployResult, DeployStage, DeployStageRecord, ServicePreviewView, StackActionKind,
+    StackDeployInput, StackServiceView, StackStatus, StackView,
 };
 pub use subscriptions::{Sink, SubscriptionId, Subscriptions};
 pub use template_deploy::{TemplateDeployEvent, TemplateDeployInput};

@@ -281,6 +281,55 @@ impl Api {
     }
 }
 
+/// What a deploy would do to one service; see [`Api::stack_deploy_preview`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ServicePreviewView {
+    pub service: String,
+    /// `new`, `config` (configuration changed), `image` (another image id), `unchanged`, or
+    /// `removed` (a container whose service the files no longer have; deploys leave it alone).
+    pub change: String,
+}
+
+impl Api {
+    /// Compares the files with what runs on the host and says, per service, what a deploy
+    /// would create, replace or keep. Nothing is changed.
+    pub async fn stack_deploy_preview(
+        &self,
+        host_id: &str,
+        input: &StackDeployInput,
+        name: Option<&str>,
+        profiles: &[String],
+    ) -> ApiResult<Vec<ServicePreviewView>> {
+        let (project, files) = load_stack(input)?;
+        let name = name.map(str::to_string).unwrap_or_else(|| project.name.clone());
+        let mut request = DeployRequest::new(project, name.clone(), profiles.to_vec(), files);
+        if let Some(base_dir) = &input.base_dir {
+            request.base_dir = base_dir.clone();
+        }
+        let host = self.hosts.get(host_id).await?;
+        let engine = self.hosts.engine(&host.id).await?;
+        let stack_dir =
+            (host.kind == HostKind::Ssh).then(|| format!("{}/{}", request.base_dir.trim_end_matches('/'), name));
+        let previews = self
+            .evict_on_error(
+                &host.id,
+                core_deploy::preview(&engine, &request, stack_dir.as_deref()).await,
+            )
+            .await?;
+        Ok(previews
+            .into_iter()
+            .map(|preview| ServicePreviewView {
+                service: preview.service,
+                change: serde_json::to_value(preview.change)
+                    .ok()
+                    .and_then(|change| change.as_str().map(str::to_string))
+                    .unwrap_or_default(),
+            })
+            .collect())
+    }
+}
+
 /// Runs a deploy with the host service alone, so a deploy started in the background can own
 /// what it uses; see [`Api::stack_deploy`].
 pub(crate) async fn deploy_stack(

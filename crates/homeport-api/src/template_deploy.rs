@@ -94,6 +94,34 @@ impl Api {
     }
 }
 
+impl Api {
+    /// Says per service what deploying the template as `input.name` would create, replace or
+    /// keep on the host, and changes nothing. Stored passwords are used, so an unchanged
+    /// redeploy shows as unchanged; no new password is stored.
+    pub async fn template_deploy_preview(
+        &self,
+        input: &TemplateDeployInput,
+    ) -> ApiResult<Vec<crate::stacks::ServicePreviewView>> {
+        let name = validate_stack_name(&input.name)?;
+        let host = self.hosts.get(&input.host_id).await?;
+        let template = catalog()?.get(&input.template_id).map_err(Error::from)?;
+        let stored = load_secrets(&host.id, &name, &template.metadata.secrets).await?;
+        let rendered = catalog()?
+            .render(&input.template_id, &input.values, &stored)
+            .map_err(Error::from)?;
+        let folder = write_stack_folder(&rendered.compose, rendered.env.expose(), &rendered.files)?;
+        let deploy_input = StackDeployInput {
+            files: vec![folder.path().join("compose.yaml").display().to_string()],
+            env_file: Some(folder.path().join(".env").display().to_string()),
+            extra_files: rendered.files.iter().map(|file| file.path.clone()).collect(),
+            base_dir: input.base_dir.clone().filter(|dir| !dir.trim().is_empty()),
+        };
+        let profiles = profiles_of(rendered.env.expose());
+        self.stack_deploy_preview(&host.id, &deploy_input, Some(&name), &profiles)
+            .await
+    }
+}
+
 /// Accepts the names Compose accepts for a project: lower-case letters, digits, `-` and `_`,
 /// starting with a letter or digit.
 fn validate_stack_name(name: &str) -> ApiResult<String> {

@@ -426,7 +426,52 @@ async fn deploy_socket_engine_seen_by_compose() {
         write_stage.lines.iter().any(|line| line.contains("skipped")),
         "the write stage records why it skipped: {write_stage:?}"
     );
+    check_preview(&api, &host, &project, &input, &name).await;
     check_deployed_and_down(&api, &lab, &host, &input, &name, project.dir.path()).await;
+}
+
+/// Checks the redeploy preview against the deployed project: unchanged as deployed; after an
+/// edit, the edited service is replaced, an added one created, and a dropped one reported.
+/// The files are restored afterwards.
+async fn check_preview(api: &Api, host: &HostView, project: &ProjectDir, input: &StackDeployInput, name: &str) {
+    let changes = |previews: Vec<homeport_api::ServicePreviewView>| -> Vec<(String, String)> {
+        previews
+            .into_iter()
+            .map(|preview| (preview.service, preview.change))
+            .collect()
+    };
+    let preview = api
+        .stack_deploy_preview(&host.id, input, Some(name), &[])
+        .await
+        .expect("preview");
+    assert!(
+        changes(preview.clone()).iter().all(|(_, change)| change == "unchanged"),
+        "{preview:?}"
+    );
+
+    let path = project.dir.path().join("compose.yaml");
+    let original = std::fs::read_to_string(&path).expect("compose.yaml");
+    let edited = original
+        .replace("GREETING: hello", "GREETING: bonjour")
+        .replace("  migrate:\n", "  extra:\n")
+        .replace("depends_on:\n      db: {condition: service_started}\n      migrate: {condition: service_completed_successfully}", "depends_on:\n      db: {condition: service_started}");
+    std::fs::write(&path, &edited).expect("edit compose.yaml");
+    let preview = api
+        .stack_deploy_preview(&host.id, input, Some(name), &[])
+        .await
+        .expect("preview after the edit");
+    std::fs::write(&path, &original).expect("restore compose.yaml");
+    let found = changes(preview);
+    let change_of = |service: &str| {
+        found
+            .iter()
+            .find(|(name, _)| name == service)
+            .map(|(_, change)| change.as_str())
+    };
+    assert_eq!(change_of("web"), Some("config"), "{found:?}");
+    assert_eq!(change_of("db"), Some("unchanged"), "{found:?}");
+    assert_eq!(change_of("extra"), Some("new"), "{found:?}");
+    assert_eq!(change_of("migrate"), Some("removed"), "{found:?}");
 }
 
 #[tokio::test]

@@ -134,6 +134,9 @@ pub struct StackDeploy {
     /// The folder on SSH hosts that holds each stack's folder.
     #[arg(long, default_value = "/opt/stacks")]
     pub base_dir: String,
+    /// Print what the deploy would create, replace or keep per service, and change nothing.
+    #[arg(long)]
+    pub preview: bool,
 }
 
 #[derive(Debug, Args)]

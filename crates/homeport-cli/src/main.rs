@@ -441,6 +441,13 @@ async fn deploy_stack(api: &Api, deploy: args::StackDeploy, output: &Output) -> 
         extra_files: deploy.extra_files,
         base_dir: Some(deploy.base_dir),
     };
+    if deploy.preview {
+        let previews = api
+            .stack_deploy_preview(&deploy.host, &input, deploy.name.as_deref(), &deploy.profiles)
+            .await?;
+        output.deploy_preview(&previews);
+        return Ok(());
+    }
     let cancel = tokio_util::sync::CancellationToken::new();
     let json = output.json;
     let on_progress = move |event: homeport_api::DeployEvent| output::print_deploy_event(json, &event);

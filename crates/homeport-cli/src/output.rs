@@ -204,6 +204,23 @@ impl Output {
         }
     }
 
+    pub fn deploy_preview(&self, previews: &[homeport_api::ServicePreviewView]) {
+        if self.json {
+            return print_json(&previews);
+        }
+        for preview in previews {
+            let what = match preview.change.as_str() {
+                "new" => "created",
+                "config" => "replaced: its configuration changed",
+                "image" => "replaced: its image is another one now",
+                "unchanged" => "kept as it is",
+                "removed" => "not in the files any more; left as it is (stack down removes it)",
+                other => other,
+            };
+            println!("{:<24} {what}", preview.service);
+        }
+    }
+
     /// Prints a JSON value, indented, in text mode too: it is the command's only output.
     pub fn json_value(&self, value: &serde_json::Value) {
         println!("{}", serde_json::to_string_pretty(value).unwrap_or_default());

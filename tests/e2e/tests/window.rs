@@ -1049,6 +1049,23 @@ async fn deploy_template_from_catalog() {
         "the stack's .env is on the host"
     );
     session.click("[data-testid=deploy-close]").await;
+
+    // The same template and values again: the preview shows that nothing would change, since
+    // the stored admin token is reused.
+    session.click("[data-testid=template-deploy]").await;
+    session.fill("[data-testid=deploy-name]", &project).await;
+    session
+        .fill("[data-testid=deploy-base-dir]", &base.display().to_string())
+        .await;
+    session.click("[data-testid=deploy-preview]").await;
+    session
+        .wait_for_attr(
+            "[data-testid=deploy-change][data-service=vaultwarden]",
+            "data-change",
+            "unchanged",
+        )
+        .await;
+    session.click("[data-testid=deploy-close]").await;
     session.click("[data-testid=template-close]").await;
 
     // A docker run command pasted into the Catalog's converter becomes a service, and its

@@ -117,6 +117,30 @@ describe('DeployDialog', () => {
     expect(failed.textContent).toContain('nothing that existed before');
   });
 
+  it('previews which services a redeploy changes', async () => {
+    invoke.mockImplementation((command: string) => {
+      switch (command) {
+        case 'host_list':
+          return Promise.resolve([sshHost({ id: 'h1', name: 'nas' })]);
+        case 'template_deploy_preview':
+          return Promise.resolve([
+            { service: 'vaultwarden', change: 'config' },
+            { service: 'old-sidecar', change: 'removed' },
+          ]);
+        default:
+          return Promise.resolve(null);
+      }
+    });
+    render(DeployDialog, { props: { template, values: {}, onclose: vi.fn() } });
+    await waitFor(() => expect((screen.getByTestId('deploy-host') as HTMLSelectElement).value).toBe('h1'));
+
+    await fireEvent.click(screen.getByTestId('deploy-preview'));
+    const rows = await screen.findAllByTestId('deploy-change');
+    expect(rows.map((row) => row.dataset.change)).toEqual(['config', 'removed']);
+    expect(rows[0].textContent).toContain('configuration changed');
+    expect(invoke).not.toHaveBeenCalledWith('template_deploy', expect.anything());
+  });
+
   it('rejects a stack name Compose would not accept', async () => {
     render(DeployDialog, { props: { template, values: {}, onclose: vi.fn() } });
     await fireEvent.input(screen.getByTestId('deploy-name'), { target: { value: 'My Stack' } });

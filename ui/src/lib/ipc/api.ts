@@ -18,6 +18,7 @@ import type {
   ImportPreview,
   ImportResult,
   RunConversionView,
+  ServicePreviewView,
   IpcError,
   LogEvent,
   MemoryUsage,
@@ -331,6 +332,11 @@ export async function fileUpload(
   } catch (reason) {
     throw toIpcError(reason);
   }
+}
+
+/** Says per service what deploying a template would create, replace or keep; changes nothing. */
+export function templateDeployPreview(input: TemplateDeployInput): Promise<ServicePreviewView[]> {
+  return call('template_deploy_preview', { input });
 }
 
 /** Converts a pasted `docker run` command into a Compose service, reporting every flag. */

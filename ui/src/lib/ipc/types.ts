@@ -299,6 +299,13 @@ export type StackView = { name: string, status: StackStatus, workingDir: string 
 
 export type StackActionKind = "start" | "stop" | "restart" | "down";
 
+export type ServicePreviewView = { service: string, 
+/**
+ * `new`, `config` (configuration changed), `image` (another image id), `unchanged`, or
+ * `removed` (a container whose service the files no longer have; deploys leave it alone).
+ */
+change: string, };
+
 export type StackDeployInput = { 
 /**
  * The main Compose file first, then override files. Each is written under its file name.

@@ -67,11 +67,11 @@ impl CreateOutcome {
 }
 
 /// A container of the project that exists before the deploy.
-struct Existing {
-    id: String,
-    state: String,
-    hash: String,
-    image_id: String,
+pub(super) struct Existing {
+    pub id: String,
+    pub state: String,
+    pub hash: String,
+    pub image_id: String,
 }
 
 pub(super) async fn create_all(
@@ -201,7 +201,7 @@ async fn create_volumes(
 }
 
 /// Returns the project's containers of `docker compose up` (not `run`), by service.
-async fn existing_containers(engine: &DockerEngine, plan: &DeployPlan) -> Result<HashMap<String, Existing>> {
+pub(super) async fn existing_containers(engine: &DockerEngine, plan: &DeployPlan) -> Result<HashMap<String, Existing>> {
     let options = ListContainersOptions {
         all: true,
         filters: Some(HashMap::from([(

@@ -25,6 +25,7 @@ mod events;
 mod files;
 mod hash;
 mod plan;
+mod preview;
 mod pull;
 mod spec;
 mod start;
@@ -42,6 +43,7 @@ use crate::error::{Error, Result};
 use crate::ssh::SshSession;
 
 pub use self::events::{DeployEvent, Stage, StageOutcome, StageRecord};
+pub use self::preview::{preview, ServiceChange, ServicePreview};
 
 /// The folder under which SSH hosts keep each stack's files, as `<base>/<name>/`.
 pub const DEFAULT_BASE_DIR: &str = "/opt/stacks";
