@@ -115,10 +115,7 @@ impl Api {
                     .into_iter()
                     .map(|risk| ComposeRisk {
                         service: risk.service,
-                        kind: serde_json::to_value(risk.kind)
-                            .ok()
-                            .and_then(|kind| kind.as_str().map(str::to_string))
-                            .unwrap_or_default(),
+                        kind: crate::enum_text(&risk.kind),
                         value: risk.value,
                         reason: risk.kind.reason().to_string(),
                     })
@@ -164,7 +161,7 @@ fn diagnostic_view(diagnostic: &Diagnostic) -> ComposeDiagnostic {
 }
 
 /// Turns the errors of a load into one error: the first one's place, and every one in detail.
-fn invalid(diagnostics: Diagnostics) -> crate::IpcError {
+pub(crate) fn invalid(diagnostics: Diagnostics) -> crate::IpcError {
     let errors: Vec<&Diagnostic> = diagnostics.errors().collect();
     let first = errors.first();
     Error::ComposeInvalid {

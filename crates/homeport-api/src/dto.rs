@@ -46,7 +46,7 @@ impl From<AuthMethod> for CoreAuth {
     }
 }
 
-/// How a host's engine is reached: over SSH, this machine's own engine, another engine socket
+/// The way a host's engine is reached: over SSH, this machine's own engine, another engine socket
 /// on this machine, or an engine's TCP endpoint.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "lowercase")]
@@ -87,7 +87,7 @@ impl From<EngineTlsView> for EngineTls {
     }
 }
 
-/// An engine host to add: `socket` names a Unix socket on this machine; otherwise `address`
+/// An engine host to add. `socket` names a Unix socket on this machine. Otherwise `address`
 /// and `port` name a TCP endpoint, with `tls` or as plain HTTP.
 #[derive(Debug, Clone, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]

@@ -49,6 +49,15 @@ pub use terminal::{TerminalEvent, TerminalExit, TerminalId, TerminalTarget, Term
 /// The result every API function returns.
 pub type ApiResult<T> = Result<T, IpcError>;
 
+/// Returns the text a unit enum serializes to, such as `dockerSocket`, for views that carry it
+/// as a string.
+pub(crate) fn enum_text<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|value| value.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
 /// Everything one process shares: the store, the keychain, the connection pool and the
 /// running streams. Create one with [`Api::open`] and pass it by reference.
 #[derive(Debug)]

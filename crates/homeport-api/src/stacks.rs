@@ -140,7 +140,7 @@ pub enum DeployStage {
     WaitHealthy,
 }
 
-/// How a stage ended.
+/// The outcome of a stage.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub enum DeployOutcome {
@@ -181,7 +181,7 @@ pub enum DeployEvent {
     },
 }
 
-/// What one stage did.
+/// The record of one stage.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct DeployStageRecord {
@@ -265,7 +265,7 @@ impl From<core_deploy::DeployEvent> for DeployEvent {
 }
 
 impl Api {
-    /// Deploys a Compose project to a host so that `docker compose` sees and manages it. `name`
+    /// Deploys a Compose project to a host so that `docker compose` lists and manages it. `name`
     /// defaults to the project's name. Every stage reports through `on_progress`; cancelling
     /// `cancel` stops the deploy, removes what it created and returns the `Cancelled` error.
     pub async fn stack_deploy(
@@ -281,7 +281,7 @@ impl Api {
     }
 }
 
-/// What a deploy would do to one service; see [`Api::stack_deploy_preview`].
+/// The change a deploy would make to one service; see [`Api::stack_deploy_preview`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ServicePreviewView {
@@ -292,7 +292,7 @@ pub struct ServicePreviewView {
 }
 
 impl Api {
-    /// Compares the files with what runs on the host and says, per service, what a deploy
+    /// Compares the files with what runs on the host and returns, per service, what a deploy
     /// would create, replace or keep. Nothing is changed.
     pub async fn stack_deploy_preview(
         &self,
@@ -301,12 +301,8 @@ impl Api {
         name: Option<&str>,
         profiles: &[String],
     ) -> ApiResult<Vec<ServicePreviewView>> {
-        let (project, files) = load_stack(input)?;
-        let name = name.map(str::to_string).unwrap_or_else(|| project.name.clone());
-        let mut request = DeployRequest::new(project, name.clone(), profiles.to_vec(), files);
-        if let Some(base_dir) = &input.base_dir {
-            request.base_dir = base_dir.clone();
-        }
+        let request = deploy_request(input, name, profiles)?;
+        let name = request.name.clone();
         let host = self.hosts.get(host_id).await?;
         let engine = self.hosts.engine(&host.id).await?;
         let stack_dir =
@@ -321,10 +317,7 @@ impl Api {
             .into_iter()
             .map(|preview| ServicePreviewView {
                 service: preview.service,
-                change: serde_json::to_value(preview.change)
-                    .ok()
-                    .and_then(|change| change.as_str().map(str::to_string))
-                    .unwrap_or_default(),
+                change: crate::enum_text(&preview.change),
             })
             .collect())
     }
@@ -341,57 +334,62 @@ pub(crate) async fn deploy_stack(
     mut on_progress: impl FnMut(DeployEvent) + Send,
     cancel: CancellationToken,
 ) -> ApiResult<DeployResult> {
-    {
-        let (project, files) = load_stack(input)?;
-        let name = name.map(str::to_string).unwrap_or_else(|| project.name.clone());
-        let mut request = DeployRequest::new(project, name.clone(), profiles.to_vec(), files);
-        if let Some(base_dir) = &input.base_dir {
-            request.base_dir = base_dir.clone();
-        }
+    let request = deploy_request(input, name, profiles)?;
+    let name = request.name.clone();
 
-        let host = hosts.get(host_id).await?;
-        let engine = hosts.engine(&host.id).await?;
-        let session = match host.kind {
-            HostKind::Ssh => Some(hosts.session(&host).await?),
-            HostKind::Socket | HostKind::Tcp => None,
-        };
-        let access = match (&session, host.kind) {
-            (Some(session), _) => FileAccess::Sftp(session),
-            (None, HostKind::Socket) => FileAccess::Local,
-            (None, _) => FileAccess::None,
-        };
-        tracing::info!(host_id = %host.id, stack = %name, "stack deploy started");
-        let mut forward = |event: core_deploy::DeployEvent| on_progress(event.into());
-        let result = core_deploy::deploy(&engine, access, &request, &mut forward, &cancel).await;
-        if let Some(session) = session {
-            session.close().await;
-        }
-        // A broken connection is dropped from the pool, so the next call connects again.
-        if matches!(
-            result,
-            Err(Error::DockerConnection { .. } | Error::HostUnreachable { .. })
-        ) {
-            hosts.drop_connection(&host.id).await;
-        }
-        let report = result?;
-        Ok(DeployResult {
-            name,
-            stages: report
-                .stages
-                .into_iter()
-                .map(|record| DeployStageRecord {
-                    stage: record.stage.into(),
-                    outcome: record.outcome.into(),
-                    lines: record.lines,
-                    millis: record.millis,
-                })
-                .collect(),
-            unsupported: report.unsupported,
-            changed: report.changed,
-            unchanged: report.unchanged,
-            millis: u64::try_from(report.elapsed.as_millis()).unwrap_or(u64::MAX),
-        })
+    let host = hosts.get(host_id).await?;
+    let engine = hosts.engine(&host.id).await?;
+    let session = match host.kind {
+        HostKind::Ssh => Some(hosts.session(&host).await?),
+        HostKind::Socket | HostKind::Tcp => None,
+    };
+    let access = match (&session, host.kind) {
+        (Some(session), _) => FileAccess::Sftp(session),
+        (None, HostKind::Socket) => FileAccess::Local,
+        (None, _) => FileAccess::None,
+    };
+    tracing::info!(host_id = %host.id, stack = %name, "stack deploy started");
+    let mut forward = |event: core_deploy::DeployEvent| on_progress(event.into());
+    let result = core_deploy::deploy(&engine, access, &request, &mut forward, &cancel).await;
+    if let Some(session) = session {
+        session.close().await;
     }
+    // A broken connection is dropped from the pool, so the next call connects again.
+    if matches!(
+        result,
+        Err(Error::DockerConnection { .. } | Error::HostUnreachable { .. })
+    ) {
+        hosts.drop_connection(&host.id).await;
+    }
+    let report = result?;
+    Ok(DeployResult {
+        name,
+        stages: report
+            .stages
+            .into_iter()
+            .map(|record| DeployStageRecord {
+                stage: record.stage.into(),
+                outcome: record.outcome.into(),
+                lines: record.lines,
+                millis: record.millis,
+            })
+            .collect(),
+        unsupported: report.unsupported,
+        changed: report.changed,
+        unchanged: report.unchanged,
+        millis: u64::try_from(report.elapsed.as_millis()).unwrap_or(u64::MAX),
+    })
+}
+
+/// Builds the deploy request of `input`; `name` defaults to the project's name.
+fn deploy_request(input: &StackDeployInput, name: Option<&str>, profiles: &[String]) -> ApiResult<DeployRequest> {
+    let (project, files) = load_stack(input)?;
+    let name = name.map(str::to_string).unwrap_or_else(|| project.name.clone());
+    let mut request = DeployRequest::new(project, name, profiles.to_vec(), files);
+    if let Some(base_dir) = &input.base_dir {
+        request.base_dir = base_dir.clone();
+    }
+    Ok(request)
 }
 
 /// Loads the project and reads the texts of every file to write.
@@ -421,17 +419,7 @@ fn load_stack(input: &StackDeployInput) -> ApiResult<(homeport_compose::Project,
     }
 
     let paths: Vec<PathBuf> = input.files.iter().map(PathBuf::from).collect();
-    let project = ComposeFile::load(&paths, &environment).map_err(|diagnostics| {
-        let errors: Vec<String> = diagnostics.errors().map(ToString::to_string).collect();
-        let first = diagnostics.errors().next();
-        Error::ComposeInvalid {
-            file: first.map(|error| error.file.display().to_string()).unwrap_or_default(),
-            line: first.map_or(0, |error| error.line),
-            column: first.map_or(0, |error| error.column),
-            count: errors.len(),
-            detail: errors.join("\n"),
-        }
-    })?;
+    let project = ComposeFile::load(&paths, &environment).map_err(crate::compose::invalid)?;
 
     let mut files = StackFiles {
         env: env_text,

@@ -49,29 +49,16 @@ impl Api {
         input: TemplateDeployInput,
         mut sink: Sink<TemplateDeployEvent>,
     ) -> ApiResult<SubscriptionId> {
-        let name = validate_stack_name(&input.name)?;
-        let host = self.hosts.get(&input.host_id).await?;
-        let template = catalog()?.get(&input.template_id).map_err(Error::from)?;
-        let secret_names: Vec<String> = template.metadata.secrets.clone();
-
-        let stored = load_secrets(&host.id, &name, &secret_names).await?;
-        let rendered = catalog()?
-            .render(&input.template_id, &input.values, &stored)
-            .map_err(Error::from)?;
-        store_secrets(&host.id, &name, &rendered.secrets).await?;
-
-        let folder = write_stack_folder(&rendered.compose, rendered.env.expose(), &rendered.files)?;
-        let profiles = profiles_of(rendered.env.expose());
-        let deploy_input = StackDeployInput {
-            files: vec![folder.path().join("compose.yaml").display().to_string()],
-            env_file: Some(folder.path().join(".env").display().to_string()),
-            extra_files: rendered.files.iter().map(|file| file.path.clone()).collect(),
-            base_dir: input.base_dir.clone().filter(|dir| !dir.trim().is_empty()),
-        };
-        tracing::info!(host_id = %host.id, stack = %name, template = %input.template_id, "template deploy started");
+        let Prepared {
+            name,
+            host_id,
+            folder,
+            deploy_input,
+            profiles,
+        } = self.prepare(&input, true).await?;
+        tracing::info!(host_id = %host_id, stack = %name, template = %input.template_id, "template deploy started");
 
         let hosts = self.hosts.clone();
-        let host_id = host.id.clone();
         Ok(self.subscriptions.spawn(move |cancel: CancellationToken| {
             let task = tokio::spawn(async move {
                 let forward = |event: DeployEvent| {
@@ -102,13 +89,44 @@ impl Api {
         &self,
         input: &TemplateDeployInput,
     ) -> ApiResult<Vec<crate::stacks::ServicePreviewView>> {
+        // The folder must outlive the preview, which reads the files in it.
+        let prepared = self.prepare(input, false).await?;
+        self.stack_deploy_preview(
+            &prepared.host_id,
+            &prepared.deploy_input,
+            Some(&prepared.name),
+            &prepared.profiles,
+        )
+        .await
+    }
+}
+
+/// A rendered template, written to a private folder, ready to deploy or preview.
+struct Prepared {
+    name: String,
+    host_id: String,
+    /// Removed when dropped, because its `.env` contains the passwords.
+    folder: tempfile::TempDir,
+    deploy_input: StackDeployInput,
+    profiles: Vec<String>,
+}
+
+impl Api {
+    /// Renders `input`'s template with the passwords stored for its host and stack name, and
+    /// writes the files. With `store_new`, passwords generated now go to the keychain first.
+    async fn prepare(&self, input: &TemplateDeployInput, store_new: bool) -> ApiResult<Prepared> {
         let name = validate_stack_name(&input.name)?;
         let host = self.hosts.get(&input.host_id).await?;
         let template = catalog()?.get(&input.template_id).map_err(Error::from)?;
+
         let stored = load_secrets(&host.id, &name, &template.metadata.secrets).await?;
         let rendered = catalog()?
             .render(&input.template_id, &input.values, &stored)
             .map_err(Error::from)?;
+        if store_new {
+            store_secrets(&host.id, &name, &rendered.secrets).await?;
+        }
+
         let folder = write_stack_folder(&rendered.compose, rendered.env.expose(), &rendered.files)?;
         let deploy_input = StackDeployInput {
             files: vec![folder.path().join("compose.yaml").display().to_string()],
@@ -116,9 +134,13 @@ impl Api {
             extra_files: rendered.files.iter().map(|file| file.path.clone()).collect(),
             base_dir: input.base_dir.clone().filter(|dir| !dir.trim().is_empty()),
         };
-        let profiles = profiles_of(rendered.env.expose());
-        self.stack_deploy_preview(&host.id, &deploy_input, Some(&name), &profiles)
-            .await
+        Ok(Prepared {
+            profiles: profiles_of(rendered.env.expose()),
+            name,
+            host_id: host.id,
+            folder,
+            deploy_input,
+        })
     }
 }
 

@@ -8,7 +8,7 @@ use homeport_core::Error;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::{Api, ApiResult};
+use crate::{enum_text, Api, ApiResult};
 
 /// A text in English and Simplified Chinese.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -90,13 +90,6 @@ pub(crate) fn catalog() -> ApiResult<&'static Catalog> {
         .get_or_init(|| Catalog::embedded().map_err(|err| err.to_string()))
         .as_ref()
         .map_err(|detail| Error::Internal(format!("the built-in template catalog is invalid: {detail}")).into())
-}
-
-fn enum_text<T: Serialize>(value: &T) -> String {
-    serde_json::to_value(value)
-        .ok()
-        .and_then(|value| value.as_str().map(str::to_string))
-        .unwrap_or_default()
 }
 
 fn parameter_view(parameter: &Parameter) -> TemplateParameterView {

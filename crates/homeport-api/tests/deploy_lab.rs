@@ -1,5 +1,5 @@
-//! Stack deploys against the real test lab (`tests/lab/lab.sh up`): a three-service project goes
-//! to the key-only sshd host (files over SFTP) and to the lab engine as a socket host, and then
+//! Stack deploys against the real test lab (`tests/lab/lab.sh up`). A three-service project goes
+//! to the key-only sshd host (files over SFTP) and to the lab engine as a socket host. Then
 //! Docker Compose v2 (`.tools/compose/docker-compose`, from scripts/compose-oracle.sh) and
 //! Debian's docker-compose 1.29 must list it, and `docker compose down` must remove it.
 //!
@@ -72,13 +72,13 @@ async fn add_socket_host(api: &Api, lab: &Lab) -> HostView {
         .unwrap_or_else(|err| panic!("host_add_engine for the lab socket failed: {err}"))
 }
 
-/// A free TCP port on 127.0.0.1, for the web service to publish.
+/// Returns a free TCP port on 127.0.0.1, for the web service to publish.
 fn free_port() -> u16 {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
     listener.local_addr().expect("local address").port()
 }
 
-/// The three-service stack: `db` runs, `migrate` runs once and exits 0, and `web` waits for
+/// Returns the three-service stack: `db` runs, `migrate` runs once and exits 0, and `web` waits for
 /// both, serves HTTP and has a health check.
 fn stack_yaml(image: &str, port: u16) -> String {
     format!(
@@ -292,7 +292,7 @@ async fn deploy(
 
 /// Checks what Compose v2 and docker-compose 1.29 see of a deployed project, redeploys it
 /// unchanged, and takes it down with Compose v2.
-/// `folder` holds the project's Compose file as the host sees it.
+/// `folder` contains the project's Compose file as the host sees it.
 async fn check_deployed_and_down(
     api: &Api,
     lab: &Lab,
@@ -430,8 +430,9 @@ async fn deploy_socket_engine_seen_by_compose() {
     check_deployed_and_down(&api, &lab, &host, &input, &name, project.dir.path()).await;
 }
 
-/// Checks the redeploy preview against the deployed project: unchanged as deployed; after an
-/// edit, the edited service is replaced, an added one created, and a dropped one reported.
+/// Checks the redeploy preview against the deployed project. As deployed, every service is
+/// unchanged. After an edit, the edited service is replaced, an added one created, and a
+/// dropped one reported.
 /// The files are restored afterwards.
 async fn check_preview(api: &Api, host: &HostView, project: &ProjectDir, input: &StackDeployInput, name: &str) {
     let changes = |previews: Vec<homeport_api::ServicePreviewView>| -> Vec<(String, String)> {

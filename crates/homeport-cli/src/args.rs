@@ -92,7 +92,7 @@ pub enum StackCommand {
     Stop(StackTarget),
     /// Stop, then start every container of a stack.
     Restart(StackTarget),
-    /// Deploy Compose files to a host so that docker compose sees the stack. Stage lines go to
+    /// Deploy Compose files to a host so that docker compose lists the stack. Stage lines go to
     /// stderr (JSON lines with --json); Ctrl-C cancels and removes what the deploy created.
     Deploy(StackDeploy),
     /// Stop and remove a stack's containers and networks, as docker compose down does.
@@ -131,7 +131,7 @@ pub struct StackDeploy {
     /// A file the services need, relative to the first Compose file's folder; repeat for more.
     #[arg(long = "extra-file")]
     pub extra_files: Vec<String>,
-    /// The folder on SSH hosts that holds each stack's folder.
+    /// The folder on SSH hosts that contains each stack's folder.
     #[arg(long, default_value = "/opt/stacks")]
     pub base_dir: String,
     /// Print what the deploy would create, replace or keep per service, and change nothing.
@@ -272,7 +272,7 @@ pub struct HostAddEngine {
     /// CA certificate that signed the engine's certificate; turns on TLS.
     #[arg(long, requires = "tcp")]
     pub tls_ca: Option<String>,
-    /// Client certificate for an engine that asks for one (dockerd --tlsverify).
+    /// Client certificate for an engine that requires one (dockerd --tlsverify).
     #[arg(long, requires_all = ["tls_ca", "tls_key"])]
     pub tls_cert: Option<String>,
     /// Private key of the client certificate. Its path is saved; the key is never copied.

@@ -11,30 +11,42 @@ use crate::selection::SkippedHost;
 
 /// Names where an import candidate's engine is, as [`target_of`] does for saved hosts.
 fn candidate_target(candidate: &homeport_api::ImportCandidateView) -> String {
-    use homeport_api::HostKind;
-    match candidate.kind {
-        HostKind::Local | HostKind::Socket => format!("unix://{}", candidate.docker_socket.as_deref().unwrap_or("")),
-        HostKind::Tcp if candidate.tls.is_some() => {
-            format!("tcp://{}:{} (TLS)", bracketed(&candidate.address), candidate.port)
-        }
-        HostKind::Tcp => format!("tcp://{}:{}", bracketed(&candidate.address), candidate.port),
-        HostKind::Ssh => format!(
-            "{}@{}:{}",
-            candidate.user,
-            bracketed(&candidate.address),
-            candidate.port
-        ),
-    }
+    engine_target(
+        candidate.kind,
+        &candidate.user,
+        &candidate.address,
+        candidate.port,
+        candidate.docker_socket.as_deref().unwrap_or(""),
+        candidate.tls.is_some(),
+    )
 }
 
 /// Names where a host's engine is: `user@address:port` over SSH, else the socket or endpoint.
 fn target_of(host: &HostView) -> String {
+    engine_target(
+        host.kind,
+        &host.user,
+        &host.address,
+        host.port,
+        &host.docker_socket,
+        host.tls.is_some(),
+    )
+}
+
+fn engine_target(
+    kind: homeport_api::HostKind,
+    user: &str,
+    address: &str,
+    port: u16,
+    socket: &str,
+    tls: bool,
+) -> String {
     use homeport_api::HostKind;
-    match host.kind {
-        HostKind::Local | HostKind::Socket => format!("unix://{}", host.docker_socket),
-        HostKind::Tcp if host.tls.is_some() => format!("tcp://{}:{} (TLS)", bracketed(&host.address), host.port),
-        HostKind::Tcp => format!("tcp://{}:{}", bracketed(&host.address), host.port),
-        HostKind::Ssh => format!("{}@{}:{}", host.user, bracketed(&host.address), host.port),
+    match kind {
+        HostKind::Local | HostKind::Socket => format!("unix://{socket}"),
+        HostKind::Tcp if tls => format!("tcp://{}:{port} (TLS)", bracketed(address)),
+        HostKind::Tcp => format!("tcp://{}:{port}", bracketed(address)),
+        HostKind::Ssh => format!("{user}@{}:{port}", bracketed(address)),
     }
 }
 

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use crate::yaml::{Node, Pos};
 
-/// How bad a finding is: an error stops the load, a warning does not.
+/// The severity of a finding: an error stops the load, a warning does not.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
@@ -88,7 +88,7 @@ pub struct Diagnostic {
     pub column: usize,
     pub severity: Severity,
     pub code: Code,
-    /// What is wrong, naming the attribute.
+    /// The problem, naming the attribute.
     pub message: String,
     /// The offending value as written (after interpolation where that applies).
     pub value: String,

@@ -19,7 +19,7 @@ pub enum InterpolationError {
     /// `${VAR:?message}` or `${VAR?message}` with the variable missing.
     #[error("required variable '{variable}' is missing a value: {message}")]
     Required { variable: String, message: String },
-    /// An expression that is not valid syntax; `hint` says how to write it.
+    /// An expression that is not valid syntax; `hint` shows how to write it.
     #[error("invalid interpolation format '{expression}'")]
     Invalid { expression: String, hint: String },
 }

@@ -46,7 +46,7 @@ pub struct ComposeFile;
 impl ComposeFile {
     /// Loads `paths` (the main file first, then override files in order) into a [`Project`].
     /// The project folder is the first file's folder, where `.env` is read from. On failure the
-    /// result holds every error found, with the warnings.
+    /// result contains every error found, with the warnings.
     pub fn load(paths: &[PathBuf], environment: &Environment) -> Result<Project, Diagnostics> {
         let mut reporter = Reporter::default();
         let mut files = Vec::new();
@@ -122,8 +122,8 @@ impl ComposeFile {
 
         let default_name = default_project_name(&working_dir);
         let mut project = build_project(&root, &working_dir, &default_name, &lookup, &mut reporter);
-        // A value whose interpolation failed still holds its `${...}` text; the model's
-        // complaint about that text would only repeat the interpolation error.
+        // A value whose interpolation failed still contains its `${...}` text, and the
+        // model's error about that text would only repeat the interpolation error.
         let interpolation_codes = [Code::RequiredVariable, Code::InvalidInterpolation];
         let mut diagnostics = reporter.finish();
         diagnostics.0.retain(|finding| {

@@ -167,7 +167,7 @@ pub enum Error {
         detail: String,
     },
 
-    /// A Compose file has errors. The first one's place is given; `count` says how many there are
+    /// A Compose file has errors. The first one's place is given, `count` is how many there are,
     /// and `detail` lists every one, one `FILE:LINE:COLUMN: message` per line.
     #[error("{file} line {line}, column {column}: {count} error(s) in the Compose files:\n{detail}")]
     ComposeInvalid {
@@ -184,7 +184,7 @@ pub enum Error {
     StackNotFound { host: String, stack: String },
 
     /// A stack deploy stopped at `stage` because of `service` (empty when no single service is
-    /// at fault). `detail` names the cause and says whether the cleanup removed everything.
+    /// at fault). `detail` names the cause and states whether the cleanup removed everything.
     #[error("deploying stack '{stack}' to {host} failed at the {stage} stage (service '{service}'): {detail}")]
     DeployFailed {
         host: String,

@@ -140,8 +140,8 @@ async fn count_containers(service: &HostService, host: &Host) -> crate::Result<C
 
 /// Maps an error to the state the fleet view shows.
 pub fn state_of(error: &Error) -> HostState {
-    // The connection under the engine failed: a TCP engine that refuses or does not answer, or
-    // an SSH connection that dropped mid-request. Either way nothing answers.
+    // The connection under the engine failed: a TCP engine that rejects the connection or does
+    // not respond, or an SSH connection that dropped mid-request. Either way nothing responds.
     if matches!(error, Error::DockerConnection { .. }) {
         return HostState::Unreachable;
     }

@@ -98,7 +98,7 @@ impl HostService {
         }
     }
 
-    /// Adds a Docker engine reached without SSH, after checking that it answers: a socket on
+    /// Adds a Docker engine reached without SSH, after checking that it responds: a socket on
     /// this machine or a TCP endpoint.
     #[tracing::instrument(skip_all, fields(name = %draft.name))]
     pub async fn add_engine(&self, draft: EngineDraft) -> Result<Host> {
@@ -557,7 +557,7 @@ pub(crate) fn local_engine_socket() -> String {
         .unwrap_or_else(|| crate::inventory::DEFAULT_DOCKER_SOCKET.to_string())
 }
 
-/// The local engine, listed when its socket exists.
+/// Returns the local engine, listed when its socket exists.
 fn local_host() -> Option<Host> {
     let socket = local_engine_socket();
     if !std::path::Path::new(&socket).exists() {

@@ -1,4 +1,4 @@
-//! What an alert is: its severity with the response target, its state, and its values.
+//! The alert model: its severity with the response target, its state, and its values.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -8,7 +8,7 @@ use crate::error::{Error, Result};
 /// The source of alerts from Homeport's own rules.
 pub const HOMEPORT_SOURCE: &str = "homeport";
 
-/// How urgent an alert is, with the time within which someone should respond.
+/// The urgency of an alert, with the time within which someone should respond.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub enum Severity {
     /// A service is down: respond now.
@@ -56,7 +56,7 @@ impl Severity {
     }
 }
 
-/// Where an alert is in its life.
+/// The stage of an alert in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum AlertState {

@@ -49,9 +49,9 @@ impl DockerEngine {
         engine.negotiate().await
     }
 
-    /// Connects to an engine's TCP endpoint: with `tls`, over HTTPS that verifies the engine
-    /// against the CA file and presents the client certificate when one is given; without, over
-    /// plain HTTP.
+    /// Connects to an engine's TCP endpoint. With `tls`, the connection is HTTPS, verifies the
+    /// engine against the CA file and presents the client certificate when one is given.
+    /// Without it, the connection is plain HTTP.
     pub async fn connect_tcp(address: &str, port: u16, tls: Option<&EngineTls>, host: &str) -> Result<Self> {
         let authority = if address.contains(':') {
             format!("[{address}]:{port}")
@@ -63,7 +63,7 @@ impl DockerEngine {
             Some(tls) => {
                 check_tls_files(tls, host)?;
                 install_crypto_provider();
-                // bollard asks for a client certificate and key path in every case and reads
+                // bollard requires a client certificate and key path in every case and reads
                 // them at each handshake; an empty path fails to open, so no certificate is
                 // sent, which is what Docker does without `cert` and `key`.
                 let empty = PathBuf::new();
@@ -138,7 +138,7 @@ impl DockerEngine {
                     minimum: format!("{}.{}", MINIMUM_API_VERSION.0, MINIMUM_API_VERSION.1),
                 }
             }
-            // dockerd answers plain HTTP on its TLS port with this 400.
+            // dockerd responds to plain HTTP on its TLS port with this 400.
             Bollard::DockerResponseServerError { message, .. } if message.contains("HTTP request to an HTTPS server") => {
                 Error::EngineTls {
                     host: self.host.clone(),
@@ -167,7 +167,7 @@ impl DockerEngine {
     }
 }
 
-/// Checks that every TLS file can be read and holds what its role needs before connecting.
+/// Checks that every TLS file can be read and contains what its role needs before connecting.
 /// bollard skips a client certificate or key it cannot use, and the engine then rejects the
 /// handshake with a bare "BadCertificate", which names neither the file nor the mistake.
 fn check_tls_files(tls: &EngineTls, host: &str) -> Result<()> {

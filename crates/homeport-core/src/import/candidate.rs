@@ -38,7 +38,7 @@ pub struct ImportCandidate {
     pub tls: Option<EngineTls>,
 }
 
-/// Where an import found a host.
+/// The place an import found a host in.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[serde(tag = "kind", rename_all = "camelCase")]
 pub enum ImportOrigin {
@@ -101,7 +101,7 @@ pub enum ImportProblem {
     IdentityFileMissing { path: PathBuf },
     /// An `IdentityFile` that names a directory instead of a private key file.
     IdentityFileIsDirectory { path: PathBuf },
-    /// An `IdentityFile` that holds a public key (`id_ed25519.pub`) instead of the private key.
+    /// An `IdentityFile` that contains a public key (`id_ed25519.pub`) instead of the private key.
     IdentityFileIsPublicKey { path: PathBuf },
     /// The key file is encrypted: enter its passphrase by editing the host after import.
     KeyEncrypted { path: PathBuf },

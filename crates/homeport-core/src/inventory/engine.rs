@@ -20,7 +20,7 @@ const MAX_SOCKET_PATH: usize = 103;
 pub struct EngineTls {
     /// The CA certificate that signed the engine's certificate.
     pub ca: PathBuf,
-    /// The client certificate and its key, which an engine started with `--tlsverify` asks for.
+    /// The client certificate and its key, which an engine started with `--tlsverify` requires.
     /// Docker uses them only as a pair, and so does Homeport.
     pub cert: Option<PathBuf>,
     pub key: Option<PathBuf>,
@@ -35,7 +35,7 @@ impl EngineTls {
     }
 }
 
-/// Where an engine host's engine listens.
+/// The place an engine host's engine listens on.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EngineEndpoint {
     /// A Unix socket on this machine.
@@ -190,7 +190,8 @@ mod tests {
         assert_eq!(spec.auth, AuthMethod::None);
         assert_eq!((spec.address.as_str(), spec.port), ("192.0.2.20", 2376));
         assert_eq!(spec.tls, Some(tls()));
-        assert!(spec.user.is_empty() && spec.docker_socket.is_empty());
+        assert!(spec.user.is_empty());
+        assert!(spec.docker_socket.is_empty());
     }
 
     #[test]

@@ -341,7 +341,7 @@ mod tests {
         assert_eq!(host.tls, None, "plain HTTP after the update");
     }
 
-    /// Migration 0003 rebuilds the hosts table; rows of other tables that point at hosts must
+    /// Migration 0003 rebuilds the hosts table. Rows of other tables that point at hosts must
     /// survive it, which they would not if foreign keys were on while the old table is dropped.
     #[tokio::test]
     async fn rebuilding_the_hosts_table_keeps_facts_and_jump_hosts() {

@@ -28,7 +28,7 @@ impl Stage {
     }
 }
 
-/// How a stage ended.
+/// The outcome of a stage.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 pub enum StageOutcome {
@@ -67,7 +67,7 @@ pub enum DeployEvent {
     },
 }
 
-/// What one stage did: its outcome, its output lines and how long it took.
+/// The record of one stage: its outcome, its output lines and how long it took.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StageRecord {
     pub stage: Stage,

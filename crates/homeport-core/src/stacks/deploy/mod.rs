@@ -93,7 +93,7 @@ impl DeployRequest {
     }
 }
 
-/// Where the stack's files go, and how bind sources can be checked.
+/// The access to the host's files: where the stack's files go and how bind sources are checked.
 pub enum FileAccess<'a> {
     /// An SSH host: files are written and bind sources checked over SFTP.
     Sftp(&'a SshSession),
@@ -241,7 +241,7 @@ fn checkpoint(cancel: &CancellationToken) -> Result<()> {
     }
 }
 
-/// Turns an error of a stage into the error the caller sees. Errors that already name a
+/// Turns an error of a stage into the error the caller receives. Errors that already name a
 /// service (a missing image, a port in use) stay as they are unless the cleanup failed; others
 /// become [`Error::DeployFailed`] with the stage.
 fn describe_failure(

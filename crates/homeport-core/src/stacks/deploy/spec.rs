@@ -435,7 +435,7 @@ fn scalar_text(value: &Value) -> Option<String> {
     }
 }
 
-/// A string or a list of scalars, as a list of strings.
+/// Returns a string or a list of scalars as a list of strings.
 fn string_list(value: &Value) -> Option<Vec<String>> {
     match value {
         Value::Array(items) => items.iter().map(scalar_text).collect(),
@@ -443,7 +443,7 @@ fn string_list(value: &Value) -> Option<Vec<String>> {
     }
 }
 
-/// A list of `KEY<separator>VALUE` strings, or a mapping turned into one.
+/// Returns a list of `KEY<separator>VALUE` strings, or a mapping turned into one.
 fn pairs(value: &Value, separator: char) -> Option<Vec<String>> {
     match value {
         Value::Object(map) => map
