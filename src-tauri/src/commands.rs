@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use homeport_api::{
     Api, AppInfo, ContainerAction, ContainerEvent, ContainerView, DockerInfo, EngineInput, FleetHost, HostFactsView,
     HostInput, HostView, ImportFiles, ImportPreview, ImportResult, IpcError, LogEvent, MemoryUsage, RenderedTemplate,
-    Settings, StackActionKind, StackView, SubscriptionId, TemplateView,
+    Settings, StackActionKind, StackView, SubscriptionId, TemplateSourceView, TemplateView,
 };
 use tauri::ipc::Channel;
 use tauri::State;
@@ -170,22 +170,42 @@ pub async fn stack_action(
 }
 
 #[tauri::command]
-pub fn template_list(api: State<'_, Api>) -> CommandResult<Vec<TemplateView>> {
-    api.template_list()
+pub async fn template_list(api: State<'_, Api>) -> CommandResult<Vec<TemplateView>> {
+    api.template_list().await
 }
 
 #[tauri::command]
-pub fn template_show(api: State<'_, Api>, id: String) -> CommandResult<TemplateView> {
-    api.template_show(&id)
+pub async fn template_show(api: State<'_, Api>, id: String) -> CommandResult<TemplateView> {
+    api.template_show(&id).await
 }
 
 /// Renders a template for a preview. The result's `env` holds generated passwords, so the UI
 /// must not display it.
 #[tauri::command]
-pub fn template_render(
+pub async fn template_render(
     api: State<'_, Api>,
     id: String,
     values: BTreeMap<String, String>,
 ) -> CommandResult<RenderedTemplate> {
-    api.template_render(&id, &values)
+    api.template_render(&id, &values).await
+}
+
+#[tauri::command]
+pub async fn template_source_list(api: State<'_, Api>) -> CommandResult<Vec<TemplateSourceView>> {
+    api.template_source_list().await
+}
+
+#[tauri::command]
+pub async fn template_source_import(api: State<'_, Api>, location: String) -> CommandResult<TemplateSourceView> {
+    api.template_source_import(&location).await
+}
+
+#[tauri::command]
+pub async fn template_source_refresh(api: State<'_, Api>, id: i64) -> CommandResult<TemplateSourceView> {
+    api.template_source_refresh(id).await
+}
+
+#[tauri::command]
+pub async fn template_source_remove(api: State<'_, Api>, id: i64) -> CommandResult<()> {
+    api.template_source_remove(id).await
 }

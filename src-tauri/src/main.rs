@@ -3,9 +3,11 @@
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+mod builder;
 mod commands;
 mod files;
 mod navigation;
+mod orchestrators;
 mod stacks;
 mod terminal;
 
@@ -66,15 +68,36 @@ fn main() {
             commands::template_list,
             commands::template_show,
             commands::template_render,
+            commands::template_source_list,
+            commands::template_source_import,
+            commands::template_source_refresh,
+            commands::template_source_remove,
             stacks::template_deploy,
+            builder::builder_open,
+            builder::builder_edit,
+            builder::builder_add_template,
+            builder::builder_deploy_preview,
+            builder::builder_deploy,
+            builder::builder_open_stack,
+            builder::builder_env_save,
+            builder::builder_env_load,
             stacks::docker_run_convert,
             stacks::template_deploy_preview,
+            stacks::stack_update_check,
+            stacks::stack_update,
             terminal::terminal_open,
             terminal::terminal_write,
             terminal::terminal_resize,
             terminal::terminal_close,
             files::file_upload,
             files::file_download,
+            orchestrators::orchestrator_wizard,
+            orchestrators::orchestrator_recommend,
+            orchestrators::orchestrator_prefill,
+            orchestrators::orchestrator_save,
+            orchestrators::orchestrator_choice,
+            orchestrators::rollout_status,
+            orchestrators::rollout_check,
         ])
         .run(tauri::generate_context!());
     if let Err(err) = result {

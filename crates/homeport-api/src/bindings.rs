@@ -5,16 +5,22 @@
 
 use ts_rs::TS;
 
+use crate::builder::*;
 use crate::compose::*;
 use crate::dto::*;
 use crate::facts::*;
 use crate::files::*;
 use crate::fleet::*;
 use crate::import::*;
+use crate::orchestrators::*;
+use crate::stack_updates::*;
 use crate::stacks::*;
 use crate::template_deploy::*;
+use crate::template_sources::*;
 use crate::templates::*;
 use crate::terminal::*;
+use homeport_compose::builder::{BuilderEdit, BuilderView, EnvEntry, ProxyKind, ProxyRoute, ProxyService, ServiceCard};
+use homeport_core::orchestrators::rules::{Answers, Ops, Platform, QuestionId, Scale, Team, Workloads};
 use homeport_core::ErrorCode;
 
 /// The committed file, relative to the workspace root.
@@ -57,6 +63,18 @@ pub fn render() -> String {
         ImportPreview::decl(),
         ImportResult::decl(),
         ComposeDiagnostic::decl(),
+        ProxyKind::decl(),
+        ProxyRoute::decl(),
+        ProxyService::decl(),
+        EnvEntry::decl(),
+        ServiceCard::decl(),
+        BuilderView::decl(),
+        BuilderEdit::decl(),
+        DraftFile::decl(),
+        BuilderDraft::decl(),
+        BuilderState::decl(),
+        BuilderDeployInput::decl(),
+        StackDraft::decl(),
         ComposeRisk::decl(),
         ComposeReport::decl(),
         ComposeInput::decl(),
@@ -65,6 +83,11 @@ pub fn render() -> String {
         LocalizedText::decl(),
         TemplateOptionView::decl(),
         TemplateParameterView::decl(),
+        TemplateSourceKind::decl(),
+        TemplateLocationKind::decl(),
+        TemplateSourceView::decl(),
+        TemplateOriginView::decl(),
+        TemplateDeploymentView::decl(),
         TemplateView::decl(),
         RenderedTemplate::decl(),
         TemplateDeployInput::decl(),
@@ -80,10 +103,34 @@ pub fn render() -> String {
         DeployEvent::decl(),
         DeployStageRecord::decl(),
         DeployResult::decl(),
+        ImageUpdateStatus::decl(),
+        ImageUpdateView::decl(),
+        StackUpdateResult::decl(),
+        StackUpdateEvent::decl(),
         TransferEvent::decl(),
         TerminalTarget::decl(),
         TerminalExit::decl(),
         TerminalEvent::decl(),
+        Team::decl(),
+        Workloads::decl(),
+        Scale::decl(),
+        Ops::decl(),
+        Platform::decl(),
+        QuestionId::decl(),
+        Answers::decl(),
+        WizardOptionView::decl(),
+        WizardQuestionView::decl(),
+        MatrixRowView::decl(),
+        WizardView::decl(),
+        ReasonView::decl(),
+        NoteView::decl(),
+        RecommendationView::decl(),
+        PrefillView::decl(),
+        SavedChoiceView::decl(),
+        RolloutItemView::decl(),
+        RolloutPhaseView::decl(),
+        UnreachableHostView::decl(),
+        RolloutView::decl(),
     ];
 
     let mut out = String::from(

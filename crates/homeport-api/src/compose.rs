@@ -113,12 +113,7 @@ impl Api {
                 risks: project
                     .risks(&[])
                     .into_iter()
-                    .map(|risk| ComposeRisk {
-                        service: risk.service,
-                        kind: crate::enum_text(&risk.kind),
-                        value: risk.value,
-                        reason: risk.kind.reason().to_string(),
-                    })
+                    .map(risk_view)
                     .collect(),
                 services: project.services.keys().cloned().collect(),
                 diagnostics: project.warnings.iter().map(diagnostic_view).collect(),
@@ -144,7 +139,7 @@ impl Api {
     }
 }
 
-fn diagnostic_view(diagnostic: &Diagnostic) -> ComposeDiagnostic {
+pub(crate) fn diagnostic_view(diagnostic: &Diagnostic) -> ComposeDiagnostic {
     ComposeDiagnostic {
         file: diagnostic.file.display().to_string(),
         line: u32::try_from(diagnostic.line).unwrap_or(u32::MAX),
@@ -157,6 +152,15 @@ fn diagnostic_view(diagnostic: &Diagnostic) -> ComposeDiagnostic {
         message: diagnostic.message.clone(),
         value: diagnostic.value.clone(),
         hint: diagnostic.hint.clone(),
+    }
+}
+
+pub(crate) fn risk_view(risk: homeport_compose::Risk) -> ComposeRisk {
+    ComposeRisk {
+        service: risk.service,
+        kind: crate::enum_text(&risk.kind),
+        value: risk.value,
+        reason: risk.kind.reason().to_string(),
     }
 }
 

@@ -6,6 +6,7 @@
 //! Nothing here depends on Tauri, and streams report through plain callbacks.
 
 pub mod bindings;
+pub mod builder;
 pub mod compose;
 mod containers;
 pub mod dto;
@@ -16,10 +17,13 @@ mod hosts;
 pub mod import;
 pub mod logging;
 pub mod messages;
+pub mod orchestrators;
 mod settings;
+pub mod stack_updates;
 pub mod stacks;
 mod subscriptions;
 pub mod template_deploy;
+pub mod template_sources;
 pub mod templates;
 pub mod terminal;
 
@@ -37,13 +41,22 @@ pub use import::{
     HostKeyStatus, ImportActionKind, ImportCandidateView, ImportFiles, ImportOriginKind, ImportPreview,
     ImportProblemView, ImportResult,
 };
+pub use orchestrators::{
+    MatrixRowView, NoteView, PrefillView, ReasonView, RecommendationView, RolloutItemView, RolloutPhaseView,
+    RolloutView, SavedChoiceView, UnreachableHostView, WizardOptionView, WizardQuestionView, WizardView,
+};
+pub use stack_updates::{ImageUpdateStatus, ImageUpdateView, StackUpdateEvent, StackUpdateResult};
 pub use stacks::{
     DeployEvent, DeployOutcome, DeployResult, DeployStage, DeployStageRecord, ServicePreviewView, StackActionKind,
     StackDeployInput, StackServiceView, StackStatus, StackView,
 };
 pub use subscriptions::{Sink, SubscriptionId, Subscriptions};
 pub use template_deploy::{TemplateDeployEvent, TemplateDeployInput};
-pub use templates::{LocalizedText, RenderedTemplate, TemplateOptionView, TemplateParameterView, TemplateView};
+pub use template_sources::{TemplateLocationKind, TemplateSourceKind, TemplateSourceView};
+pub use templates::{
+    LocalizedText, RenderedTemplate, TemplateDeploymentView, TemplateOptionView, TemplateOriginView,
+    TemplateParameterView, TemplateView,
+};
 pub use terminal::{TerminalEvent, TerminalExit, TerminalId, TerminalTarget, Terminals};
 
 /// The result every API function returns.

@@ -12,7 +12,6 @@ use tokio_util::sync::CancellationToken;
 use ts_rs::TS;
 
 use crate::stacks::{deploy_stack, DeployEvent, DeployResult, StackDeployInput};
-use crate::templates::catalog;
 use crate::{Api, ApiResult, IpcError, Sink, SubscriptionId};
 
 /// An event of a template deploy: progress, then one `done` or `error`.
@@ -117,12 +116,10 @@ impl Api {
     async fn prepare(&self, input: &TemplateDeployInput, store_new: bool) -> ApiResult<Prepared> {
         let name = validate_stack_name(&input.name)?;
         let host = self.hosts.get(&input.host_id).await?;
-        let template = catalog()?.get(&input.template_id).map_err(Error::from)?;
+        let template = self.find_template(&input.template_id).await?;
 
-        let stored = load_secrets(&host.id, &name, &template.metadata.secrets).await?;
-        let rendered = catalog()?
-            .render(&input.template_id, &input.values, &stored)
-            .map_err(Error::from)?;
+        let stored = load_secrets(&host.id, &name, template.secret_names()).await?;
+        let rendered = template.render(&input.values, &stored)?;
         if store_new {
             store_secrets(&host.id, &name, &rendered.secrets).await?;
         }
@@ -146,7 +143,7 @@ impl Api {
 
 /// Accepts the names Compose accepts for a project: lower-case letters, digits, `-` and `_`,
 /// starting with a letter or digit.
-fn validate_stack_name(name: &str) -> ApiResult<String> {
+pub(crate) fn validate_stack_name(name: &str) -> ApiResult<String> {
     let name = name.trim();
     let valid = name
         .chars()
@@ -185,7 +182,7 @@ fn profiles_of(env: &str) -> Vec<String> {
 }
 
 /// Writes the rendered files into a new private folder, which is removed when dropped.
-fn write_stack_folder(
+pub(crate) fn write_stack_folder(
     compose: &str,
     env: &str,
     files: &[homeport_core::catalog::StackFile],

@@ -10,6 +10,9 @@
 //! lab user writes them.
 
 mod common;
+mod hosts;
+
+use hosts::{add_key_host, add_socket_host, free_port, labelled, open_api, BaseDir, ProjectGuard};
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -18,65 +21,13 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use common::Lab;
-use homeport_api::{
-    Api, AuthMethod, DeployEvent, DeployResult, EngineInput, HostInput, HostView, IpcError, StackDeployInput,
-};
-use homeport_core::paths::AppPaths;
+use homeport_api::{Api, DeployEvent, DeployResult, HostView, IpcError, StackDeployInput};
 use homeport_core::ErrorCode;
 use tempfile::TempDir;
 use tokio_util::sync::CancellationToken;
 
 /// The bound on one whole deploy in these tests; the web health check passes within seconds.
 const DEPLOY_DEADLINE: Duration = Duration::from_secs(90);
-
-async fn open_api(dir: &Path) -> Api {
-    Api::open(AppPaths::portable(dir.to_path_buf()))
-        .await
-        .unwrap_or_else(|err| panic!("Api::open('{}') failed: {err}", dir.display()))
-}
-
-async fn add_key_host(api: &Api, lab: &Lab) -> HostView {
-    let address = lab.var("LAB_SSH_KEY_HOST");
-    let port = lab.port("LAB_SSH_KEY_PORT");
-    let fingerprint = common::keyscan_fingerprint(&address, port);
-    let input = HostInput {
-        name: common::unique_name("deploy-ssh"),
-        address,
-        port: u32::from(port),
-        user: lab.var("LAB_SSH_KEY_USER"),
-        auth: AuthMethod::Key,
-        key_path: Some(lab.var("LAB_SSH_CLIENT_KEY")),
-        docker_socket: Some(lab.var("LAB_DOCKER_SOCK")),
-        secret: None,
-        jump_host: None,
-        group: None,
-        tags: Vec::new(),
-    };
-    api.host_add(input, Some(fingerprint))
-        .await
-        .unwrap_or_else(|err| panic!("host_add for the key host failed: {err}"))
-}
-
-async fn add_socket_host(api: &Api, lab: &Lab) -> HostView {
-    let input = EngineInput {
-        name: common::unique_name("deploy-socket"),
-        socket: Some(lab.var("LAB_DOCKER_SOCK")),
-        address: None,
-        port: None,
-        tls: None,
-        group: None,
-        tags: Vec::new(),
-    };
-    api.host_add_engine(input)
-        .await
-        .unwrap_or_else(|err| panic!("host_add_engine for the lab socket failed: {err}"))
-}
-
-/// Returns a free TCP port on 127.0.0.1, for the web service to publish.
-fn free_port() -> u16 {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
-    listener.local_addr().expect("local address").port()
-}
 
 /// Returns the three-service stack: `db` runs, `migrate` runs once and exits 0, and `web` waits for
 /// both, serves HTTP and has a health check.
@@ -136,73 +87,12 @@ impl ProjectDir {
     }
 }
 
-/// A base folder the lab user may write in, removed when dropped.
-struct BaseDir {
-    path: PathBuf,
-}
-
-impl BaseDir {
-    fn create() -> Self {
-        let path = PathBuf::from("/tmp").join(common::unique_name("hp-deploy"));
-        std::fs::create_dir(&path).unwrap_or_else(|err| panic!("cannot create '{}': {err}", path.display()));
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o777))
-            .unwrap_or_else(|err| panic!("cannot chmod '{}': {err}", path.display()));
-        Self { path }
-    }
-}
-
-impl Drop for BaseDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.path);
-    }
-}
-
-/// Removes every object of a project when dropped, so a failed test leaves nothing behind.
-struct ProjectGuard {
-    docker_host: String,
-    name: String,
-}
-
-impl Drop for ProjectGuard {
-    fn drop(&mut self) {
-        for (kind, list) in [("container", "ps"), ("network", "ls"), ("volume", "ls")] {
-            for id in labelled(&self.docker_host, kind, list, &self.name) {
-                let mut command = Command::new("docker");
-                command.args(["--host", &self.docker_host]);
-                match kind {
-                    "container" => command.args(["rm", "-f", &id]),
-                    other => command.args([other, "rm", &id]),
-                };
-                let _ = command.output();
-            }
-        }
-    }
-}
-
-/// Returns the ids of the project's objects of one kind, found by the Compose project label.
-fn labelled(docker_host: &str, kind: &str, list: &str, project: &str) -> Vec<String> {
-    let filter = format!("label=com.docker.compose.project={project}");
-    let mut command = Command::new("docker");
-    command.args(["--host", docker_host]);
-    if kind == "container" {
-        command.args(["ps", "-a", "-q", "--filter", &filter]);
-    } else {
-        command.args([kind, list, "-q", "--filter", &filter]);
-    }
-    let output = common::run_checked(&mut command);
-    String::from_utf8_lossy(&output.stdout)
-        .lines()
-        .map(str::to_string)
-        .filter(|line| !line.is_empty())
-        .collect()
-}
-
 /// Returns the ids of every container, network and volume of the project.
 fn leftovers(lab: &Lab, project: &str) -> Vec<String> {
     let host = lab.docker_host();
-    let mut all = labelled(&host, "container", "ps", project);
-    all.extend(labelled(&host, "network", "ls", project));
-    all.extend(labelled(&host, "volume", "ls", project));
+    let mut all = labelled(&host, "container", project);
+    all.extend(labelled(&host, "network", project));
+    all.extend(labelled(&host, "volume", project));
     all
 }
 
@@ -359,7 +249,7 @@ async fn deploy_ssh_host_seen_by_compose() {
     let data = TempDir::new().unwrap();
     let api = open_api(data.path()).await;
     let host = add_key_host(&api, &lab).await;
-    let base = BaseDir::create();
+    let base = BaseDir::create("hp-deploy");
     let name = common::unique_name("hpdeploy");
     let _guard = ProjectGuard {
         docker_host: lab.docker_host(),
@@ -506,7 +396,7 @@ async fn deploy_cancel_during_start_leaves_nothing() {
     let data = TempDir::new().unwrap();
     let api = open_api(data.path()).await;
     let host = add_key_host(&api, &lab).await;
-    let base = BaseDir::create();
+    let base = BaseDir::create("hp-deploy");
     let name = common::unique_name("hpdeploy");
     let _guard = ProjectGuard {
         docker_host: lab.docker_host(),

@@ -33,25 +33,30 @@ pub enum Command {
     /// List and control the Compose projects (stacks) of a host.
     #[command(subcommand)]
     Stack(StackCommand),
-    /// Browse and render the built-in stack templates.
+    /// Browse and render stack templates, and import Portainer and CasaOS templates.
     #[command(subcommand)]
     Template(TemplateCommand),
+    /// Recommend an orchestrator for the homelab.
+    #[command(subcommand)]
+    Orchestrator(crate::orchestrators::OrchestratorCommand),
+    /// Show the rollout plan's checklist with what is done, and tick items by hand.
+    Rollout(crate::orchestrators::RolloutArgs),
 }
 
 #[derive(Debug, Subcommand)]
 pub enum TemplateCommand {
-    /// List the built-in templates.
+    /// List the built-in templates, then the imported ones with their source.
     Ls,
     /// Print a template's description, parameters (with the reason for each default) and
     /// compose.yaml.
     Show {
-        /// Template id, such as jellyfin.
+        /// Template id, such as jellyfin, or SOURCE/ID for an imported template, such as 2/web.
         id: String,
     },
     /// Fill in a template's parameters. Prints compose.yaml, or with --out writes
     /// compose.yaml, .env (generated passwords included, mode 0600) and the other files.
     Render {
-        /// Template id, such as jellyfin.
+        /// Template id, such as jellyfin, or SOURCE/ID for an imported template, such as 2/web.
         id: String,
         /// A parameter value as NAME=VALUE; repeat for more.
         #[arg(long = "set")]
@@ -59,6 +64,25 @@ pub enum TemplateCommand {
         /// A new or empty folder to write the stack's files into.
         #[arg(long)]
         out: Option<String>,
+    },
+    /// Import a Portainer App Templates file (JSON, versions 1 to 3) or a CasaOS app (a
+    /// Compose file with x-casaos, an app folder, or a folder of app folders). A broken file
+    /// is reported with its line and column, and nothing is imported.
+    Import {
+        /// A file or folder path, or an http(s) URL.
+        location: String,
+    },
+    /// List the imported template sources with their ids.
+    Sources,
+    /// Read an imported source again from its file or URL and replace its templates.
+    RefreshSource {
+        /// Source id, as `homeport template sources` lists it.
+        id: i64,
+    },
+    /// Remove an imported source and its templates. Deployed stacks stay on their hosts.
+    RemoveSource {
+        /// Source id, as `homeport template sources` lists it.
+        id: i64,
     },
 }
 
@@ -95,6 +119,19 @@ pub enum StackCommand {
     /// Deploy Compose files to a host so that docker compose lists the stack. Stage lines go to
     /// stderr (JSON lines with --json); Ctrl-C cancels and removes what the deploy created.
     Deploy(StackDeploy),
+    /// Compare each service's image with the digest its registry has now, asked through the
+    /// host's engine. Nothing is pulled or changed.
+    Updates(StackTarget),
+    /// Pull the newer images and replace only the containers of services whose image changed,
+    /// keeping their Compose labels. Stage lines go to stderr (JSON lines with --json); Ctrl-C
+    /// cancels and puts the old containers back.
+    Update {
+        #[command(flatten)]
+        target: StackTarget,
+        /// Consider only this service; repeat for more. Every service when unset.
+        #[arg(long = "service")]
+        services: Vec<String>,
+    },
     /// Stop and remove a stack's containers and networks, as docker compose down does.
     Down {
         #[command(flatten)]

@@ -6,6 +6,7 @@
 
 mod args;
 mod messages;
+mod orchestrators;
 mod output;
 mod selection;
 mod templates;
@@ -59,7 +60,11 @@ async fn run(command: Command, output: &Output) -> Result<(), IpcError> {
         Command::Host(host) => run_host(&api, host, output).await,
         Command::Container(container) => run_container(&api, container, output).await,
         Command::Stack(stack) => run_stack(&api, stack, output).await,
-        Command::Template(template) => templates::run(&api, template, output),
+        Command::Template(template) => templates::run(&api, template, output).await,
+        Command::Orchestrator(orchestrators::OrchestratorCommand::Recommend(args)) => {
+            orchestrators::recommend(&api, args, output).await
+        }
+        Command::Rollout(args) => orchestrators::rollout(&api, args, output).await,
         Command::Fleet(FleetCommand::Status { timeout }) => {
             let timeout = std::time::Duration::try_from_secs_f64(timeout)
                 .ok()
@@ -415,6 +420,11 @@ async fn run_stack(api: &Api, command: StackCommand, output: &Output) -> Result<
             return Ok(());
         }
         StackCommand::Deploy(deploy) => return deploy_stack(api, deploy, output).await,
+        StackCommand::Updates(target) => {
+            output.image_updates(&api.stack_update_check(&target.host, &target.name).await?);
+            return Ok(());
+        }
+        StackCommand::Update { target, services } => return update_stack(api, target, services, output).await,
         StackCommand::Start(target) => (target, StackActionKind::Start, false),
         StackCommand::Stop(target) => (target, StackActionKind::Stop, false),
         StackCommand::Restart(target) => (target, StackActionKind::Restart, false),
@@ -473,6 +483,35 @@ async fn deploy_stack(api: &Api, deploy: args::StackDeploy, output: &Output) -> 
         }
     };
     output.deploy_result(&deploy.host, &result?);
+    Ok(())
+}
+
+/// Updates a stack's images, printing each stage on stderr. The first Ctrl-C, SIGTERM or SIGHUP
+/// cancels the update, and the wait goes on until the old containers are back.
+async fn update_stack(
+    api: &Api,
+    target: args::StackTarget,
+    services: Vec<String>,
+    output: &Output,
+) -> Result<(), IpcError> {
+    let cancel = tokio_util::sync::CancellationToken::new();
+    let json = output.json;
+    let on_progress = move |event: homeport_api::DeployEvent| output::print_deploy_event(json, &event);
+    let running = api.stack_update(&target.host, &target.name, &services, on_progress, cancel.clone());
+    tokio::pin!(running);
+    let mut stop = StopSignals::new()?;
+    let result = loop {
+        tokio::select! {
+            result = &mut running => break result,
+            _ = stop.recv(), if !cancel.is_cancelled() => {
+                if !json {
+                    eprintln!("cancelling: putting the old containers back");
+                }
+                cancel.cancel();
+            }
+        }
+    };
+    output.update_result(&target.host, &result?);
     Ok(())
 }
 

@@ -373,6 +373,65 @@ impl Output {
         }
     }
 
+    /// Prints the update check as a table of SERVICE IMAGE LOCAL REMOTE STATUS, with digests
+    /// shortened; JSON keeps them whole.
+    pub fn image_updates(&self, checks: &[homeport_api::ImageUpdateView]) {
+        if self.json {
+            return print_json(&checks);
+        }
+        let rows: Vec<[String; 5]> = checks
+            .iter()
+            .map(|check| {
+                [
+                    check.service.clone(),
+                    check.image.clone(),
+                    short_digest(check.local_digest.as_deref()),
+                    short_digest(check.remote_digest.as_deref()),
+                    update_status_text(check),
+                ]
+            })
+            .collect();
+        let width = |column: usize, header: &str| {
+            rows.iter()
+                .map(|row| row[column].chars().count())
+                .chain([header.len()])
+                .max()
+                .unwrap_or_default()
+        };
+        let (service, image, local, remote) = (
+            width(0, "SERVICE"),
+            width(1, "IMAGE"),
+            width(2, "LOCAL"),
+            width(3, "REMOTE"),
+        );
+        println!(
+            "{:<service$}  {:<image$}  {:<local$}  {:<remote$}  STATUS",
+            "SERVICE", "IMAGE", "LOCAL", "REMOTE"
+        );
+        for row in &rows {
+            println!(
+                "{:<service$}  {:<image$}  {:<local$}  {:<remote$}  {}",
+                row[0], row[1], row[2], row[3], row[4]
+            );
+        }
+    }
+
+    pub fn update_result(&self, host: &str, result: &homeport_api::StackUpdateResult) {
+        if self.json {
+            return print_json(result);
+        }
+        println!(
+            "updated stack '{}' on {host} in {} ms: {} updated, {} unchanged",
+            result.name,
+            result.millis,
+            result.updated.len(),
+            result.unchanged.len()
+        );
+        for service in &result.updated {
+            println!("  updated: {service}");
+        }
+    }
+
     pub fn done(&self, message: &str) {
         if self.json {
             return print_json(&serde_json::json!({ "ok": true, "message": message }));
@@ -471,5 +530,28 @@ fn stage_name(stage: homeport_api::DeployStage) -> &'static str {
         homeport_api::DeployStage::Create => "create",
         homeport_api::DeployStage::Start => "start",
         homeport_api::DeployStage::WaitHealthy => "wait healthy",
+    }
+}
+
+/// Shortens `sha256:<64 hex>` to `sha256:` and 12 digits, as `docker images --digests` does;
+/// `-` when there is none.
+fn short_digest(digest: Option<&str>) -> String {
+    let Some(digest) = digest else {
+        return "-".to_string();
+    };
+    let end = digest.find(':').map_or(0, |colon| colon + 1) + 12;
+    digest.get(..end).unwrap_or(digest).to_string()
+}
+
+fn update_status_text(check: &homeport_api::ImageUpdateView) -> String {
+    use homeport_api::ImageUpdateStatus;
+    match check.status {
+        ImageUpdateStatus::UpToDate => "up to date".to_string(),
+        ImageUpdateStatus::UpdateAvailable => "update available".to_string(),
+        ImageUpdateStatus::LocalOnly => "local only (no registry digest)".to_string(),
+        ImageUpdateStatus::Pinned => "pinned by digest".to_string(),
+        ImageUpdateStatus::RegistryError => {
+            format!("registry error: {}", check.error.as_deref().unwrap_or("unknown"))
+        }
     }
 }

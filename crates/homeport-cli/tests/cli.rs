@@ -1506,6 +1506,177 @@ fn compose_project_is_a_stack() {
     assert_eq!(missing["code"], "StackNotFound", "{missing}");
 }
 
+/// Builds `reference` from the lab image with `version` in a file and a label, pushes it to the
+/// lab registry and returns the image id.
+fn build_and_push(lab: &Lab, reference: &str, version: u32) -> String {
+    let dir = TempDir::new().expect("temp dir");
+    std::fs::write(
+        dir.path().join("Dockerfile"),
+        format!(
+            "FROM {}\nRUN echo v{version} > /version\nLABEL homeport.test.version={version}\n",
+            lab.var("LAB_IMAGE")
+        ),
+    )
+    .expect("write Dockerfile");
+    let context = dir.path().display().to_string();
+    docker_lab(lab, &["build", "--quiet", "--tag", reference, &context]);
+    docker_lab(lab, &["push", reference]);
+    docker_lab(lab, &["inspect", "--format", "{{.Id}}", reference])
+        .trim()
+        .to_string()
+}
+
+/// `stack updates` and `stack update` on a project made with docker-compose 1.29: the check
+/// finds the image pushed after the project started, and the update replaces only the
+/// service named with `--service`, which docker-compose still lists as its own.
+#[test]
+fn stack_updates_and_update_of_compose_project() {
+    let Some(lab) = common::lab() else { return };
+    let homeport = Homeport::new();
+    let dir = TempDir::new().expect("temp dir");
+    let project = common::unique_name("hpupd").replace('-', "");
+    let repository = format!("{}/hp/{project}/web", lab.var("LAB_REGISTRY"));
+    let image = format!("{repository}:1");
+    let v1 = build_and_push(&lab, &image, 1);
+    let idle = "trap 'exit 0' TERM; while true; do sleep 1; done";
+    std::fs::write(
+        dir.path().join("compose.yaml"),
+        format!(
+            "services:\n  web:\n    image: {image}\n    command: [\"sh\", \"-c\", \"{idle}\"]\n  worker:\n    image: {image}\n    command: [\"sh\", \"-c\", \"{idle}\"]\n"
+        ),
+    )
+    .expect("write compose.yaml");
+    let _cleanup = ComposeCleanup {
+        lab: lab.clone(),
+        dir: dir.path().to_path_buf(),
+        project: project.clone(),
+        repository: repository.clone(),
+    };
+    docker_compose(&lab, dir.path(), &project, &["up", "-d", "--no-build"]);
+
+    let socket = lab.var("LAB_DOCKER_SOCK");
+    homeport
+        .run(&["host", "add-engine", "--name", "engine", "--socket", &socket, "--json"])
+        .json("add the lab engine");
+
+    let table = homeport.run(&["stack", "updates", &project, "--host", "engine"]);
+    assert!(table.status.success(), "stack updates failed: {}", table.stderr);
+    let lines: Vec<&str> = table.stdout.lines().collect();
+    let header: Vec<&str> = lines[0].split_whitespace().collect();
+    assert_eq!(
+        header,
+        ["SERVICE", "IMAGE", "LOCAL", "REMOTE", "STATUS"],
+        "{}",
+        table.stdout
+    );
+    assert_eq!(lines.len(), 3, "one row per service: {}", table.stdout);
+    assert!(lines[1].starts_with("web "), "{}", table.stdout);
+    assert!(lines[1].ends_with("up to date"), "{}", table.stdout);
+    assert!(lines[1].contains(&image), "{}", table.stdout);
+
+    // A new version under the same tag, pushed and then dropped here, as from another machine.
+    let v2 = build_and_push(&lab, &image, 2);
+    docker_lab(&lab, &["tag", &v1, &image]);
+    docker_lab(&lab, &["rmi", &v2]);
+
+    let checks = homeport
+        .run(&["stack", "updates", &project, "--host", "engine", "--json"])
+        .json("stack updates --json");
+    let checks = checks.as_array().expect("an array of checks");
+    assert_eq!(checks.len(), 2, "{checks:?}");
+    for check in checks {
+        assert_eq!(check["status"], "updateAvailable", "{check}");
+        assert_eq!(check["image"], image.as_str(), "{check}");
+        assert_ne!(check["localDigest"], check["remoteDigest"], "{check}");
+        assert!(check["error"].is_null(), "{check}");
+    }
+
+    // docker-compose 1.29 joins the parts of container names with '_'.
+    let worker = format!("{project}_worker_1");
+    let worker_before = docker_lab(&lab, &["inspect", "--format", "{{.Id}}", &worker]);
+    let run = homeport.run(&[
+        "stack",
+        "update",
+        &project,
+        "--host",
+        "engine",
+        "--service",
+        "web",
+        "--json",
+    ]);
+    let result = run.json("stack update --service web");
+    assert_eq!(result["updated"], serde_json::json!(["web"]), "{result}");
+    assert_eq!(result["checks"].as_array().map(Vec::len), Some(1), "{result}");
+    assert!(
+        run.stderr.lines().any(|line| line.contains("\"stageFinished\"")),
+        "stage events on stderr: {}",
+        run.stderr
+    );
+
+    let web = format!("{project}_web_1");
+    assert_eq!(
+        docker_lab(&lab, &["exec", &web, "cat", "/version"]).trim(),
+        "v2",
+        "web runs the new image"
+    );
+    assert_eq!(
+        docker_lab(&lab, &["inspect", "--format", "{{.Id}}", &worker]),
+        worker_before,
+        "worker was not named, so it kept its container"
+    );
+    let listed = docker_compose(
+        &lab,
+        dir.path(),
+        &project,
+        &["ps", "--services", "--filter", "status=running"],
+    );
+    assert!(
+        listed.lines().any(|line| line == "web"),
+        "docker-compose lists web: {listed}"
+    );
+
+    let text = homeport.run(&["stack", "update", &project, "--host", "engine", "--service", "nosuch"]);
+    assert!(!text.status.success(), "an unknown service fails");
+    assert!(text.stderr.contains("nosuch"), "{}", text.stderr);
+}
+
+/// Takes a docker-compose project down and removes the images of one repository when dropped,
+/// so a failed test leaves nothing on the lab engine.
+struct ComposeCleanup {
+    lab: Lab,
+    dir: std::path::PathBuf,
+    project: String,
+    repository: String,
+}
+
+impl Drop for ComposeCleanup {
+    fn drop(&mut self) {
+        let docker_host = self.lab.docker_host();
+        let _ = Command::new("docker-compose")
+            .current_dir(&self.dir)
+            .env("DOCKER_HOST", &docker_host)
+            .args([
+                "--project-name",
+                &self.project,
+                "--file",
+                "compose.yaml",
+                "down",
+                "--volumes",
+            ])
+            .output();
+        let images = Command::new("docker")
+            .args(["-H", &docker_host, "images", "-q", "--no-trunc", &self.repository])
+            .output()
+            .map(|output| String::from_utf8_lossy(&output.stdout).into_owned())
+            .unwrap_or_default();
+        for id in images.lines() {
+            let _ = Command::new("docker")
+                .args(["-H", &docker_host, "rmi", "-f", id])
+                .output();
+        }
+    }
+}
+
 /// `stack validate` lists every problem of a file in one pass and sets the exit status, and
 /// `stack config` prints the interpolated model.
 #[test]

@@ -51,6 +51,8 @@ pub enum Code {
     EnvFileMissing,
     /// A section such as `environment:` with nothing but comments under it.
     EmptySection,
+    /// A reverse-proxy route (`x-homeport.route`) that the proxy cannot serve.
+    InvalidRoute,
 }
 
 impl Code {
@@ -74,6 +76,7 @@ impl Code {
             Code::DuplicateTarget => "duplicate_target",
             Code::EnvFileMissing => "env_file_missing",
             Code::EmptySection => "empty_section",
+            Code::InvalidRoute => "invalid_route",
         }
     }
 }

@@ -25,6 +25,7 @@
 //!
 //! Nothing here opens a connection or runs a program; only files are read.
 
+pub mod builder;
 pub mod config_json;
 pub mod diagnostics;
 pub mod dotenv;

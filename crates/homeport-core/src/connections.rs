@@ -66,6 +66,13 @@ impl Connections {
         }
     }
 
+    /// Returns the live link for `host_id` without connecting, or `None` when there is none.
+    pub async fn live(&self, host_id: &str) -> Option<Arc<Link>> {
+        let slot = self.slot(host_id);
+        let guard = slot.lock().await;
+        guard.as_ref().filter(|link| link.alive()).map(Arc::clone)
+    }
+
     /// Returns how many hosts have a live link, for status displays and tests.
     pub async fn live_count(&self) -> usize {
         let slots: Vec<Slot> = self

@@ -34,12 +34,15 @@ pub enum ErrorCode {
     StackNotFound,
     ComposeInvalid,
     DeployFailed,
+    StackUpdateFailed,
     ImageMissing,
     PortInUse,
     BindSourceMissing,
     ServiceNotReady,
     KeychainLocked,
     KeychainUnavailable,
+    TemplateSourceInvalid,
+    DownloadFailed,
     Storage,
     Cancelled,
     Internal,
@@ -194,6 +197,20 @@ pub enum Error {
         detail: String,
     },
 
+    /// An image update of a stack stopped at `stage` because of `service` (empty when no single
+    /// service is at fault). `detail` names the cause and states whether the old containers
+    /// were put back.
+    #[error(
+        "updating the images of stack '{stack}' on {host} failed at the {stage} stage (service '{service}'): {detail}"
+    )]
+    StackUpdateFailed {
+        host: String,
+        stack: String,
+        stage: String,
+        service: String,
+        detail: String,
+    },
+
     #[error("the image '{image}' of service '{service}' is not on {host} and cannot be pulled: {detail}. Check the image name, or load the image on the host")]
     ImageMissing {
         host: String,
@@ -239,6 +256,20 @@ pub enum Error {
     #[error("the OS keychain is not available: {detail}. On Linux, a Secret Service such as gnome-keyring or KeePassXC must run in the session")]
     KeychainUnavailable { detail: String },
 
+    /// A Portainer template file or CasaOS app cannot be imported. `line` and `column` are 0
+    /// when the problem has no single place (a template without an image); `detail` then
+    /// names the template and field. Each message ends with the fix.
+    #[error("{file}: {detail}. Nothing was imported; fix the file and import it again")]
+    TemplateSourceInvalid {
+        file: String,
+        line: usize,
+        column: usize,
+        detail: String,
+    },
+
+    #[error("cannot download {url}: {detail}. Check the address and that this computer can reach the server, or download the file yourself and import it from disk")]
+    DownloadFailed { url: String, detail: String },
+
     #[error("the local database failed: {0}")]
     Storage(String),
 
@@ -280,12 +311,15 @@ impl Error {
             Error::StackNotFound { .. } => ErrorCode::StackNotFound,
             Error::ComposeInvalid { .. } => ErrorCode::ComposeInvalid,
             Error::DeployFailed { .. } => ErrorCode::DeployFailed,
+            Error::StackUpdateFailed { .. } => ErrorCode::StackUpdateFailed,
             Error::ImageMissing { .. } => ErrorCode::ImageMissing,
             Error::PortInUse { .. } => ErrorCode::PortInUse,
             Error::BindSourceMissing { .. } => ErrorCode::BindSourceMissing,
             Error::ServiceNotReady { .. } => ErrorCode::ServiceNotReady,
             Error::KeychainLocked { .. } => ErrorCode::KeychainLocked,
             Error::KeychainUnavailable { .. } => ErrorCode::KeychainUnavailable,
+            Error::TemplateSourceInvalid { .. } => ErrorCode::TemplateSourceInvalid,
+            Error::DownloadFailed { .. } => ErrorCode::DownloadFailed,
             Error::Storage(_) => ErrorCode::Storage,
             Error::Cancelled => ErrorCode::Cancelled,
             Error::Internal(_) => ErrorCode::Internal,
@@ -427,6 +461,13 @@ impl Error {
                 stage,
                 service,
                 detail,
+            }
+            | Error::StackUpdateFailed {
+                host,
+                stack,
+                stage,
+                service,
+                detail,
             } => {
                 params.insert("host", host.clone());
                 params.insert("stack", stack.clone());
@@ -472,6 +513,21 @@ impl Error {
                 params.insert("stack", stack.clone());
                 params.insert("service", service.clone());
                 params.insert("condition", condition.clone());
+                params.insert("detail", detail.clone());
+            }
+            Error::TemplateSourceInvalid {
+                file,
+                line,
+                column,
+                detail,
+            } => {
+                params.insert("file", file.clone());
+                params.insert("line", line.to_string());
+                params.insert("column", column.to_string());
+                params.insert("detail", detail.clone());
+            }
+            Error::DownloadFailed { url, detail } => {
+                params.insert("url", url.clone());
                 params.insert("detail", detail.clone());
             }
             Error::Cancelled => {}

@@ -252,6 +252,13 @@ impl HostService {
         Ok(link.engine.clone())
     }
 
+    /// Returns the host's Docker engine when a live connection to it is pooled already, and
+    /// `None` otherwise, so callers that must stay cheap never open a connection.
+    pub async fn engine_if_connected(&self, host_id: &str) -> Option<DockerEngine> {
+        let link = self.connections.live(host_id).await?;
+        Some(link.engine.clone())
+    }
+
     /// Forgets a host's connection after a transport failure, so the next call reconnects.
     pub async fn drop_connection(&self, host_id: &str) {
         self.connections.evict(host_id).await;

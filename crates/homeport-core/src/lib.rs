@@ -15,10 +15,13 @@ pub mod fleet;
 pub mod hosts;
 pub mod import;
 pub mod inventory;
+pub mod orchestrators;
 pub mod paths;
+pub mod rollout;
 pub mod secrets;
 pub mod ssh;
 pub mod stacks;
 pub mod store;
+pub mod template_sources;
 
 pub use error::{Error, ErrorCode, Result};

@@ -57,6 +57,12 @@ impl SecretKey {
         Self(format!("stack/{host_id}/{stack}/{parameter}"))
     }
 
+    /// The entry containing the `.env` text of the stack builder's draft, which may contain
+    /// generated passwords and so is kept out of the window's storage.
+    pub fn builder_env() -> Self {
+        Self("builder/draft/env".to_string())
+    }
+
     /// Returns the entry name, as shown in the OS keychain's UI.
     pub fn as_str(&self) -> &str {
         &self.0

@@ -226,6 +226,8 @@ fn portainer_errors_name_field_and_place() {
         portainer::parse("[\n  {\"type\": \"container\",\n   \"title\": \"x\",}\n]", "x").expect_err("trailing comma");
     assert!(matches!(error, TemplateError::InvalidJson { line: 3, .. }), "{error:?}");
     assert!(error.to_string().contains("Fix the JSON syntax"), "{error}");
+    // A syntax error names no field, since serde has not reached one.
+    assert!(!error.to_string().contains("field"), "{error}");
 
     let error = portainer::parse(
         "{\"version\": \"2\", \"templates\": [{\"type\": 9, \"title\": \"x\"}]}",
@@ -280,12 +282,23 @@ fn casaos_upper_case_locales() {
         .iter()
         .map(|parameter| parameter.name.as_str())
         .collect();
-    assert_eq!(names, ["PUID", "TZ"]);
-    assert_eq!(template.parameters[0].default.as_deref(), Some("$PUID"));
+    // The variables the Compose file reads, in order of use; CasaOS fills these in itself.
+    assert_eq!(names, ["PUID", "PGID", "TZ", "AppID"]);
+    let defaults: Vec<Option<&str>> = template
+        .parameters
+        .iter()
+        .map(|parameter| parameter.default.as_deref())
+        .collect();
+    assert_eq!(
+        defaults,
+        [Some("1000"), Some("1000"), Some("Etc/UTC"), Some("syncthing")]
+    );
     assert_eq!(
         template.parameters[0].label.get("zh_CN"),
         "以指定的 UID 运行 Syncthing。"
     );
+    assert_eq!(template.parameters[1].label.default, "PGID");
+    assert_eq!(template.parameters[2].label.default, "TimeZone");
     assert_eq!(template.described_ports[0].container, "8384");
     assert_eq!(template.described_ports[0].description.default, "WebUI HTTP Port");
     assert_eq!(template.described_volumes[0].container, "/config");
@@ -313,10 +326,17 @@ fn casaos_lower_case_locales() {
         .iter()
         .map(|parameter| parameter.name.as_str())
         .collect();
-    assert_eq!(names, ["MEMOS_MODE", "BACKUP_HOUR"]);
+    assert_eq!(names, ["MEMOS_MODE", "WEBUI_PORT", "BACKUP_HOUR"]);
     assert_eq!(template.parameters[0].default.as_deref(), Some("prod"));
     assert_eq!(template.parameters[0].label.get("de_DE"), "Betriebsart");
-    assert_eq!(template.parameters[1].default, None);
+    assert_eq!(template.parameters[1].default.as_deref(), Some("5230"));
+    assert_eq!(template.parameters[1].label.default, "WEBUI_PORT");
+    assert_eq!(template.parameters[2].default, None);
+    assert_eq!(template.parameters[2].label.default, "Hour of the nightly backup");
+    assert!(template
+        .parameters
+        .iter()
+        .all(|parameter| parameter.kind == ParameterKind::Text));
 
     let web_ui = template.web_ui.as_ref().expect("web UI");
     assert_eq!(web_ui.scheme, "https");
@@ -346,4 +366,52 @@ fn casaos_errors_name_field_and_place() {
     let error = casaos::parse("x-casaos:\n  title: [1, 2]\n", "x").expect_err("title is a list");
     assert_eq!(error.code(), "invalid_casaos");
     assert!(error.to_string().contains("'x-casaos.title'"), "{error}");
+}
+
+#[test]
+fn casaos_env_value_names_the_variable() {
+    let text = "services:\n  db:\n    image: mariadb:11\n    environment:\n      MARIADB_PASSWORD: ${DB_PASSWORD}\n      LITERAL: fixed\n    x-casaos:\n      envs:\n        - container: MARIADB_PASSWORD\n          description:\n            en_us: Database password\n        - container: LITERAL\n          description:\n            en_us: Not a variable\n    command: echo $$HOME\nx-casaos:\n  title:\n    en_us: DB\n";
+    let template = casaos::parse(text, "x").expect("valid app");
+    let names: Vec<&str> = template
+        .parameters
+        .iter()
+        .map(|parameter| parameter.name.as_str())
+        .collect();
+    // LITERAL is fixed in the file and $$HOME is a literal dollar, so neither is a parameter.
+    assert_eq!(names, ["DB_PASSWORD"]);
+    assert_eq!(template.parameters[0].label.default, "Database password");
+    assert_eq!(template.parameters[0].default, None);
+}
+
+#[test]
+fn portainer_entries_read_back() {
+    let text = fixture("portainer-v2.json");
+    let entries = portainer::parse_entries(&text, "origin").expect("valid file");
+    assert_eq!(entries.len(), 3);
+    assert_eq!(entries[2].template.id, "wordpress-2");
+    for entry in &entries {
+        let again = portainer::parse_entry(&entry.json, "origin").expect("entry reads back");
+        assert_eq!(again.title, entry.template.title);
+        assert_eq!(again.parameters, entry.template.parameters);
+        assert_eq!(again.deployment, entry.template.deployment);
+        assert_eq!(again.note, entry.template.note);
+    }
+    // A repeated id is made unique per file; the entry alone gives the plain one.
+    let again = portainer::parse_entry(&entries[2].json, "origin").expect("entry reads back");
+    assert_eq!(again.id, "wordpress");
+
+    let v1 = portainer::parse_entries(&fixture("portainer-v1.json"), "origin").expect("valid file");
+    assert_eq!(v1.len(), 2);
+    assert!(v1[0].json.starts_with('{'), "{}", v1[0].json);
+}
+
+#[test]
+fn portainer_env_name_must_be_a_variable() {
+    let error = portainer::parse(
+        "[{\"type\": \"container\", \"title\": \"Web\", \"image\": \"nginx\", \"env\": [{\"name\": \"MY-VAR\"}]}]",
+        "x",
+    )
+    .expect_err("a dash is not allowed in a variable name");
+    assert_eq!(error.code(), "invalid_template");
+    assert!(error.to_string().contains("field 'env[0].name'"), "{error}");
 }

@@ -3,7 +3,9 @@
 //! ssh_config into the fleet view, and import a Docker context with TLS in the Chinese UI.
 //! The Files dialog copies a file to a host and back over SFTP, and cancels an upload.
 //! A project started with docker-compose 1.29 stops and goes down from the Stacks screen, and
-//! the Catalog previews a template in Chinese.
+//! the Catalog previews a template in Chinese. The orchestrator wizard recommends a platform
+//! and highlights its matrix row, and the rollout plan detects a proxy and keeps a tick made by
+//! hand across a restart.
 
 use std::path::{Path, PathBuf};
 
@@ -951,6 +953,32 @@ fn stand_in_image(lab: &Lab, tag: &str) {
     );
 }
 
+/// Makes a world-writable base folder under /tmp for a stack deployed over SSH (the lab user
+/// writes it) and returns it with a unique project name starting with `prefix` and the guard
+/// that takes the project down at the end.
+fn stack_folder(lab: &Lab, prefix: &str) -> (PathBuf, String, ComposeDown) {
+    use std::os::unix::fs::PermissionsExt;
+
+    let unique = format!(
+        "{}{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|elapsed| elapsed.subsec_micros())
+            .unwrap_or_default()
+    );
+    let base = PathBuf::from(format!("/tmp/hp-e2e-{prefix}-{unique}"));
+    std::fs::create_dir_all(&base).expect("base folder");
+    std::fs::set_permissions(&base, std::fs::Permissions::from_mode(0o777)).expect("chmod");
+    let project = format!("{prefix}{unique}");
+    let down = ComposeDown {
+        docker_host: format!("unix://{}", lab.get("LAB_DOCKER_SOCK")),
+        folder: base.join(&project),
+        project: project.clone(),
+    };
+    (base, project, down)
+}
+
 /// Takes a deployed stack down with Debian's docker-compose 1.29 from the files the deploy
 /// wrote on the host, which also shows that Compose can manage what Homeport deployed.
 struct ComposeDown {
@@ -977,28 +1005,10 @@ impl Drop for ComposeDown {
 /// Homeport wrote on the host.
 #[tokio::test]
 async fn deploy_template_from_catalog() {
-    use std::os::unix::fs::PermissionsExt;
-
     let Some(app) = app_binary() else { return };
     let lab = Lab::load();
     stand_in_image(&lab, "vaultwarden/server:1.34.3");
-    let unique = format!(
-        "{}-{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|elapsed| elapsed.subsec_micros())
-            .unwrap_or_default()
-    );
-    let base = PathBuf::from(format!("/tmp/hp-e2e-deploy-{unique}"));
-    std::fs::create_dir_all(&base).expect("base folder");
-    std::fs::set_permissions(&base, std::fs::Permissions::from_mode(0o777)).expect("chmod");
-    let project = format!("vault{}", unique.replace('-', ""));
-    let _down = ComposeDown {
-        docker_host: format!("unix://{}", lab.get("LAB_DOCKER_SOCK")),
-        folder: base.join(&project),
-        project: project.clone(),
-    };
+    let (base, project, _down) = stack_folder(&lab, "vault");
     let port = {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
         listener.local_addr().expect("address").port().to_string()
@@ -1097,4 +1107,458 @@ async fn deploy_template_from_catalog() {
         .await;
 
     session.close().await;
+}
+
+/// Waits until the builder has applied the last change, so the next click finds the
+/// elements the change re-rendered.
+async fn settle(session: &Session) {
+    tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+    session
+        .wait_for_attr("[data-testid=builder-status]", "data-busy", "false")
+        .await;
+}
+
+/// The stack builder in the window: a service typed into the YAML editor appears on the
+/// canvas, canvas edits write compose.yaml, a route through Caddy writes a Caddyfile with
+/// `tls internal`, and the stack deploys to an SSH host where docker-compose 1.29 sees it.
+#[tokio::test]
+async fn build_route_and_deploy_stack() {
+    let Some(app) = app_binary() else { return };
+    let lab = Lab::load();
+    stand_in_image(&lab, "homeport-e2e/web:1");
+    stand_in_image(&lab, "caddy:2.10-alpine");
+    let (base, project, _down) = stack_folder(&lab, "built");
+
+    let dbus_address = lab.get("LAB_DBUS_ADDRESS");
+    let session = Session::start(&app, &[("DBUS_SESSION_BUS_ADDRESS", &dbus_address)]).await;
+    add_key_host(
+        &session,
+        &lab,
+        "builder-e2e",
+        "LAB_SSH_KEY_HOST",
+        "LAB_SSH_KEY_PORT",
+        "LAB_SSH_KEY_USER",
+    )
+    .await;
+    let expected = scanned_fingerprint(&lab.get("LAB_SSH_KEY_HOST"), &lab.get("LAB_SSH_KEY_PORT"));
+    trust_shown_key(&session, &expected).await;
+    session.wait_until_gone("[data-testid=host-form]").await;
+
+    session.click("[data-testid=nav-builder]").await;
+    session.wait_for("[data-testid=builder-canvas]").await;
+
+    // YAML editor to canvas: a service typed at the end of `services:` becomes a card.
+    session.click("[data-testid=builder-yaml] .cm-line:last-child").await;
+    session
+        .type_keys(
+            "[data-testid=builder-yaml] .cm-content",
+            "  web: {image: homeport-e2e/web:1}",
+        )
+        .await;
+    session.wait_for("[data-testid=builder-card][data-service=web]").await;
+
+    // Canvas to YAML: a blank service, Caddy without its host ports, and a route.
+    session
+        .fill("[data-testid=builder-new-image]", "homeport-e2e/web:1")
+        .await;
+    session.click("[data-testid=builder-add-blank]").await;
+    session
+        .wait_for("[data-testid=service-inspector][data-service=web-2]")
+        .await;
+    settle(&session).await;
+    session.click("[data-testid=builder-back]").await;
+    session.click("[data-testid=palette-caddy] button").await;
+    session.wait_for("[data-testid=builder-card][data-service=caddy]").await;
+    settle(&session).await;
+    session.click("[data-testid=builder-card][data-service=caddy]").await;
+    for _ in 0..3 {
+        session
+            .click("[data-testid=service-inspector][data-service=caddy] ul.items button")
+            .await;
+        settle(&session).await;
+    }
+    session
+        .wait_for_text(
+            "[data-testid=builder-yaml]",
+            "compose.yaml without Caddy's ports",
+            |text| text.contains("caddy-data:/data") && !text.contains("443:443"),
+        )
+        .await;
+    session.click("[data-testid=builder-back]").await;
+    session.click("[data-testid=builder-card][data-service=web-2]").await;
+    settle(&session).await;
+    session.fill("[data-testid=inspector-hostname]", "web.home.arpa").await;
+    session.fill("[data-testid=inspector-route-port]", "80").await;
+    session.click("[data-testid=inspector-route-apply]").await;
+    session.wait_for("[data-testid=builder-edge][data-kind=route]").await;
+    session
+        .wait_for_text("[data-testid=builder-yaml]", "the route in compose.yaml", |text| {
+            text.contains("hostname: web.home.arpa")
+        })
+        .await;
+    session.click("[data-testid=tab-caddyfile]").await;
+    session
+        .wait_for_text("[data-testid=builder-caddyfile]", "the generated Caddyfile", |text| {
+            text.contains("tls internal") && text.contains("reverse_proxy web-2:80")
+        })
+        .await;
+    session
+        .wait_for_attr("[data-testid=builder-status]", "data-errors", "0")
+        .await;
+    if let Some(dir) = std::env::var_os("HOMEPORT_E2E_SCREENSHOTS") {
+        tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+        session.screenshot(&PathBuf::from(dir).join("builder-en.png")).await;
+    }
+
+    session.click("[data-testid=builder-deploy]").await;
+    session.wait_for("[data-testid=deploy-dialog]").await;
+    session.fill("[data-testid=deploy-name]", &project).await;
+    session
+        .fill("[data-testid=deploy-base-dir]", &base.display().to_string())
+        .await;
+    session.click("[data-testid=deploy-start]").await;
+    session.wait_for("[data-testid=deploy-done]").await;
+
+    let folder = base.join(&project);
+    let caddyfile = std::fs::read_to_string(folder.join("Caddyfile")).expect("the Caddyfile is on the host");
+    assert!(caddyfile.contains("web.home.arpa {"), "{caddyfile}");
+    assert!(caddyfile.contains("tls internal"), "{caddyfile}");
+    let compose = std::fs::read_to_string(folder.join("compose.yaml")).expect("compose.yaml is on the host");
+    assert!(compose.contains("  web: {image: homeport-e2e/web:1}"), "{compose}");
+
+    let listed = std::process::Command::new("docker-compose")
+        .current_dir(&folder)
+        .env("DOCKER_HOST", format!("unix://{}", lab.get("LAB_DOCKER_SOCK")))
+        .args(["--project-name", &project, "ps", "--services"])
+        .output()
+        .expect("docker-compose runs");
+    let services = String::from_utf8_lossy(&listed.stdout);
+    for service in ["web", "web-2", "caddy"] {
+        assert!(services.lines().any(|line| line == service), "{service} in {services}");
+    }
+    session.click("[data-testid=deploy-close]").await;
+
+    // The deployed stack opens again from its host, with its route.
+    session.click("[data-testid=nav-stacks]").await;
+    session
+        .wait_for("[data-testid=stacks-host-select]")
+        .await
+        .select_by_label("builder-e2e")
+        .await
+        .expect("the host is listed");
+    session
+        .click(&format!(
+            "[data-testid=stack-row][data-stack-name='{project}'] [data-testid=stack-edit]"
+        ))
+        .await;
+    session.wait_for("[data-testid=builder-opened]").await;
+    session
+        .wait_for_text(
+            "[data-testid=builder-card][data-service=web-2] [data-testid=card-route]",
+            "the route read back from the host",
+            |text| text.contains("web.home.arpa"),
+        )
+        .await;
+
+    session.close().await;
+}
+
+/// A Portainer template file imported from disk in the Catalog: the source badge, a `select`
+/// variable as a dropdown, a `preset` one hidden, the note as text, a repository stack that
+/// names its repository instead of deploying, a broken file rejected with its line, and the
+/// source removed again.
+#[tokio::test]
+async fn import_portainer_templates_from_file() {
+    let Some(app) = app_binary() else { return };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("templates.json");
+    std::fs::write(
+        &file,
+        r#"{"version": "2", "templates": [
+  {"type": 1, "title": "Web", "name": "web", "image": "nginx:1.27",
+   "note": "<p>Open <b>port 8080</b>.<script>alert(1)</script></p>",
+   "env": [
+     {"name": "MODE", "label": "Mode", "select": [
+       {"text": "Production", "value": "prod", "default": true},
+       {"text": "Debug", "value": "debug"}]},
+     {"name": "BUILD_ID", "default": "abc", "preset": true}]},
+  {"type": 3, "title": "Blog", "repository": {"url": "https://example.org/stacks", "stackfile": "blog/compose.yml"}}
+]}"#,
+    )
+    .expect("write the template file");
+    let broken = dir.path().join("broken.json");
+    std::fs::write(&broken, "[\n  {\"type\": \"container\" \"title\": \"x\"}\n]\n").expect("write the broken file");
+    let session = Session::start(&app, &[]).await;
+
+    session.click("[data-testid=nav-catalog]").await;
+    session.click("[data-testid=catalog-import-open]").await;
+    session
+        .fill("[data-testid=template-import-location]", &broken.display().to_string())
+        .await;
+    session.click("[data-testid=template-import-submit]").await;
+    session
+        .wait_for_attr(
+            "[data-testid=template-import] [data-testid=error-banner]",
+            "data-error-code",
+            "TemplateSourceInvalid",
+        )
+        .await;
+    session
+        .wait_for_text(
+            "[data-testid=template-import] [data-testid=error-banner]",
+            "the line of the error",
+            |text| text.contains("line 2"),
+        )
+        .await;
+
+    session
+        .fill("[data-testid=template-import-location]", &file.display().to_string())
+        .await;
+    session.click("[data-testid=template-import-submit]").await;
+    session.wait_until_gone("[data-testid=template-import]").await;
+    let badge = session
+        .wait_for_text(
+            "[data-testid=catalog-source] [data-testid=template-source-badge]",
+            "the source badge",
+            |text| text.starts_with("Portainer:"),
+        )
+        .await;
+    assert!(badge.contains("templates.json"), "{badge}");
+
+    session
+        .click("[data-testid=catalog-card][data-template-id='1/web']")
+        .await;
+    session.wait_for("[data-testid=template-detail]").await;
+    let select = session
+        .wait_for("[data-testid=template-param][data-name=MODE] select[data-testid=template-param-input]")
+        .await;
+    assert_eq!(
+        select.prop("value").await.expect("the select value").as_deref(),
+        Some("prod")
+    );
+    session
+        .wait_for_text(
+            "[data-testid=template-hidden-count]",
+            "the hidden value count",
+            |text| text.contains("One value"),
+        )
+        .await;
+    let hidden = session
+        .client
+        .find_all(fantoccini::Locator::Css(
+            "[data-testid=template-param][data-name=BUILD_ID]",
+        ))
+        .await
+        .expect("a search for the preset parameter");
+    assert!(hidden.is_empty(), "the preset value is not shown");
+    let note = session
+        .wait_for_text("[data-testid=template-note]", "the note", |text| {
+            text.contains("port 8080")
+        })
+        .await;
+    assert!(!note.contains("alert"), "{note}");
+    session.click("[data-testid=template-close]").await;
+    session.wait_until_gone("[data-testid=template-detail]").await;
+
+    session
+        .click("[data-testid=catalog-card][data-template-id='1/blog']")
+        .await;
+    session
+        .wait_for_text("[data-testid=template-not-deployable]", "the repository", |text| {
+            text.contains("https://example.org/stacks") && text.contains("blog/compose.yml")
+        })
+        .await;
+    session.click("[data-testid=template-close]").await;
+    session.wait_until_gone("[data-testid=template-detail]").await;
+
+    session.click("[data-testid=catalog-source-remove]").await;
+    session.click("[data-testid=confirm-ok]").await;
+    session.wait_until_gone("[data-testid=catalog-source]").await;
+
+    session.close().await;
+}
+
+/// A container removed with `docker rm -f` when dropped.
+struct RemoveContainer {
+    docker_host: String,
+    name: String,
+}
+
+impl Drop for RemoveContainer {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("docker")
+            .args(["-H", &self.docker_host, "rm", "-f", &self.name])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status();
+    }
+}
+
+/// Waits a moment before a screenshot, because WebKitGTK's snapshot can lag the DOM.
+async fn screenshot(session: &Session, name: &str) {
+    if let Some(dir) = std::env::var_os("HOMEPORT_E2E_SCREENSHOTS") {
+        tokio::time::sleep(std::time::Duration::from_millis(2000)).await;
+        session.screenshot(&PathBuf::from(dir).join(name)).await;
+    }
+}
+
+#[tokio::test]
+async fn orchestrator_wizard_and_rollout_plan() {
+    let Some(app) = app_binary() else { return };
+    let lab = Lab::load();
+    let docker_host = format!("unix://{}", lab.get("LAB_DOCKER_SOCK"));
+
+    // A container whose image is named caddy, built from the lab image, so the rollout plan
+    // sees a reverse proxy and automated certificates.
+    let image = format!("homeport-e2e/caddy:rollout-{}", std::process::id());
+    stand_in_image(&lab, &image);
+    let proxy = RemoveContainer {
+        docker_host: docker_host.clone(),
+        name: format!("e2e-rollout-caddy-{}", std::process::id()),
+    };
+    let started = std::process::Command::new("docker")
+        .args([
+            "-H",
+            &docker_host,
+            "run",
+            "-d",
+            "--pull",
+            "never",
+            "--name",
+            &proxy.name,
+            &image,
+        ])
+        .stdout(std::process::Stdio::null())
+        .status()
+        .expect("docker runs");
+    assert!(started.success(), "docker run of the proxy stand-in failed");
+
+    // Both sessions share one data folder, so the second one sees what the first saved.
+    let data = tempfile::tempdir().expect("temp dir");
+    let data_dir = data.path().join("data");
+    let data_env = [("HOMEPORT_DATA_DIR", data_dir.to_str().expect("UTF-8 path"))];
+    let session = Session::start(&app, &data_env).await;
+
+    session.click("[data-testid=nav-hosts]").await;
+    session.click("[data-testid=add-engine]").await;
+    session.fill("[data-testid=engine-name]", "rollout-e2e").await;
+    session.click("[data-testid=engine-kind-socket]").await;
+    session
+        .fill("[data-testid=engine-socket]", &lab.get("LAB_DOCKER_SOCK"))
+        .await;
+    session.click("[data-testid=engine-save]").await;
+    session.wait_until_gone("[data-testid=engine-form]").await;
+
+    // One host, so the scale answer is guessed as one machine and marked as a guess.
+    session.click("[data-testid=nav-wizard]").await;
+    session.wait_for("[data-testid=wizard-prefilled-scale]").await;
+    let (single, _) = session.checkbox_state("[data-testid=wizard-answer-scale-single]").await;
+    assert!(single, "one host prefills 'one machine'");
+    session.click("[data-testid=wizard-answer-team-solo]").await;
+    session.click("[data-testid=wizard-answer-workloads-containers]").await;
+    session.click("[data-testid=wizard-answer-ops-limited]").await;
+    session
+        .wait_for_text("[data-testid=wizard-primary]", "the recommendation", |text| {
+            text.trim() == "Docker Compose"
+        })
+        .await;
+    session
+        .wait_for_attr("[data-testid=wizard-matrix-row-compose]", "data-highlighted", "true")
+        .await;
+    session
+        .wait_for_attr(
+            "[data-testid=wizard-matrix-row-kubernetes]",
+            "data-highlighted",
+            "false",
+        )
+        .await;
+    screenshot(&session, "wizard-en.png").await;
+    session.click("[data-testid=wizard-save]").await;
+    session
+        .wait_for_text("[data-testid=wizard-save]", "the saved state", |text| {
+            text.contains("Saved")
+        })
+        .await;
+
+    session.click("[data-testid=nav-rollout]").await;
+    session
+        .wait_for_text(
+            "[data-testid=rollout-detected-reverse_proxy]",
+            "the detected proxy",
+            |text| text.contains(&image),
+        )
+        .await;
+    session.wait_for("[data-testid=rollout-detected-certificates]").await;
+    session
+        .wait_for("[data-testid=rollout-detected-container_runtime]")
+        .await;
+    session
+        .wait_for_text(
+            "[data-testid=rollout-detected-orchestrator]",
+            "the saved orchestrator",
+            |text| text.contains("compose"),
+        )
+        .await;
+    let (backups_ticked, backups_enabled) = session.checkbox_state("[data-testid=rollout-check-backups]").await;
+    assert!(!backups_ticked && backups_enabled, "backups are ticked by hand only");
+    session.click("[data-testid=rollout-check-backups]").await;
+    session
+        .wait_for_attr("[data-testid=rollout-item-backups]", "data-saving", "false")
+        .await;
+    session
+        .wait_for_attr("[data-testid=rollout-item-backups]", "data-done", "true")
+        .await;
+    // Core services: proxy, orchestrator, certificates seen, and backups ticked.
+    session
+        .wait_for_text("[data-testid=rollout-progress-core]", "the core progress", |text| {
+            text.contains("4 of 5")
+        })
+        .await;
+    screenshot(&session, "rollout-en.png").await;
+    session.close().await;
+
+    // A new app process on the same data folder keeps the tick and the choice.
+    let session = Session::start(&app, &data_env).await;
+    session.click("[data-testid=nav-settings]").await;
+    session.select("[data-testid=language-select]", "zh-CN").await;
+    session
+        .wait_for_text("[data-testid=nav-rollout]", "the Chinese label", |text| {
+            text.trim() == "部署计划"
+        })
+        .await;
+    session.click("[data-testid=nav-rollout]").await;
+    session.wait_for("[data-testid=rollout-detected-orchestrator]").await;
+    let (backups_ticked, _) = session.checkbox_state("[data-testid=rollout-check-backups]").await;
+    assert!(backups_ticked, "the hand-made tick survived the restart");
+    session
+        .wait_for_text("[data-testid=rollout-progress-core]", "the core progress", |text| {
+            text.contains("4/5")
+        })
+        .await;
+    screenshot(&session, "rollout-zh-CN.png").await;
+
+    session.click("[data-testid=nav-wizard]").await;
+    session
+        .wait_for_attr("[data-testid=wizard-matrix-row-compose]", "data-highlighted", "true")
+        .await;
+    let (limited, _) = session.checkbox_state("[data-testid=wizard-answer-ops-limited]").await;
+    assert!(limited, "the wizard starts from the saved answers");
+    screenshot(&session, "wizard-zh-CN.png").await;
+    session
+        .client
+        .execute(
+            "document.querySelector('[data-testid=wizard-matrix]').scrollIntoView()",
+            Vec::new(),
+        )
+        .await
+        .expect("scroll to the capability matrix");
+    screenshot(&session, "wizard-matrix-zh-CN.png").await;
+
+    session.close().await;
+    drop(proxy);
+    let _ = std::process::Command::new("docker")
+        .args(["-H", &docker_host, "rmi", &image])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status();
 }

@@ -30,6 +30,9 @@ const template: TemplateView = {
   parameters: [],
   notes: [],
   compose: 'services: {}\n',
+  source: null,
+  deployment: { kind: 'compose' },
+  note: null,
 };
 
 beforeAll(async () => {

@@ -21,9 +21,12 @@ export interface StageProgress {
   millis: number | null;
 }
 
-/** Returns the progress before the first event: every stage waiting. */
-export function initialProgress(): StageProgress[] {
-  return DEPLOY_STAGES.map((stage) => ({ stage, state: 'waiting', lines: [], millis: null }));
+/**
+ * Returns the progress before the first event: every stage waiting. An image update runs only
+ * some of the deploy's stages and passes those.
+ */
+export function initialProgress(stages: readonly DeployStage[] = DEPLOY_STAGES): StageProgress[] {
+  return stages.map((stage) => ({ stage, state: 'waiting', lines: [], millis: null }));
 }
 
 /** The maximum number of output lines kept per stage, so a long pull cannot grow the dialog without end. */

@@ -8,4 +8,7 @@ export type View =
   | { name: 'terminals' }
   | { name: 'stacks' }
   | { name: 'catalog' }
+  | { name: 'builder'; stack?: { hostId: string; name: string } }
+  | { name: 'wizard' }
+  | { name: 'rollout' }
   | { name: 'containers'; host: HostView };

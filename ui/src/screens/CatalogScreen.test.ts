@@ -3,7 +3,7 @@ import { fireEvent, render, screen, waitFor, within } from '@testing-library/sve
 import { locale } from 'svelte-i18n';
 import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { setupI18n } from '../lib/i18n';
-import type { RenderedTemplate, TemplateView } from '../lib/ipc/types';
+import type { RenderedTemplate, TemplateSourceView, TemplateView } from '../lib/ipc/types';
 import CatalogScreen from './CatalogScreen.svelte';
 
 const invoke = vi.fn();
@@ -50,6 +50,9 @@ const jellyfin: TemplateView = {
   ],
   notes: [text('Turn transcoding on in the dashboard.', '在控制台中开启转码。')],
   compose: 'services:\n  jellyfin:\n    image: jellyfin/jellyfin\n',
+  source: null,
+  deployment: { kind: 'compose' },
+  note: null,
 };
 
 const vaultwarden: TemplateView = {
@@ -84,6 +87,108 @@ const vaultwarden: TemplateView = {
   ],
   notes: [],
   compose: 'services:\n  vaultwarden:\n    image: vaultwarden/server\n',
+  source: null,
+  deployment: { kind: 'compose' },
+  note: null,
+};
+
+const portainerSource: TemplateSourceView = {
+  id: 3,
+  kind: 'portainer',
+  location: 'https://example.org/templates.json',
+  locationKind: 'url',
+  importedAt: '2025-01-01T10:00:00Z',
+  refreshedAt: '2025-01-01T10:00:00Z',
+  templateCount: 2,
+};
+
+const casaosSource: TemplateSourceView = {
+  id: 4,
+  kind: 'casaos',
+  location: '/srv/Apps/Syncthing/docker-compose.yml',
+  locationKind: 'file',
+  importedAt: '2025-01-02T10:00:00Z',
+  refreshedAt: '2025-01-02T10:00:00Z',
+  templateCount: 1,
+};
+
+const portainerOrigin = {
+  sourceId: 3,
+  kind: 'portainer',
+  location: portainerSource.location,
+  locationKind: 'url',
+} as const;
+
+const nginx: TemplateView = {
+  id: '3/web',
+  version: '',
+  title: text('Nginx', 'Nginx'),
+  description: text('High performance web server', 'High performance web server'),
+  category: 'webserver',
+  icon: '',
+  homepage: '',
+  parameters: [
+    {
+      name: 'MODE',
+      kind: 'select',
+      default: 'prod',
+      required: false,
+      options: [
+        { value: 'prod', title: text('Production', 'Production') },
+        { value: 'debug', title: text('Debug', 'Debug') },
+      ],
+      title: text('Mode', 'Mode'),
+      help: text('How the server runs', 'How the server runs'),
+      reason: text('', ''),
+    },
+    {
+      name: 'BUILD_ID',
+      kind: 'hidden',
+      default: 'a$b',
+      required: false,
+      options: [],
+      title: text('Build', 'Build'),
+      help: text('', ''),
+      reason: text('', ''),
+    },
+  ],
+  notes: [],
+  compose: 'services:\n  web:\n    image: nginx:1.27\n',
+  source: portainerOrigin,
+  deployment: { kind: 'compose' },
+  // The backend sends the note as text; markup in it must stay text.
+  note: 'Open port 8080 after deploying.\n<b onclick="steal()">bold</b>',
+};
+
+const wordpress: TemplateView = {
+  ...nginx,
+  id: '3/wordpress',
+  title: text('Wordpress', 'Wordpress'),
+  description: text('Blog with a database', 'Blog with a database'),
+  parameters: [],
+  compose: '',
+  deployment: {
+    kind: 'repository',
+    url: 'https://example.org/stacks',
+    file: 'wordpress/docker-compose.yml',
+  },
+  note: null,
+};
+
+const syncthing: TemplateView = {
+  ...nginx,
+  id: '4/syncthing',
+  title: text('Syncthing', 'Syncthing'),
+  description: text('File synchronisation', '文件同步'),
+  category: 'Backup',
+  parameters: [],
+  source: {
+    sourceId: 4,
+    kind: 'casaos',
+    location: casaosSource.location,
+    locationKind: 'file',
+  },
+  note: null,
 };
 
 const rendered: RenderedTemplate = {
@@ -97,7 +202,11 @@ const rendered: RenderedTemplate = {
 function backend(command: string): Promise<unknown> {
   switch (command) {
     case 'template_list':
-      return Promise.resolve([jellyfin, vaultwarden]);
+      return Promise.resolve([jellyfin, vaultwarden, nginx, wordpress, syncthing]);
+    case 'template_source_list':
+      return Promise.resolve([portainerSource, casaosSource]);
+    case 'host_list':
+      return Promise.resolve([]);
     case 'template_render':
       return Promise.resolve(rendered);
     default:
@@ -295,5 +404,175 @@ describe('CatalogScreen', () => {
     await fireEvent.click(within(banner).getByText('Retry'));
     await screen.findAllByTestId('catalog-card');
     expect(screen.queryByTestId('error-banner')).toBeNull();
+  });
+
+  it('shows imported templates under their source with a badge', async () => {
+    render(CatalogScreen);
+    await screen.findAllByTestId('catalog-card');
+
+    const sources = screen.getAllByTestId('catalog-source');
+    expect(sources.map((source) => source.dataset.sourceId)).toEqual(['3', '4']);
+    const portainerCards = within(sources[0]).getAllByTestId('catalog-card');
+    expect(portainerCards.map((found) => found.dataset.templateId)).toEqual(['3/web', '3/wordpress']);
+    const badge = within(card('3/web')).getByTestId('template-source-badge');
+    expect(badge.textContent?.trim()).toBe('Portainer: https://example.org/templates.json');
+    const casaosBadge = within(card('4/syncthing')).getByTestId('template-source-badge');
+    expect(casaosBadge.textContent?.trim()).toBe('CasaOS');
+    expect(casaosBadge.getAttribute('title')).toBe('/srv/Apps/Syncthing/docker-compose.yml');
+    // Built-in templates carry no badge and keep their category groups.
+    expect(within(card('jellyfin')).queryByTestId('template-source-badge')).toBeNull();
+    expect(screen.getAllByTestId('catalog-group').map((group) => group.dataset.category)).toEqual([
+      'media',
+      'security',
+    ]);
+  });
+
+  it('offers select values in a dropdown and hides preset values', async () => {
+    render(CatalogScreen);
+    await screen.findAllByTestId('catalog-card');
+    await fireEvent.click(card('3/web'));
+
+    const detail = screen.getByTestId('template-detail');
+    expect(within(detail).getByTestId('template-source-badge').textContent).toContain('Portainer:');
+    const select = within(param('MODE')).getByTestId('template-param-input') as HTMLSelectElement;
+    expect(select.tagName).toBe('SELECT');
+    expect([...select.options].map((option) => [option.value, option.textContent])).toEqual([
+      ['prod', 'Production'],
+      ['debug', 'Debug'],
+    ]);
+    expect(select.value).toBe('prod');
+    expect(screen.queryAllByTestId('template-param').map((found) => found.dataset.name)).toEqual(['MODE']);
+    expect(detail.textContent).not.toContain('BUILD_ID');
+    expect(within(detail).getByTestId('template-hidden-count').textContent).toContain(
+      'One value is set by the template',
+    );
+
+    await fireEvent.change(select, { target: { value: 'debug' } });
+    await fireEvent.click(screen.getByTestId('template-preview'));
+    await screen.findByTestId('template-compose');
+    expect(calls('template_render')[0][1]).toEqual({ id: '3/web', values: { MODE: 'debug' } });
+  });
+
+  it('shows the note as text, never as markup', async () => {
+    render(CatalogScreen);
+    await screen.findAllByTestId('catalog-card');
+    await fireEvent.click(card('3/web'));
+
+    const note = screen.getByTestId('template-note');
+    expect(note.textContent).toBe(nginx.note);
+    expect(note.querySelector('b')).toBeNull();
+    expect(note.children).toHaveLength(0);
+  });
+
+  it('names the repository of a stack it cannot deploy', async () => {
+    render(CatalogScreen);
+    await screen.findAllByTestId('catalog-card');
+    await fireEvent.click(card('3/wordpress'));
+
+    const message = screen.getByTestId('template-not-deployable');
+    expect(message.dataset.kind).toBe('repository');
+    expect(message.textContent).toContain('https://example.org/stacks');
+    expect(message.textContent).toContain('wordpress/docker-compose.yml');
+    expect(screen.queryByTestId('template-deploy')).toBeNull();
+    expect(screen.queryByTestId('template-preview')).toBeNull();
+  });
+
+  it('suggests a stack name from an imported title', async () => {
+    render(CatalogScreen);
+    await screen.findAllByTestId('catalog-card');
+    await fireEvent.click(card('3/web'));
+    await fireEvent.click(screen.getByTestId('template-deploy'));
+
+    const name = (await screen.findByTestId('deploy-name')) as HTMLInputElement;
+    expect(name.value).toBe('nginx');
+  });
+
+  it('imports a source and reloads the catalog', async () => {
+    render(CatalogScreen);
+    await screen.findAllByTestId('catalog-card');
+    invoke.mockImplementation((command: string) => {
+      if (command === 'template_source_import') {
+        return Promise.resolve({ ...portainerSource, id: 5, location: '/home/me/templates.json' });
+      }
+      return backend(command);
+    });
+
+    await fireEvent.click(screen.getByTestId('catalog-import-open'));
+    const submit = screen.getByTestId('template-import-submit') as HTMLButtonElement;
+    expect(submit.disabled).toBe(true);
+    await fireEvent.input(screen.getByTestId('template-import-location'), {
+      target: { value: ' /home/me/templates.json ' },
+    });
+    await fireEvent.click(submit);
+
+    await waitFor(() => expect(screen.queryByTestId('template-import')).toBeNull());
+    expect(calls('template_source_import')[0][1]).toEqual({ location: '/home/me/templates.json' });
+    expect(screen.getByTestId('catalog-status').textContent).toContain(
+      'Imported 2 templates from /home/me/templates.json.',
+    );
+    await waitFor(() => expect(calls('template_list')).toHaveLength(2));
+  });
+
+  it('shows an import error with its file, line and column', async () => {
+    invoke.mockImplementation((command: string) => {
+      if (command === 'template_source_import') {
+        return Promise.reject({
+          code: 'TemplateSourceInvalid',
+          message: 'x',
+          params: {
+            file: '/home/me/broken.json',
+            line: '4',
+            column: '32',
+            detail: 'line 4, column 32: expected `,` or `}`. Fix the JSON syntax at that place',
+          },
+        });
+      }
+      return backend(command);
+    });
+    render(CatalogScreen);
+    await screen.findAllByTestId('catalog-card');
+    await fireEvent.click(screen.getByTestId('catalog-import-open'));
+    await fireEvent.input(screen.getByTestId('template-import-location'), {
+      target: { value: '/home/me/broken.json' },
+    });
+    await fireEvent.click(screen.getByTestId('template-import-submit'));
+
+    const dialog = screen.getByTestId('template-import');
+    const banner = await within(dialog).findByTestId('error-banner');
+    expect(banner.dataset.errorCode).toBe('TemplateSourceInvalid');
+    expect(banner.textContent).toContain('/home/me/broken.json');
+    expect(banner.textContent).toContain('line 4, column 32');
+    expect(banner.textContent).toContain('Nothing was imported');
+  });
+
+  it('removes a source after confirmation', async () => {
+    render(CatalogScreen);
+    await screen.findAllByTestId('catalog-card');
+    const source = screen.getAllByTestId('catalog-source')[0];
+
+    await fireEvent.click(within(source).getByTestId('catalog-source-remove'));
+    expect(screen.getByTestId('confirm-dialog').textContent).toContain(portainerSource.location);
+    await fireEvent.click(screen.getByTestId('confirm-ok'));
+
+    await waitFor(() => expect(calls('template_source_remove')).toHaveLength(1));
+    expect(calls('template_source_remove')[0][1]).toEqual({ id: 3 });
+    await waitFor(() => expect(screen.getByTestId('catalog-status').textContent).toContain('Removed'));
+  });
+
+  it('refreshes a source', async () => {
+    invoke.mockImplementation((command: string) => {
+      if (command === 'template_source_refresh') {
+        return Promise.resolve(portainerSource);
+      }
+      return backend(command);
+    });
+    render(CatalogScreen);
+    await screen.findAllByTestId('catalog-card');
+
+    await fireEvent.click(within(screen.getAllByTestId('catalog-source')[0]).getByTestId('catalog-source-refresh'));
+
+    await waitFor(() => expect(calls('template_source_refresh')).toHaveLength(1));
+    expect(calls('template_source_refresh')[0][1]).toEqual({ id: 3 });
+    await waitFor(() => expect(screen.getByTestId('catalog-status').textContent).toContain('2 templates'));
   });
 });

@@ -3,16 +3,21 @@ import { fireEvent, render, screen, waitFor, within } from '@testing-library/sve
 import { locale } from 'svelte-i18n';
 import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { setupI18n } from '../lib/i18n';
-import type { HostView, StackView } from '../lib/ipc/types';
+import type { HostView, ImageUpdateView, StackUpdateEvent, StackView } from '../lib/ipc/types';
 import { rememberStackHost } from '../lib/stacks';
 import { sshHost } from '../lib/testHosts';
 import StacksScreen from './StacksScreen.svelte';
 
 const invoke = vi.fn();
+let channelHandler: ((event: StackUpdateEvent) => void) | null = null;
 
 vi.mock('@tauri-apps/api/core', () => ({
   invoke: (...args: unknown[]) => invoke(...args),
-  Channel: class {},
+  Channel: class {
+    constructor(handler: (event: StackUpdateEvent) => void) {
+      channelHandler = handler;
+    }
+  },
 }));
 
 const nas = sshHost({ id: 'n', name: 'nas' });
@@ -48,12 +53,35 @@ const proxy: StackView = {
 
 const stacksByHost: Record<string, StackView[]> = { n: [media, proxy], p: [] };
 
+const mediaUpdates: ImageUpdateView[] = [
+  {
+    service: 'jellyfin',
+    image: 'jellyfin/jellyfin:10.9',
+    localDigest: `sha256:${'1'.repeat(64)}`,
+    remoteDigest: `sha256:${'2'.repeat(64)}`,
+    status: 'updateAvailable',
+    error: null,
+  },
+  {
+    service: 'sonarr',
+    image: 'lscr.io/linuxserver/sonarr',
+    localDigest: `sha256:${'3'.repeat(64)}`,
+    remoteDigest: null,
+    status: 'registryError',
+    error: 'toomanyrequests: rate limit',
+  },
+];
+
 function backend(command: string, args?: Record<string, unknown>): Promise<unknown> {
   switch (command) {
     case 'host_list':
       return Promise.resolve(hosts);
     case 'stack_list':
       return Promise.resolve(stacksByHost[args?.hostId as string] ?? []);
+    case 'stack_update_check':
+      return Promise.resolve(args?.name === 'media' ? mediaUpdates : []);
+    case 'stack_update':
+      return Promise.resolve(9);
     default:
       return Promise.resolve(null);
   }
@@ -80,6 +108,7 @@ beforeAll(async () => {
 
 beforeEach(() => {
   invoke.mockReset();
+  channelHandler = null;
   invoke.mockImplementation(backend);
   rememberStackHost(null);
 });
@@ -226,6 +255,61 @@ describe('StacksScreen', () => {
     await fireEvent.click(within(banner).getByText('Retry'));
     await screen.findAllByTestId('stack-row');
     expect(screen.queryByTestId('error-banner')).toBeNull();
+  });
+
+  it('checks for image updates and updates the services that have one', async () => {
+    render(StacksScreen);
+    await screen.findAllByTestId('stack-row');
+    expect(within(row('media')).queryByTestId('stack-update')).toBeNull();
+
+    await fireEvent.click(within(row('media')).getByTestId('stack-check-updates'));
+    await waitFor(() => expect(within(row('media')).getAllByTestId('stack-service-update')).toHaveLength(2));
+    expect(calls('stack_update_check')[0][1]).toEqual({ hostId: 'n', name: 'media' });
+    const [jellyfin, sonarr] = within(row('media')).getAllByTestId('stack-service-update');
+    expect(jellyfin.dataset.status).toBe('updateAvailable');
+    expect(jellyfin.textContent).toContain('newer image');
+    expect(sonarr.dataset.status).toBe('registryError');
+    expect(sonarr.textContent).toContain('toomanyrequests: rate limit');
+    expect(within(row('media')).getByTestId('stack-update-summary').textContent).toContain(
+      '1 service has a newer image',
+    );
+    expect(within(row('proxy')).queryByTestId('stack-update-summary')).toBeNull();
+
+    await fireEvent.click(within(row('media')).getByTestId('stack-update'));
+    const listed = screen.getAllByTestId('stack-update-service').map((element) => element.dataset.service);
+    expect(listed).toEqual(['jellyfin']);
+
+    await fireEvent.click(screen.getByTestId('stack-update-start'));
+    await waitFor(() => expect(calls('stack_update')).toHaveLength(1));
+    expect(calls('stack_update')[0][1]).toMatchObject({ hostId: 'n', name: 'media', services: ['jellyfin'] });
+
+    channelHandler?.({
+      kind: 'done',
+      result: { name: 'media', checks: [], stages: [], updated: ['jellyfin'], unchanged: [], millis: 5 },
+    });
+    await screen.findByTestId('stack-update-done');
+    await waitFor(() => expect(calls('stack_update_check')).toHaveLength(2));
+    expect(calls('stack_list')).toHaveLength(2);
+
+    await fireEvent.click(screen.getByTestId('stack-update-close'));
+    expect(screen.queryByTestId('stack-update-dialog')).toBeNull();
+  });
+
+  it('shows a failed update check as a translated error', async () => {
+    invoke.mockImplementation((command: string, args?: Record<string, unknown>) => {
+      if (command === 'stack_update_check') {
+        return Promise.reject({ code: 'StackNotFound', message: 'x', params: { host: 'nas', stack: 'proxy' } });
+      }
+      return backend(command, args);
+    });
+    render(StacksScreen);
+    await screen.findAllByTestId('stack-row');
+
+    await fireEvent.click(within(row('proxy')).getByTestId('stack-check-updates'));
+    const banner = await screen.findByTestId('error-banner');
+    expect(banner.dataset.errorCode).toBe('StackNotFound');
+    expect(within(row('proxy')).queryByTestId('stack-update-summary')).toBeNull();
+    expect((within(row('proxy')).getByTestId('stack-check-updates') as HTMLButtonElement).disabled).toBe(false);
   });
 
   it('says so when there are no hosts', async () => {

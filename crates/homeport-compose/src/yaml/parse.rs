@@ -114,7 +114,7 @@ pub(crate) fn parse_document(text: &str, file: usize, reporter: &mut Reporter) -
                     start,
                     anchor,
                     tag: local_tag(tag),
-                    flow: !span.is_empty(),
+                    flow: builder.opens_flow(span),
                 });
             }
             Event::MappingStart(anchor, tag) => {
@@ -124,7 +124,7 @@ pub(crate) fn parse_document(text: &str, file: usize, reporter: &mut Reporter) -
                     start,
                     anchor,
                     tag: local_tag(tag),
-                    flow: !span.is_empty(),
+                    flow: builder.opens_flow(span),
                 });
             }
             Event::SequenceEnd | Event::MappingEnd => builder.close(span),
@@ -327,6 +327,14 @@ impl Builder<'_> {
         self.finish(node.0, node.1);
     }
 
+    /// True when a collection's start event is a `[` or `{`. A block collection's event has an
+    /// empty span, or one covering only its anchor or tag.
+    fn opens_flow(&self, span: Span) -> bool {
+        let start = self.offsets.byte(span.start.index());
+        let end = self.offsets.byte(span.end.index()).max(start);
+        self.text[start..end].trim_end().ends_with(['[', '{'])
+    }
+
     fn collection_end(&self, flow: bool, end_span: Span, last: Option<&Node>, start: Pos) -> usize {
         if flow {
             self.offsets.byte(end_span.end.index())
@@ -503,5 +511,17 @@ mod tests {
         assert_eq!(a.tag.as_deref(), Some("reset"));
         let b = root.get("b").unwrap();
         assert_eq!(&text[b.start.offset..b.end], "[1]");
+    }
+
+    #[test]
+    fn parse_anchored_block_is_not_flow() {
+        let text = "x: &base\n  restart: always\n\ny: &list\n  - 1\nz: &flow {a: 1}\n";
+        let (root, _) = parse(text);
+        let root = root.unwrap();
+        let x = root.get("x").unwrap();
+        assert!(!x.flow);
+        assert_eq!(text[x.start.offset..x.end].trim_start(), "restart: always");
+        assert!(!root.get("y").unwrap().flow);
+        assert!(root.get("z").unwrap().flow);
     }
 }

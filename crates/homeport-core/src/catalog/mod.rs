@@ -11,6 +11,7 @@
 
 mod embedded;
 mod error;
+mod fragment;
 mod interpolation;
 mod metadata;
 mod render;
@@ -27,6 +28,7 @@ use std::path::Path;
 use crate::secrets::Secret;
 
 pub use error::{CatalogError, CatalogErrorCode, Location};
+pub use fragment::{fragment, Fragment};
 pub use metadata::{Category, Localized, Parameter, ParameterType, SelectOption, TemplateMetadata};
 pub use render::{RenderedStack, StackFile};
 pub use validate::PROFILES_PARAMETER;
@@ -42,6 +44,18 @@ pub struct Template {
     pub compose: String,
     /// The other files of the template folder, with paths relative to it, sorted by path.
     pub files: Vec<StackFile>,
+}
+
+impl Template {
+    /// Renders this template; see [`render::render`]. Templates built outside the catalog,
+    /// such as imported ones, render through this.
+    pub fn render(
+        &self,
+        values: &BTreeMap<String, String>,
+        secrets: &BTreeMap<String, Secret>,
+    ) -> Result<RenderedStack, CatalogError> {
+        render::render(self, values, secrets)
+    }
 }
 
 /// All templates, sorted by id.

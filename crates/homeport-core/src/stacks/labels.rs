@@ -17,3 +17,6 @@ pub const CONFIG_FILES: &str = "com.docker.compose.project.config_files";
 pub const VERSION: &str = "com.docker.compose.version";
 /// A hash of the service's configuration, which tells Compose whether to recreate it.
 pub const CONFIG_HASH: &str = "com.docker.compose.config-hash";
+/// The id of the image the container was created from. A deploy replaces the container when
+/// the service's image reference names another id now.
+pub const IMAGE: &str = "com.docker.compose.image";

@@ -9,6 +9,8 @@ pub mod deploy;
 mod labels;
 mod lifecycle;
 mod projects;
+pub mod source;
+pub mod updates;
 
 pub use labels::*;
 pub use lifecycle::StackAction;

@@ -8,10 +8,14 @@
 //! has used both `en_US` and `en_us` keys; both are read and normalised to `en_US`.
 //!
 //! The Compose text is returned as written: CasaOS-only keys are extensions (`x-`) that
-//! Compose ignores.
+//! Compose ignores. The parameters are the variables the Compose text reads (`$PUID`,
+//! `${WEBUI_PORT:-8080}`), because those are the values a deploy's `.env` can set. Each gets
+//! the description of the `envs` entry that uses it. CasaOS fills in `AppID`, `PUID`, `PGID`
+//! and `TZ` itself, so those get defaults here.
 
 use serde_norway::{Mapping, Value};
 
+use super::variables::{collect_variables, VariableReference};
 use super::{
     normalize_locale, slug, AppTemplate, Deployment, DescribedItem, LocalizedText, ParameterKind, TemplateError,
     TemplateParameter, TemplateSource, WebUi,
@@ -59,6 +63,8 @@ pub fn parse(yaml: &str, origin: &str) -> Result<AppTemplate, TemplateError> {
         deployment: Deployment::ComposeText { text: yaml.to_string() },
     };
 
+    let mut variables = Vec::new();
+    let mut env_descriptions: Vec<(String, LocalizedText)> = Vec::new();
     if let Some(services) = document.get("services") {
         let services = as_mapping(services, "services")?;
         // The main service's parameters come first, as CasaOS shows them.
@@ -66,15 +72,91 @@ pub fn parse(yaml: &str, origin: &str) -> Result<AppTemplate, TemplateError> {
         ordered.sort_by_key(|(name, _)| name.as_str() != main_service.as_deref());
         for (name, service) in ordered {
             let name = name.as_str().unwrap_or_default();
-            read_service(&mut template, name, service)?;
+            collect_value_variables(service, &mut variables);
+            env_descriptions.extend(read_service(&mut template, name, service)?);
         }
     }
+    if let Value::Mapping(top) = &document {
+        for (key, value) in top {
+            if !matches!(key.as_str(), Some("services" | "x-casaos")) {
+                collect_value_variables(value, &mut variables);
+            }
+        }
+    }
+
+    let app_id = text_field_of(&document, "name")?.unwrap_or_else(|| template.id.clone());
+    template.parameters = variables
+        .into_iter()
+        .map(|variable| {
+            let description = env_descriptions
+                .iter()
+                .find(|(name, _)| *name == variable.name)
+                .map(|(_, description)| description.clone())
+                .unwrap_or_default();
+            let default = variable.default.or_else(|| casaos_default(&variable.name, &app_id));
+            TemplateParameter {
+                label: if description.is_empty() {
+                    LocalizedText::plain(variable.name.clone())
+                } else {
+                    description.clone()
+                },
+                name: variable.name,
+                description,
+                default,
+                kind: ParameterKind::Text,
+            }
+        })
+        .collect();
     Ok(template)
 }
 
-fn read_service(template: &mut AppTemplate, name: &str, service: &Value) -> Result<(), TemplateError> {
+/// Returns the value CasaOS itself fills in for a variable it sets on every app, because a
+/// CasaOS Compose file reads these without a default.
+// NOTE: 1000 is the first user's id on a default install of most Linux distributions, not a
+// value read from CasaOS; the user can change each one before deploying.
+fn casaos_default(name: &str, app_id: &str) -> Option<String> {
+    match name {
+        // CasaOS sets AppID to the app's store id, the Compose `name`.
+        "AppID" => Some(app_id.to_string()),
+        "PUID" | "PGID" => Some("1000".to_string()),
+        "TZ" => Some("Etc/UTC".to_string()),
+        _ => None,
+    }
+}
+
+/// Adds the variables every string below `value` reads, skipping `x-casaos` blocks, which
+/// describe the app and are not deployed.
+fn collect_value_variables(value: &Value, found: &mut Vec<VariableReference>) {
+    match value {
+        Value::String(text) => collect_variables(text, found),
+        Value::Sequence(items) => {
+            for item in items {
+                collect_value_variables(item, found);
+            }
+        }
+        Value::Mapping(map) => {
+            for (key, item) in map {
+                if key.as_str() != Some("x-casaos") {
+                    collect_value_variables(item, found);
+                }
+            }
+        }
+        Value::Tagged(tagged) => collect_value_variables(&tagged.value, found),
+        _ => {}
+    }
+}
+
+/// Reads a service's `x-casaos` block into the template's port and volume descriptions, and
+/// returns the description of each variable an `envs` entry explains: the entry's own name,
+/// and the one variable its environment value reads (`DB_PASSWORD=${MYSQL_PASSWORD}`).
+fn read_service(
+    template: &mut AppTemplate,
+    name: &str,
+    service: &Value,
+) -> Result<Vec<(String, LocalizedText)>, TemplateError> {
+    let mut env_descriptions = Vec::new();
     let Some(casaos) = service.get("x-casaos") else {
-        return Ok(());
+        return Ok(env_descriptions);
     };
     let path = format!("services.{name}.x-casaos");
     let casaos = as_mapping(casaos, &path)?;
@@ -105,19 +187,18 @@ fn read_service(template: &mut AppTemplate, name: &str, service: &Value) -> Resu
             let description = localized(item, &item_path, "description")?;
             match described {
                 0 => {
-                    if template.parameters.iter().any(|parameter| parameter.name == container) {
-                        continue;
+                    let value = environment
+                        .iter()
+                        .find(|(variable, _)| *variable == container)
+                        .and_then(|(_, value)| value.as_deref());
+                    let mut read = Vec::new();
+                    if let Some(value) = value {
+                        collect_variables(value, &mut read);
                     }
-                    template.parameters.push(TemplateParameter {
-                        default: environment
-                            .iter()
-                            .find(|(variable, _)| *variable == container)
-                            .and_then(|(_, value)| value.clone()),
-                        name: container,
-                        label: description.clone(),
-                        description,
-                        kind: ParameterKind::Text,
-                    });
+                    if let [only] = read.as_slice() {
+                        env_descriptions.push((only.name.clone(), description.clone()));
+                    }
+                    env_descriptions.push((container, description));
                 }
                 1 => template.described_ports.push(DescribedItem {
                     service: name.to_string(),
@@ -132,7 +213,7 @@ fn read_service(template: &mut AppTemplate, name: &str, service: &Value) -> Resu
             }
         }
     }
-    Ok(())
+    Ok(env_descriptions)
 }
 
 /// Returns a service's `environment`, from either the list or the map form.

@@ -96,10 +96,16 @@ impl TemplateError {
             Some(position) => message[..position].to_string(),
             None => message,
         };
+        // A syntax error has no field yet: serde_path_to_error then reports a partial path
+        // such as `[0].?`, which would only mislead.
+        let syntax = matches!(
+            inner.classify(),
+            serde_json::error::Category::Syntax | serde_json::error::Category::Eof
+        );
         TemplateError::InvalidJson {
             line: inner.line(),
             column: inner.column(),
-            path: if path == "." { String::new() } else { path },
+            path: if path == "." || syntax { String::new() } else { path },
             message,
             hint,
         }

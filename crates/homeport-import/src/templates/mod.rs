@@ -11,11 +11,13 @@ pub mod casaos;
 mod error;
 mod note;
 pub mod portainer;
+mod variables;
 
 use std::collections::BTreeMap;
 
 pub use error::TemplateError;
 pub use note::{sanitize_note, TemplateNote};
+pub use variables::{collect_variables, is_variable_name, VariableReference};
 
 /// One app from a template source.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -184,7 +186,7 @@ pub enum Orchestrator {
 }
 
 /// Makes ids unique within one import by adding `-2`, `-3` … to repeats.
-pub(crate) fn make_ids_unique(templates: &mut [AppTemplate]) {
+pub fn make_ids_unique(templates: &mut [AppTemplate]) {
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
     for template in templates {
         let count = seen.entry(template.id.clone()).or_insert(0);
@@ -196,7 +198,7 @@ pub(crate) fn make_ids_unique(templates: &mut [AppTemplate]) {
 }
 
 /// Turns a title into an id: lowercase letters, digits and dashes.
-pub(crate) fn slug(title: &str) -> String {
+pub fn slug(title: &str) -> String {
     let mut slug = String::new();
     for character in title.to_lowercase().chars() {
         if character.is_alphanumeric() {

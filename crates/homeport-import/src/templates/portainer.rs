@@ -17,8 +17,8 @@ use serde::de::{self, Deserializer};
 use serde::Deserialize;
 
 use super::{
-    make_ids_unique, sanitize_note, slug, AppTemplate, Deployment, LocalizedText, Orchestrator, ParameterKind,
-    SelectOption, TemplateError, TemplateParameter, TemplateSource,
+    is_variable_name, make_ids_unique, sanitize_note, slug, AppTemplate, Deployment, LocalizedText, Orchestrator,
+    ParameterKind, SelectOption, TemplateError, TemplateParameter, TemplateSource,
 };
 use crate::docker_run::service_entry_yaml;
 use crate::docker_run::yaml::{to_yaml, Node};
@@ -50,6 +50,48 @@ pub fn parse(json: &str, origin: &str) -> Result<Vec<AppTemplate>, TemplateError
     }
     make_ids_unique(&mut templates);
     Ok(templates)
+}
+
+/// One template of a file with its JSON text, so a caller can keep the text and read the
+/// template again with [`parse_entry`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParsedEntry {
+    pub template: AppTemplate,
+    /// The template's JSON object, printed compactly by serde_json.
+    pub json: String,
+}
+
+/// Reads a Portainer template file as [`parse`] does, and returns each template with its own
+/// JSON text.
+pub fn parse_entries(json: &str, origin: &str) -> Result<Vec<ParsedEntry>, TemplateError> {
+    let templates = parse(json, origin)?;
+    let document: serde_json::Value =
+        serde_json::from_str(json).map_err(|error| TemplateError::from_json_at(String::new(), error))?;
+    let entries = match document {
+        serde_json::Value::Array(entries) => entries,
+        serde_json::Value::Object(mut fields) => match fields.remove("templates") {
+            Some(serde_json::Value::Array(entries)) => entries,
+            _ => Vec::new(),
+        },
+        _ => Vec::new(),
+    };
+    // `parse` succeeded, so the document has one entry per template.
+    Ok(templates
+        .into_iter()
+        .zip(entries)
+        .map(|(template, entry)| ParsedEntry {
+            template,
+            json: entry.to_string(),
+        })
+        .collect())
+}
+
+/// Reads one template from the JSON text [`parse_entries`] returned. Its id comes from the
+/// text alone (the Portainer id, else the name or title), so a caller that made ids unique
+/// across a file keeps its own id.
+pub fn parse_entry(json: &str, origin: &str) -> Result<AppTemplate, TemplateError> {
+    let raw = deserialize::<RawTemplate>(json)?;
+    convert_template(0, raw, origin)
 }
 
 fn deserialize<'a, T: Deserialize<'a>>(json: &'a str) -> Result<T, TemplateError> {
@@ -231,6 +273,15 @@ fn convert_template(index: usize, raw: RawTemplate, origin: &str) -> Result<AppT
         hint: hint.to_string(),
     };
 
+    for (position, env) in raw.env.iter().enumerate() {
+        if !is_variable_name(&env.name) {
+            return Err(invalid(
+                &format!("env[{position}].name"),
+                &format!("'{}' is not a variable name", env.name),
+                "Use letters, digits and '_', starting with a letter or '_', such as DB_PASSWORD",
+            ));
+        }
+    }
     let parameters = raw.env.iter().map(parameter_from_env).collect();
     let deployment = match raw.kind {
         TemplateKind::Container => {

@@ -5,6 +5,11 @@ import { Channel, invoke } from '@tauri-apps/api/core';
 import { isErrorCode } from './errorCodes';
 import type {
   AppInfo,
+  BuilderDeployInput,
+  BuilderDraft,
+  BuilderEdit,
+  BuilderState,
+  StackDraft,
   ContainerAction,
   ContainerEvent,
   ContainerView,
@@ -14,6 +19,7 @@ import type {
   HostFactsView,
   HostInput,
   HostView,
+  ImageUpdateView,
   ImportFiles,
   ImportPreview,
   ImportResult,
@@ -25,13 +31,23 @@ import type {
   RenderedTemplate,
   Settings,
   StackActionKind,
+  StackUpdateEvent,
   StackView,
+  TemplateSourceView,
   TemplateView,
   TemplateDeployEvent,
   TemplateDeployInput,
   TerminalEvent,
   TerminalTarget,
   TransferEvent,
+} from './types';
+import type {
+  Answers,
+  PrefillView,
+  RecommendationView,
+  RolloutView,
+  SavedChoiceView,
+  WizardView,
 } from './types';
 
 export type { IpcError };
@@ -241,7 +257,35 @@ export function stackAction(
   return call('stack_action', { hostId, name, action, removeVolumes });
 }
 
-/** Lists the built-in stack templates, sorted by id. */
+/**
+ * Compares each service's image with the digest its registry has now, asked through the host's
+ * engine. Nothing is pulled or changed.
+ */
+export function stackUpdateCheck(hostId: string, name: string): Promise<ImageUpdateView[]> {
+  return call('stack_update_check', { hostId, name });
+}
+
+/**
+ * Pulls the newer images of `services` (every service when empty) and replaces only the
+ * containers whose image changed. Progress, then one `done` or `error` event, arrive on
+ * `onEvent`; `subscriptionCancel` with the returned id cancels the update and puts the old
+ * containers back.
+ */
+export async function stackUpdate(
+  hostId: string,
+  name: string,
+  services: string[],
+  onEvent: (event: StackUpdateEvent) => void,
+): Promise<SubscriptionId> {
+  try {
+    const channel = new Channel<StackUpdateEvent>(onEvent);
+    return await invoke<SubscriptionId>('stack_update', { hostId, name, services, onEvent: channel });
+  } catch (reason) {
+    throw toIpcError(reason);
+  }
+}
+
+/** Lists the built-in stack templates sorted by id, then the imported ones by source. */
 export function templateList(): Promise<TemplateView[]> {
   return call('template_list');
 }
@@ -259,6 +303,30 @@ export function templateRender(
   values: Record<string, string>,
 ): Promise<RenderedTemplate> {
   return call('template_render', { id, values });
+}
+
+/** Lists the imported template sources, oldest first. */
+export function templateSourceList(): Promise<TemplateSourceView[]> {
+  return call('template_source_list');
+}
+
+/**
+ * Imports a Portainer template file or CasaOS app from a path on this computer or an http(s)
+ * URL. A broken source rejects with `TemplateSourceInvalid` (file, line, column) and nothing is
+ * imported.
+ */
+export function templateSourceImport(location: string): Promise<TemplateSourceView> {
+  return call('template_source_import', { location });
+}
+
+/** Reads a source again and replaces its templates; a failed read keeps the old ones. */
+export function templateSourceRefresh(id: number): Promise<TemplateSourceView> {
+  return call('template_source_refresh', { id });
+}
+
+/** Removes a source and its templates from the Catalog. */
+export function templateSourceRemove(id: number): Promise<null> {
+  return call('template_source_remove', { id });
 }
 
 /** Opens an `https:` URL in the system browser. The backend rejects other schemes. */
@@ -382,4 +450,87 @@ export async function fileDownload(
   } catch (reason) {
     throw toIpcError(reason);
   }
+}
+
+/** Reads a builder draft: what the canvas draws, every problem, and the generated Caddyfile. */
+export function builderOpen(draft: BuilderDraft): Promise<BuilderState> {
+  return call('builder_open', { draft });
+}
+
+/** Applies one canvas change to the draft's compose.yaml; the draft is unchanged on an error. */
+export function builderEdit(draft: BuilderDraft, edit: BuilderEdit): Promise<BuilderState> {
+  return call('builder_edit', { draft, edit });
+}
+
+/** Adds a catalog template's services, `.env` entries and files to the draft. */
+export function builderAddTemplate(draft: BuilderDraft, templateId: string): Promise<BuilderState> {
+  return call('builder_add_template', { draft, templateId });
+}
+
+/** Says per service what deploying the draft would create, replace or keep; changes nothing. */
+export function builderDeployPreview(input: BuilderDeployInput): Promise<ServicePreviewView[]> {
+  return call('builder_deploy_preview', { input });
+}
+
+/** Deploys the draft. Progress and then one `done` or `error` event arrive on `onEvent`. */
+export async function builderDeploy(
+  input: BuilderDeployInput,
+  onEvent: (event: TemplateDeployEvent) => void,
+): Promise<SubscriptionId> {
+  try {
+    const channel = new Channel<TemplateDeployEvent>(onEvent);
+    return await invoke<SubscriptionId>('builder_deploy', { input, onEvent: channel });
+  } catch (reason) {
+    throw toIpcError(reason);
+  }
+}
+
+/** Reads a deployed stack's compose.yaml, `.env` and Caddyfile from its host into a draft. */
+export function builderOpenStack(hostId: string, name: string): Promise<StackDraft> {
+  return call('builder_open_stack', { hostId, name });
+}
+
+/** Keeps the builder draft's `.env` text in the OS keychain; an empty text deletes it. */
+export function builderEnvSave(env: string): Promise<null> {
+  return call('builder_env_save', { env });
+}
+
+/** Returns the builder draft's `.env` text from the OS keychain, or an empty text. */
+export function builderEnvLoad(): Promise<string> {
+  return call('builder_env_load');
+}
+
+/** Returns the orchestrator wizard's questions, capability matrix and advice. */
+export function orchestratorWizard(): Promise<WizardView> {
+  return call('orchestrator_wizard');
+}
+
+/** Recommends an orchestrator for a complete set of answers. */
+export function orchestratorRecommend(answers: Answers): Promise<RecommendationView> {
+  return call('orchestrator_recommend', { answers });
+}
+
+/** Guesses wizard answers from the stored hosts and facts, without connecting to a host. */
+export function orchestratorPrefill(): Promise<PrefillView> {
+  return call('orchestrator_prefill');
+}
+
+/** Saves the recommendation for `answers` as the chosen orchestrator. */
+export function orchestratorSave(answers: Answers): Promise<SavedChoiceView> {
+  return call('orchestrator_save', { answers });
+}
+
+/** Returns the saved orchestrator, or `null` when none was saved. */
+export function orchestratorChoice(): Promise<SavedChoiceView | null> {
+  return call('orchestrator_choice');
+}
+
+/** Scans every host and returns the rollout plan; `timeoutMs` is each host's limit. */
+export function rolloutStatus(timeoutMs?: number): Promise<RolloutView> {
+  return call('rollout_status', { timeoutMs: timeoutMs ?? null });
+}
+
+/** Ticks or unticks a rollout item by hand. */
+export function rolloutCheck(item: string, checked: boolean): Promise<null> {
+  return call('rollout_check', { item, checked });
 }

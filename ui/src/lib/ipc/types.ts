@@ -29,7 +29,7 @@ export type EngineTlsView = { ca: string, cert: string | null, key: string | nul
 
 export type EngineInput = { name: string, socket: string | null, address: string | null, port: number | null, tls: EngineTlsView | null, group: string | null, tags: Array<string>, };
 
-export type ErrorCode = "InvalidInput" | "HostNotFound" | "HostNameTaken" | "HostUnreachable" | "HostKeyUnknown" | "HostKeyChanged" | "HostKeyRevoked" | "AuthFailed" | "KeyFileUnreadable" | "PassphraseWrong" | "SecretMissing" | "ConfigInvalid" | "AgentUnavailable" | "DockerUnavailable" | "DockerPermissionDenied" | "DockerApiTooOld" | "DockerError" | "ContainerNotFound" | "ContainerNotRunning" | "ContainerShellMissing" | "EngineTls" | "StackNotFound" | "ComposeInvalid" | "DeployFailed" | "ImageMissing" | "PortInUse" | "BindSourceMissing" | "ServiceNotReady" | "KeychainLocked" | "KeychainUnavailable" | "Storage" | "Cancelled" | "Internal";
+export type ErrorCode = "InvalidInput" | "HostNotFound" | "HostNameTaken" | "HostUnreachable" | "HostKeyUnknown" | "HostKeyChanged" | "HostKeyRevoked" | "AuthFailed" | "KeyFileUnreadable" | "PassphraseWrong" | "SecretMissing" | "ConfigInvalid" | "AgentUnavailable" | "DockerUnavailable" | "DockerPermissionDenied" | "DockerApiTooOld" | "DockerError" | "ContainerNotFound" | "ContainerNotRunning" | "ContainerShellMissing" | "EngineTls" | "StackNotFound" | "ComposeInvalid" | "DeployFailed" | "StackUpdateFailed" | "ImageMissing" | "PortInUse" | "BindSourceMissing" | "ServiceNotReady" | "KeychainLocked" | "KeychainUnavailable" | "TemplateSourceInvalid" | "DownloadFailed" | "Storage" | "Cancelled" | "Internal";
 
 export type IpcError = { code: ErrorCode, message: string, params: { [key in string]?: string }, };
 
@@ -178,6 +178,124 @@ severity: string,
  */
 code: string, message: string, value: string, hint: string, };
 
+export type ProxyKind = "caddy" | "nginxProxyManager";
+
+export type ProxyRoute = { service: string, hostname: string, port: string, 
+/**
+ * True when the hostname is a LAN name, so Caddy issues its own certificate
+ * (`tls internal`) instead of asking a public certificate authority.
+ */
+internalTls: boolean, };
+
+export type ProxyService = { service: string, kind: ProxyKind, };
+
+export type EnvEntry = { key: string, 
+/**
+ * `None` for a list entry without `=`, which passes the variable through from the host.
+ */
+value: string | null, };
+
+export type ServiceCard = { name: string, image: string | null, 
+/**
+ * Each `ports` item: short syntax as written, or a summary of a long-form entry.
+ */
+ports: Array<string>, 
+/**
+ * Each `volumes` item, summarised the same way.
+ */
+volumes: Array<string>, environment: Array<EnvEntry>, 
+/**
+ * The networks the service joins; `default` when it names none.
+ */
+networks: Array<string>, dependsOn: Array<string>, 
+/**
+ * `deploy.resources.limits.cpus`, or the older `cpus`.
+ */
+cpus: string | null, 
+/**
+ * `deploy.resources.limits.memory`, or the older `mem_limit`.
+ */
+memory: string | null, route: ProxyRoute | null, 
+/**
+ * Set when the service is the stack's reverse proxy.
+ */
+proxy: ProxyKind | null, 
+/**
+ * The 1-based line of the service's key, so the editor can jump there.
+ */
+line: number, };
+
+export type BuilderView = { services: Array<ServiceCard>, 
+/**
+ * Top-level networks, plus `default` when any service uses the default network.
+ */
+networks: Array<string>, 
+/**
+ * Top-level named volumes.
+ */
+volumes: Array<string>, 
+/**
+ * The first service that runs a reverse proxy the builder supports.
+ */
+proxy: ProxyService | null, routes: Array<ProxyRoute>, };
+
+export type BuilderEdit = { "op": "addService", name: string, image: string, } | { "op": "removeService", name: string, } | { "op": "renameService", name: string, newName: string, } | { "op": "setImage", service: string, image: string, } | { "op": "setEnv", service: string, key: string, value: string, } | { "op": "removeEnv", service: string, key: string, } | { "op": "addPort", service: string, spec: string, } | { "op": "removePort", service: string, index: number, } | { "op": "addVolume", service: string, spec: string, } | { "op": "removeVolume", service: string, index: number, } | { "op": "addNetwork", name: string, } | { "op": "connect", service: string, network: string, } | { "op": "disconnect", service: string, network: string, } | { "op": "setLimits", service: string, cpus: string | null, memory: string | null, } | { "op": "addProxy", kind: ProxyKind, } | { "op": "setRoute", service: string, hostname: string, port: string, } | { "op": "removeRoute", service: string, };
+
+export type DraftFile = { 
+/**
+ * Relative to the stack folder, with `/` separators.
+ */
+path: string, contents: string, };
+
+export type BuilderDraft = { 
+/**
+ * The text of `compose.yaml`.
+ */
+compose: string, 
+/**
+ * The text of `.env`, which contains template parameters and generated passwords.
+ */
+env: string, 
+/**
+ * Other files beside compose.yaml, such as the generated Caddyfile.
+ */
+files: Array<DraftFile>, };
+
+export type BuilderState = { draft: BuilderDraft, 
+/**
+ * `null` while compose.yaml is not a YAML mapping; the canvas then keeps its last view.
+ */
+view: BuilderView | null, 
+/**
+ * Errors and warnings with their line and column in compose.yaml or `.env`.
+ */
+diagnostics: Array<ComposeDiagnostic>, risks: Array<ComposeRisk>, 
+/**
+ * Services of an added template that were renamed because the name was taken, as
+ * `[old, new]` pairs.
+ */
+renamed: Array<[string, string]>, };
+
+export type BuilderDeployInput = { hostId: string, name: string, draft: BuilderDraft, 
+/**
+ * The folder on SSH hosts under which `<name>/` is made; `/opt/stacks` when unset.
+ */
+baseDir: string | null, };
+
+export type StackDraft = { state: BuilderState, 
+/**
+ * The main Compose file's path on the host.
+ */
+composePath: string, 
+/**
+ * Override files the stack also uses; the builder edits the main file only.
+ */
+overrides: Array<string>, 
+/**
+ * The base folder a redeploy writes `<name>/` under, when it can be derived from the folder name.
+ */
+baseDir: string | null, };
+
 export type ComposeRisk = { service: string, 
 /**
  * `privileged`, `hostNetwork`, `hostPid`, `dockerSocket`, `rootBind` or `broadCapability`.
@@ -242,7 +360,9 @@ export type TemplateOptionView = { value: string, title: LocalizedText, };
 
 export type TemplateParameterView = { name: string, 
 /**
- * `string`, `port`, `path`, `password`, `bool`, `select` or `int`.
+ * `string`, `port`, `path`, `password`, `bool`, `select` or `int`; imported templates
+ * also have `hidden`, a value the template sets itself (Portainer's `preset`), which the
+ * form does not show and a render does not accept.
  */
 kind: string, 
 /**
@@ -254,11 +374,64 @@ default: string | null, required: boolean, options: Array<TemplateOptionView>, t
  */
 reason: LocalizedText, };
 
-export type TemplateView = { id: string, version: string, title: LocalizedText, description: LocalizedText, category: string, icon: string, homepage: string, parameters: Array<TemplateParameterView>, notes: Array<LocalizedText>, 
+export type TemplateSourceKind = "portainer" | "casaos";
+
+export type TemplateLocationKind = "file" | "url";
+
+export type TemplateSourceView = { id: number, kind: TemplateSourceKind, 
 /**
- * The template's compose.yaml, with parameters as `${NAME}`.
+ * The absolute file or folder path, or the http(s) URL.
  */
-compose: string, };
+location: string, locationKind: TemplateLocationKind, 
+/**
+ * RFC 3339 time of the first import.
+ */
+importedAt: string, 
+/**
+ * RFC 3339 time of the last successful read, the import or a refresh.
+ */
+refreshedAt: string, templateCount: number, };
+
+export type TemplateOriginView = { sourceId: number, kind: TemplateSourceKind, 
+/**
+ * The source's path or URL.
+ */
+location: string, locationKind: TemplateLocationKind, };
+
+export type TemplateDeploymentView = { "kind": "compose" } | { "kind": "repository", url: string, file: string, } | { "kind": "swarm", url: string, file: string, };
+
+export type TemplateView = { 
+/**
+ * A built-in template's folder name, or `<source id>/<template id>` for an imported one.
+ */
+id: string, 
+/**
+ * Empty for imported templates, which have no version.
+ */
+version: string, title: LocalizedText, description: LocalizedText, 
+/**
+ * A built-in category, such as `media`, or an imported template's first category as
+ * its source wrote it (possibly empty).
+ */
+category: string, icon: string, 
+/**
+ * Empty when the template names none.
+ */
+homepage: string, parameters: Array<TemplateParameterView>, notes: Array<LocalizedText>, 
+/**
+ * The template's compose.yaml, with parameters as `${NAME}`; empty when the Compose file
+ * is in a repository.
+ */
+compose: string, 
+/**
+ * `None` for built-in templates.
+ */
+source: TemplateOriginView | null, deployment: TemplateDeploymentView, 
+/**
+ * A Portainer template's HTML note as plain text: the cleaned HTML with its tags turned
+ * into line breaks and list dashes, and each link's URL in brackets after its text.
+ */
+note: string | null, };
 
 export type RenderedTemplate = { templateId: string, compose: string, 
 /**
@@ -348,6 +521,42 @@ changed: Array<string>,
  */
 unchanged: Array<string>, millis: number, };
 
+export type ImageUpdateStatus = "upToDate" | "updateAvailable" | "localOnly" | "pinned" | "registryError";
+
+export type ImageUpdateView = { service: string, 
+/**
+ * The image reference the service's container was created with.
+ */
+image: string, 
+/**
+ * The registry digest of the image the container runs.
+ */
+localDigest: string | null, 
+/**
+ * The digest the registry returns for the reference now.
+ */
+remoteDigest: string | null, status: ImageUpdateStatus, 
+/**
+ * The engine's message when `status` is `registryError`.
+ */
+error: string | null, };
+
+export type StackUpdateResult = { name: string, 
+/**
+ * The check of every service the update considered, made at its start.
+ */
+checks: Array<ImageUpdateView>, stages: Array<DeployStageRecord>, 
+/**
+ * Services whose containers now run the new image.
+ */
+updated: Array<string>, 
+/**
+ * Services considered but left as they were; `checks` has the reason.
+ */
+unchanged: Array<string>, millis: number, };
+
+export type StackUpdateEvent = { "kind": "progress", event: DeployEvent, } | { "kind": "done", result: StackUpdateResult, } | { "kind": "error", error: IpcError, };
+
 export type TransferEvent = { "kind": "progress", done: number, total: number, } | { "kind": "done", bytes: number, millis: number, } | { "kind": "error", error: IpcError, };
 
 export type TerminalTarget = { "kind": "shell" } | { "kind": "container", id: string, };
@@ -355,3 +564,100 @@ export type TerminalTarget = { "kind": "shell" } | { "kind": "container", id: st
 export type TerminalExit = { "reason": "exited", status: number, } | { "reason": "signal", signal: string, coreDumped: boolean, } | { "reason": "closed" } | { "reason": "connectionLost" } | { "reason": "closedByApp" };
 
 export type TerminalEvent = { "kind": "output", data: string, } | { "kind": "exit", exit: TerminalExit, };
+
+export type Team = "solo" | "small" | "medium" | "large";
+
+export type Workloads = "containers" | "mixed";
+
+export type Scale = "single" | "few" | "many" | "edge";
+
+export type Ops = "none" | "limited" | "team";
+
+export type Platform = "compose" | "swarm" | "nomad" | "k3s" | "kubernetes" | "managed_kubernetes";
+
+export type QuestionId = "team" | "workloads" | "scale" | "ops";
+
+export type Answers = { team: Team, workloads: Workloads, scale: Scale, ops: Ops, };
+
+export type WizardOptionView = { 
+/**
+ * The answer's id, such as `solo` or `edge`.
+ */
+id: string, label: LocalizedText, help: LocalizedText, };
+
+export type WizardQuestionView = { id: QuestionId, title: LocalizedText, help: LocalizedText, options: Array<WizardOptionView>, };
+
+export type MatrixRowView = { id: Platform, name: LocalizedText, bestFor: LocalizedText, strength: LocalizedText, learningCurve: LocalizedText, opsOverhead: LocalizedText, };
+
+export type WizardView = { questions: Array<WizardQuestionView>, matrix: Array<MatrixRowView>, advice: Array<LocalizedText>, };
+
+export type ReasonView = { question: QuestionId, answer: string, text: LocalizedText, };
+
+export type NoteView = { id: string, text: LocalizedText, };
+
+export type RecommendationView = { answers: Answers, primary: Platform, primaryName: LocalizedText, runnerUp: Platform, runnerUpName: LocalizedText, 
+/**
+ * The matrix row to highlight: `kubernetes` for a managed Kubernetes service.
+ */
+highlight: Platform, 
+/**
+ * The id of the rule that decided, for support and tests.
+ */
+rule: string, summary: LocalizedText, 
+/**
+ * The answers that led to the result, in question order.
+ */
+reasons: Array<ReasonView>, 
+/**
+ * Answers that pull in different directions, with the trade-off.
+ */
+conflicts: Array<NoteView>, tips: Array<NoteView>, advice: Array<LocalizedText>, };
+
+export type PrefillView = { team: Team | null, workloads: Workloads | null, scale: Scale | null, ops: Ops | null, hosts: number, 
+/**
+ * Hosts with cached facts; the CPU and memory totals cover only these.
+ */
+hostsWithFacts: number, cpuCores: number, memoryBytes: number, 
+/**
+ * Hosts with facts and less than 4 GiB of memory.
+ */
+smallHosts: number, 
+/**
+ * Hosts whose stacks were counted: only those with an open connection, so the guess never
+ * connects to a host.
+ */
+hostsWithStacksCounted: number, stacks: number, };
+
+export type SavedChoiceView = { answers: Answers, platform: Platform, platformName: LocalizedText, runnerUp: Platform, 
+/**
+ * RFC 3339.
+ */
+savedAt: string, };
+
+export type RolloutItemView = { id: string, title: LocalizedText, detail: LocalizedText, 
+/**
+ * Whether Homeport can tick this item by itself.
+ */
+detectable: boolean, detected: boolean, 
+/**
+ * What Homeport saw, such as `caddy:2 on nas`.
+ */
+evidence: Array<string>, 
+/**
+ * Ticked by hand.
+ */
+checked: boolean, 
+/**
+ * Detected or ticked by hand.
+ */
+done: boolean, };
+
+export type RolloutPhaseView = { id: string, title: LocalizedText, duration: LocalizedText, items: Array<RolloutItemView>, done: number, total: number, };
+
+export type UnreachableHostView = { host: string, code: ErrorCode, };
+
+export type RolloutView = { phases: Array<RolloutPhaseView>, choice: SavedChoiceView | null, 
+/**
+ * Hosts scanned.
+ */
+hosts: number, unreachable: Array<UnreachableHostView>, };

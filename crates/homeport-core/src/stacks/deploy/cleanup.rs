@@ -9,14 +9,14 @@ use crate::docker::DockerEngine;
 /// A container that a changed service replaces. It is renamed out of the way, not removed,
 /// until the deploy succeeds.
 #[derive(Debug, Clone)]
-pub(super) struct Replaced {
+pub(crate) struct Replaced {
     pub id: String,
     pub name: String,
     pub was_running: bool,
 }
 
 #[derive(Debug, Default)]
-pub(super) struct Ledger {
+pub(crate) struct Ledger {
     /// Containers this deploy created, as (id, name).
     containers: Vec<(String, String)>,
     networks: Vec<String>,

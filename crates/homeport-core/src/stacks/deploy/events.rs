@@ -77,7 +77,7 @@ pub struct StageRecord {
 }
 
 /// Forwards events to the caller's callback and records each stage.
-pub(super) struct Reporter<'a> {
+pub(crate) struct Reporter<'a> {
     callback: &'a mut (dyn FnMut(DeployEvent) + Send),
     records: Vec<StageRecord>,
     current: Option<(Stage, Instant, Vec<String>)>,

@@ -118,6 +118,22 @@ async fn create_folders(sftp: &SftpSession, dir: &str, host: &str) -> Result<()>
     Ok(())
 }
 
+/// Reads text files from the host over one SFTP channel; a missing file gives `None`.
+pub(crate) async fn read_texts(session: &SshSession, paths: &[String]) -> Result<Vec<Option<String>>> {
+    let host = session.target().address.clone();
+    let sftp = open(session).await?;
+    let mut texts = Vec::new();
+    for path in paths {
+        match sftp.read(path.clone()).await {
+            Ok(bytes) => texts.push(Some(String::from_utf8_lossy(&bytes).into_owned())),
+            Err(SftpError::Status(status)) if status.status_code == StatusCode::NoSuchFile => texts.push(None),
+            Err(err) => return Err(sftp_error(&host, path, "read", err)),
+        }
+    }
+    let _ = sftp.close().await;
+    Ok(texts)
+}
+
 /// Returns which of `paths` do not exist on the host.
 pub(super) async fn missing_paths(session: &SshSession, paths: &[String]) -> Result<Vec<String>> {
     let host = session.target().address.clone();

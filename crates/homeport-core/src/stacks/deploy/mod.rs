@@ -10,9 +10,11 @@
 //!    missing bind sources, and images that are neither present nor pullable.
 //! 3. pull: images not present locally, with per-layer progress.
 //! 4. create: networks `<name>_<key>`, volumes `<name>_<key>` and containers
-//!    `<name>-<service>-1`, each with Compose's labels (see [`labels`](super::labels)).
-//! 5. start: in `depends_on` order, waiting for `service_healthy` and
-//!    `service_completed_successfully` conditions.
+//!    `<name>-<service>-1`, each with Compose's labels (see [`labels`](super::labels)) and the
+//!    config hash Compose computes. The containers are created concurrently.
+//! 5. start: each service once its `depends_on` services have started and reached
+//!    `service_healthy` or `service_completed_successfully`, so independent services start
+//!    concurrently.
 //! 6. wait healthy: every started container with a health check becomes healthy.
 //!
 //! A failure or a cancel stops the deploy and removes what this deploy created: its
@@ -27,23 +29,28 @@ mod hash;
 mod plan;
 mod preview;
 mod pull;
+mod schedule;
 mod spec;
 mod start;
 mod validate;
+
+pub(crate) use files::read_texts;
 
 use std::time::{Duration, Instant};
 
 use homeport_compose::Project;
 use tokio_util::sync::CancellationToken;
 
-use self::cleanup::Ledger;
-use self::events::Reporter;
+pub(crate) use self::cleanup::{Ledger, Replaced};
+pub(crate) use self::events::Reporter;
 use crate::docker::DockerEngine;
 use crate::error::{Error, Result};
 use crate::ssh::SshSession;
 
 pub use self::events::{DeployEvent, Stage, StageOutcome, StageRecord};
 pub use self::preview::{preview, ServiceChange, ServicePreview};
+// The image update replaces containers with the same events, rollback and pull.
+pub(crate) use self::pull::pull_one;
 
 /// The folder under which SSH hosts keep each stack's files, as `<base>/<name>/`.
 pub const DEFAULT_BASE_DIR: &str = "/opt/stacks";

@@ -4,9 +4,11 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
+use bollard::models::{Ipam, IpamConfig};
 use homeport_compose::{Condition, Project, Resource, Service};
+use serde_json::{json, Map, Value};
 
-use super::hash::config_hash;
+use super::hash::{network_hash, partial_hash, service_hash, unescape_dollars, volume_hash};
 use super::spec::{container_spec, ContainerSpec, SpecContext};
 use super::{DeployRequest, StackFiles};
 use crate::error::{Error, Result};
@@ -23,7 +25,7 @@ pub(super) const IMAGE_LABEL: &str = "com.docker.compose.image";
 pub(super) const NETWORK_LABEL: &str = "com.docker.compose.network";
 pub(super) const VOLUME_LABEL: &str = "com.docker.compose.volume";
 
-/// A network or volume of the project.
+/// A network or volume of the project, with the options its create request sets.
 #[derive(Debug, Clone)]
 pub(super) struct ResourcePlan {
     pub key: String,
@@ -31,7 +33,27 @@ pub(super) struct ResourcePlan {
     pub name: String,
     pub external: bool,
     pub driver: Option<String>,
+    /// `driver_opts`.
+    pub options: HashMap<String, String>,
+    /// Networks only: `internal`, `attachable`, `enable_ipv6` and `ipam`.
+    pub internal: bool,
+    pub attachable: bool,
+    pub enable_ipv6: Option<bool>,
+    pub ipam: Option<Ipam>,
     pub labels: HashMap<String, String>,
+}
+
+/// One `depends_on` entry of a service whose dependency is part of the deploy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct DependencyPlan {
+    pub service: String,
+    pub condition: Condition,
+    /// When false, a condition the dependency does not reach is reported and the dependent
+    /// service starts anyway, as Compose does.
+    pub required: bool,
+    /// When true, the dependent service is restarted after the dependency's container was
+    /// replaced.
+    pub restart: bool,
 }
 
 /// One service: its container and what it waits for.
@@ -40,9 +62,9 @@ pub(super) struct ServicePlan {
     pub container_name: String,
     pub image: String,
     pub spec: ContainerSpec,
-    /// The hash of the create body and extra networks, without the hash label itself.
+    /// The value of the config-hash label; see [`service_config_hash`].
     pub hash: String,
-    pub depends_on: Vec<(String, Condition)>,
+    pub depends_on: Vec<DependencyPlan>,
     /// True when another service waits for this one to exit successfully, so a stopped
     /// container that exited with 0 counts as done.
     pub one_shot: bool,
@@ -104,8 +126,10 @@ impl DeployPlan {
         };
 
         let active: Vec<&Service> = order.iter().map(|service| &project.services[service]).collect();
-        let networks = network_plans(project, name, &active);
-        let volumes = volume_plans(project, name, &active);
+        let mut unsupported = Vec::new();
+        let networks = network_plans(project, name, &active, &mut unsupported);
+        let volumes = volume_plans(project, name, &active, &mut unsupported);
+        let config = project.to_config_json(&profiles);
         let network_names: BTreeMap<String, String> = networks
             .iter()
             .map(|plan| (plan.key.clone(), plan.name.clone()))
@@ -115,7 +139,6 @@ impl DeployPlan {
             .map(|plan| (plan.key.clone(), plan.name.clone()))
             .collect();
 
-        let mut unsupported = Vec::new();
         let mut services = Vec::new();
         for service in &active {
             let Some(image) = service.image.clone() else {
@@ -138,16 +161,18 @@ impl DeployPlan {
                     .iter()
                     .map(|attribute| format!("{}: {attribute}", service.name)),
             );
-            let hash = config_hash(&(
-                &spec.body,
-                &spec.extra_networks.iter().map(|(name, _)| name).collect::<Vec<_>>(),
-            ));
+            let hash = service_config_hash(&config["services"][&service.name], &map_bind, spec.complete);
 
-            let depends_on: Vec<(String, Condition)> = service
+            let depends_on: Vec<DependencyPlan> = service
                 .depends_on
                 .iter()
                 .filter(|(dependency, _)| order.contains(dependency))
-                .map(|(dependency, settings)| (dependency.clone(), settings.condition))
+                .map(|(dependency, settings)| DependencyPlan {
+                    service: dependency.clone(),
+                    condition: settings.condition,
+                    required: settings.required,
+                    restart: settings.restart,
+                })
                 .collect();
             let labels = spec.body.labels.get_or_insert_with(HashMap::new);
             for (key, value) in [
@@ -252,7 +277,39 @@ fn engine_name(project: &Project, name: &str, key: &str, resource: Option<&Resou
     }
 }
 
-fn network_plans(project: &Project, name: &str, active: &[&Service]) -> Vec<ResourcePlan> {
+/// Returns the label value `com.docker.compose.config-hash` of a service: Compose's own hash
+/// of `config`, the service's entry in `to_config_json`, with bind sources mapped to the host.
+///
+/// When `complete` is false the container lacks attributes Homeport does not apply, so the
+/// value is derived from Compose's hash but differs from it. It still changes exactly when the
+/// configuration does, and a later `docker compose up` recreates the container with
+/// everything applied.
+fn service_config_hash(config: &Value, map_bind: &dyn Fn(&str) -> String, complete: bool) -> String {
+    let mut config = unescape_dollars(config.clone());
+    if let Some(Value::Array(mounts)) = config.get_mut("volumes") {
+        for mount in mounts {
+            if mount.get("type").and_then(Value::as_str) != Some("bind") {
+                continue;
+            }
+            if let Some(Value::String(source)) = mount.get_mut("source") {
+                *source = map_bind(source);
+            }
+        }
+    }
+    let hash = service_hash(&config);
+    if complete {
+        hash
+    } else {
+        partial_hash(&hash)
+    }
+}
+
+fn network_plans(
+    project: &Project,
+    name: &str,
+    active: &[&Service],
+    unsupported: &mut Vec<String>,
+) -> Vec<ResourcePlan> {
     let mut keys: Vec<String> = Vec::new();
     for service in active {
         if service.networks.is_empty() && !keys.contains(&"default".to_string()) {
@@ -268,12 +325,17 @@ fn network_plans(project: &Project, name: &str, active: &[&Service]) -> Vec<Reso
     keys.into_iter()
         .map(|key| {
             let resource = project.networks.get(&key);
-            resource_plan(project, name, &key, resource, NETWORK_LABEL)
+            resource_plan(project, name, &key, resource, NETWORK_LABEL, unsupported)
         })
         .collect()
 }
 
-fn volume_plans(project: &Project, name: &str, active: &[&Service]) -> Vec<ResourcePlan> {
+fn volume_plans(
+    project: &Project,
+    name: &str,
+    active: &[&Service],
+    unsupported: &mut Vec<String>,
+) -> Vec<ResourcePlan> {
     let mut keys: Vec<String> = active
         .iter()
         .flat_map(|service| service.volumes.iter())
@@ -284,31 +346,117 @@ fn volume_plans(project: &Project, name: &str, active: &[&Service]) -> Vec<Resou
     keys.sort();
     keys.dedup();
     keys.into_iter()
-        .map(|key| resource_plan(project, name, &key, project.volumes.get(key.as_str()), VOLUME_LABEL))
+        .map(|key| {
+            let resource = project.volumes.get(key.as_str());
+            resource_plan(project, name, &key, resource, VOLUME_LABEL, unsupported)
+        })
         .collect()
 }
 
+/// Attributes of a top-level network the create request sets, besides name, driver and labels.
+const NETWORK_OPTIONS: &[&str] = &["driver_opts", "ipam", "internal", "attachable", "enable_ipv6"];
+
+/// Plans one network (`kind_label` is [`NETWORK_LABEL`]) or volume. Its config hash covers only
+/// the attributes the create request sets. A resource that lacks one therefore has a hash that
+/// differs from Compose's, so `docker compose up` replaces the network, or prompts before it
+/// replaces the volume.
 fn resource_plan(
     project: &Project,
     name: &str,
     key: &str,
     resource: Option<&Resource>,
     kind_label: &str,
+    unsupported: &mut Vec<String>,
 ) -> ResourcePlan {
-    let mut resource_labels: HashMap<String, String> = resource
-        .map(|resource| resource.labels.clone().into_iter().collect())
-        .unwrap_or_default();
-    let driver = resource.and_then(|resource| resource.driver.clone());
+    let is_network = kind_label == NETWORK_LABEL;
+    let section = if is_network { "networks" } else { "volumes" };
+    let default = Resource::default();
+    let resource = resource.unwrap_or(&default);
+    let engine_name = engine_name(project, name, key, Some(resource));
+    let applies = |attribute: &str| attribute == "driver_opts" || (is_network && NETWORK_OPTIONS.contains(&attribute));
+
+    // The hash input names the attributes as the Compose file does.
+    let mut hashed = Map::new();
+    hashed.insert("name".to_string(), json!(engine_name));
+    if let Some(driver) = &resource.driver {
+        hashed.insert("driver".to_string(), json!(driver));
+    }
+    if !resource.labels.is_empty() {
+        hashed.insert("labels".to_string(), json!(resource.labels));
+    }
+    for (attribute, value) in &resource.other {
+        if applies(attribute) && !resource.external {
+            hashed.insert(attribute.clone(), value.clone());
+        } else if !resource.external {
+            unsupported.push(format!("{section}.{key}.{attribute}"));
+        }
+    }
+    let hashed = Value::Object(hashed);
+    let hash = if is_network {
+        network_hash(&hashed)
+    } else {
+        volume_hash(&hashed)
+    };
+
+    let mut resource_labels: HashMap<String, String> = resource.labels.clone().into_iter().collect();
     resource_labels.insert(labels::PROJECT.to_string(), name.to_string());
     resource_labels.insert(kind_label.to_string(), key.to_string());
     resource_labels.insert(labels::VERSION.to_string(), COMPOSE_VERSION.to_string());
-    resource_labels.insert(labels::CONFIG_HASH.to_string(), config_hash(&(key, &driver)));
+    resource_labels.insert(labels::CONFIG_HASH.to_string(), hash);
+    let flag = |attribute: &str| hashed.get(attribute).and_then(Value::as_bool);
     ResourcePlan {
         key: key.to_string(),
-        name: engine_name(project, name, key, resource),
-        external: resource.is_some_and(|resource| resource.external),
-        driver,
+        name: engine_name,
+        external: resource.external,
+        driver: resource.driver.clone(),
+        options: text_map(hashed.get("driver_opts")),
+        internal: flag("internal").unwrap_or(false),
+        attachable: flag("attachable").unwrap_or(false),
+        enable_ipv6: flag("enable_ipv6"),
+        ipam: hashed.get("ipam").map(ipam),
         labels: resource_labels,
+    }
+}
+
+/// Converts a map of scalars, such as `driver_opts`, to a map of text values.
+fn text_map(value: Option<&Value>) -> HashMap<String, String> {
+    let Some(Value::Object(object)) = value else {
+        return HashMap::new();
+    };
+    object
+        .iter()
+        .map(|(key, value)| {
+            let text = match value {
+                Value::String(text) => text.clone(),
+                Value::Null => String::new(),
+                other => other.to_string(),
+            };
+            (key.clone(), text)
+        })
+        .collect()
+}
+
+/// Converts a network's `ipam` section to the engine's form.
+fn ipam(value: &Value) -> Ipam {
+    let text = |entry: &Value, key: &str| entry.get(key).and_then(Value::as_str).map(str::to_string);
+    let pools = value.get("config").and_then(Value::as_array).map(|pools| {
+        pools
+            .iter()
+            .map(|pool| IpamConfig {
+                subnet: text(pool, "subnet"),
+                ip_range: text(pool, "ip_range"),
+                gateway: text(pool, "gateway"),
+                auxiliary_addresses: pool
+                    .get("aux_addresses")
+                    .map(|addresses| text_map(Some(addresses)))
+                    .filter(|addresses| !addresses.is_empty()),
+            })
+            .collect()
+    });
+    Ipam {
+        driver: text(value, "driver"),
+        config: pools,
+        options: None,
     }
 }
 
@@ -382,5 +530,156 @@ volumes:
         bad.extra.push(("../escape".into(), String::new()));
         let request = DeployRequest::new(project(STACK), "shop", vec![], bad);
         assert!(DeployPlan::build(&request, None).is_err());
+    }
+
+    /// Docker Compose v2.40.3 wrote the hashes these tests expect when it deployed this file from
+    /// `/tmp/perf-exp/p1` as project `perfexp1` on the lab engine. The folder matters because
+    /// the bind source is part of the hash.
+    const COMPOSE_HASHED: &str = r#"
+services:
+  web:
+    image: homeport-lab/busybox:1
+    command: ["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 1; done"]
+    environment:
+      GREETING: hello
+      PRICE: "5$$"
+    ports: ["127.0.0.1:18999:80"]
+    volumes: ["./site:/site:ro", "data:/data"]
+    depends_on: [db]
+    labels:
+      a.b: c
+    healthcheck:
+      test: ["CMD", "true"]
+      interval: 1s
+  db:
+    image: homeport-lab/busybox:1
+    command: ["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 1; done"]
+volumes:
+  data: {}
+"#;
+
+    fn compose_hashed_plan(stack_dir: Option<&str>) -> DeployPlan {
+        let files = vec![(
+            PathBuf::from("/tmp/perf-exp/p1/compose.yaml"),
+            COMPOSE_HASHED.to_string(),
+        )];
+        let project = ComposeFile::load_strs(&files, &Environment::default()).expect("valid compose file");
+        DeployPlan::build(
+            &DeployRequest::new(project, "perfexp1", vec![], files_for_hash()),
+            stack_dir,
+        )
+        .unwrap()
+    }
+
+    fn files_for_hash() -> StackFiles {
+        StackFiles {
+            compose: vec![("compose.yaml".into(), COMPOSE_HASHED.to_string())],
+            ..StackFiles::default()
+        }
+    }
+
+    fn label<'a>(labels: &'a HashMap<String, String>, key: &str) -> &'a str {
+        labels.get(key).map(String::as_str).unwrap_or_default()
+    }
+
+    #[test]
+    fn plan_hash_equals_compose_hash() {
+        let plan = compose_hashed_plan(None);
+        let service = |name: &str| plan.services.iter().find(|service| service.name == name).unwrap();
+        assert_eq!(
+            service("db").hash,
+            "887e4b0d8e6e3f6bb44d938d476450953ade0a43bda50f4126122f35ebf0310d"
+        );
+        assert_eq!(
+            service("web").hash,
+            "0c9092c8abb2528fb518f48381bcca137a2f6f71e74e8503870df72ff54c1e3f"
+        );
+        let web_labels = service("web").spec.body.labels.as_ref().unwrap();
+        assert_eq!(label(web_labels, labels::CONFIG_HASH), service("web").hash);
+        assert_eq!(
+            label(&plan.networks[0].labels, labels::CONFIG_HASH),
+            "15c8798e1282e885195fb6b0c23e6170eed2a4c6df1b675f7815b41f953bbffb"
+        );
+        assert_eq!(
+            label(&plan.volumes[0].labels, labels::CONFIG_HASH),
+            "17efd3d31a0ab7ac018d76cf98972d274402d2a24093b2d39f372f08234c98f5"
+        );
+    }
+
+    #[test]
+    fn plan_hash_uses_bind_sources_on_host() {
+        let local = compose_hashed_plan(None);
+        let remote = compose_hashed_plan(Some("/opt/stacks/perfexp1"));
+        let web = |plan: &DeployPlan| {
+            plan.services
+                .iter()
+                .find(|service| service.name == "web")
+                .unwrap()
+                .hash
+                .clone()
+        };
+        let db = |plan: &DeployPlan| {
+            plan.services
+                .iter()
+                .find(|service| service.name == "db")
+                .unwrap()
+                .hash
+                .clone()
+        };
+        assert_ne!(web(&local), web(&remote), "the bind source differs on the host");
+        assert_eq!(db(&local), db(&remote), "db has no bind mount");
+    }
+
+    /// Compose v2.40.3 wrote this hash for the service, deployed from `/tmp/perf-exp/p3` as
+    /// project `perfexp3`. The compose crate prints its attributes as written.
+    #[test]
+    fn plan_hash_normalises_like_compose() {
+        let text = r#"
+services:
+  s:
+    image: homeport-lab/busybox:1
+    command: ["sleep", "1000"]
+    deploy:
+      restart_policy: {condition: on-failure, delay: 5s}
+      labels: [a=b]
+    secrets: [tok, {source: tok2, target: /x}]
+    configs: [cfg]
+    devices: ["/dev/null:/dev/mynull", "/dev/zero"]
+    ulimits: {nproc: 100}
+    extra_hosts: {gw: host-gateway, six: "[::1]"}
+    sysctls: [net.ipv4.ip_forward=1]
+    logging: {options: {max-file: 3}}
+    cpus: 2
+    init: false
+    privileged: false
+    group_add: [1000]
+    pids_limit: "50"
+    environment: {N: null}
+    networks:
+      default: {priority: 10}
+secrets:
+  tok: {file: ./tok}
+  tok2: {file: ./tok}
+configs:
+  cfg: {file: ./tok}
+"#;
+        let files = vec![(PathBuf::from("/tmp/perf-exp/p3/compose.yaml"), text.to_string())];
+        let project = ComposeFile::load_strs(&files, &Environment::default()).expect("valid compose file");
+        let config = project.to_config_json(&[]);
+        let identity = |source: &str| source.to_string();
+        assert_eq!(
+            service_config_hash(&config["services"]["s"], &identity, true),
+            "aa8bc7ba258272a27cc23672d3873da2a95515b54380e557181cb890c7ccd445"
+        );
+        let partial = service_config_hash(&config["services"]["s"], &identity, false);
+        assert_ne!(
+            partial,
+            "aa8bc7ba258272a27cc23672d3873da2a95515b54380e557181cb890c7ccd445"
+        );
+
+        // Homeport does not mount secrets, so its container is not what Compose would create.
+        let request = DeployRequest::new(project, "perfexp3", vec![], files_for_hash());
+        let plan = DeployPlan::build(&request, None).unwrap();
+        assert_eq!(plan.services[0].hash, partial);
     }
 }

@@ -39,7 +39,7 @@ pub(super) async fn pull_missing(
     Ok(pulled_any)
 }
 
-async fn pull_one(
+pub(crate) async fn pull_one(
     engine: &DockerEngine,
     service: &str,
     image: &str,

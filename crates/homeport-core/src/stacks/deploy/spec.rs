@@ -11,6 +11,8 @@ use homeport_compose::model::{Healthcheck, ServiceNetwork};
 use homeport_compose::{Service, VolumeMount};
 use serde_json::Value;
 
+use super::hash::extra_hosts;
+
 /// Names the service's objects on the engine.
 pub(super) struct SpecContext<'a> {
     /// Engine names of the project's networks, by key.
@@ -30,6 +32,9 @@ pub(super) struct ContainerSpec {
     /// Bind sources on the host, with whether the engine may create a missing one.
     pub binds: Vec<(String, bool)>,
     pub unsupported: Vec<String>,
+    /// False when an attribute that changes the container was not applied. `build` does not
+    /// count, because Compose also runs the named image when it exists.
+    pub complete: bool,
 }
 
 /// Attributes of `Service::other` that [`container_spec`] applies.
@@ -133,11 +138,14 @@ pub(super) fn container_spec(service: &Service, context: &SpecContext<'_>) -> Co
         endpoints_config: Some(endpoints.into_iter().collect()),
     });
     body.host_config = Some(host);
+    // The build note, when there is one, is the first entry.
+    let complete = unsupported.len() == usize::from(service.build.is_some());
     ContainerSpec {
         body,
         extra_networks,
         binds,
         unsupported,
+        complete,
     }
 }
 
@@ -312,7 +320,15 @@ fn apply_other(
         "tty" => value.as_bool().map(|flag| body.tty = Some(flag)),
         "stdin_open" => value.as_bool().map(|flag| body.open_stdin = Some(flag)),
         "init" => value.as_bool().map(|flag| host.init = Some(flag)),
-        "extra_hosts" => pairs(value, ':').map(|hosts| host.extra_hosts = Some(hosts)),
+        // The engine takes `host:address`, but Compose files may also write `host=address` or a map.
+        "extra_hosts" => {
+            let hosts = extra_hosts(value)
+                .into_iter()
+                .map(|(name, address)| format!("{name}:{address}"))
+                .collect();
+            host.extra_hosts = Some(hosts);
+            Some(())
+        }
         "dns" => list().map(|servers| host.dns = Some(servers)),
         "dns_search" => list().map(|domains| host.dns_search = Some(domains)),
         "dns_opt" => list().map(|options| host.dns_options = Some(options)),
@@ -521,6 +537,28 @@ mod tests {
         assert!(aliases.contains(&"web".to_string()), "{aliases:?}");
         assert_eq!(spec.unsupported, vec!["secrets".to_string()]);
         assert_eq!(spec.binds, vec![("/opt/stacks/app/conf".to_string(), true)]);
+    }
+
+    #[test]
+    fn spec_writes_extra_hosts_for_engine() {
+        let mut service = Service {
+            name: "web".into(),
+            image: Some("busybox".into()),
+            ..Service::default()
+        };
+        service.other.insert(
+            "extra_hosts".into(),
+            serde_json::json!(["gw=10.0.0.1", "six:[::1]", "multi=1.1.1.1,2.2.2.2"]),
+        );
+        let empty = BTreeMap::new();
+        let spec = container_spec(&service, &context(&empty, &empty));
+        let host = spec.body.host_config.unwrap();
+        assert_eq!(
+            host.extra_hosts.unwrap(),
+            vec!["gw:10.0.0.1", "multi:1.1.1.1", "multi:2.2.2.2", "six:::1"]
+        );
+        assert!(spec.unsupported.is_empty(), "{:?}", spec.unsupported);
+        assert!(spec.complete);
     }
 
     #[test]

@@ -1,16 +1,18 @@
-//! The start and wait-healthy stages: containers start in `depends_on` order, and each waits
-//! for its dependencies' conditions, as `docker compose up` does.
+//! The start and wait-healthy stages. Each service starts as soon as the services it depends on
+//! have started and reached their `depends_on` conditions, so independent services start
+//! together, as `docker compose up` starts them.
 
 use std::time::{Duration, Instant};
 
 use bollard::models::{ContainerState, ContainerStateStatusEnum, HealthStatusEnum};
-use bollard::query_parameters::StartContainerOptions;
+use bollard::query_parameters::{RestartContainerOptions, StartContainerOptions};
 use homeport_compose::Condition;
 use tokio_util::sync::CancellationToken;
 
-use super::create::{docker_message, failed, Action, CreateOutcome};
+use super::create::{docker_message, failed, Action, CreateOutcome, ServiceOutcome};
 use super::events::Reporter;
-use super::plan::DeployPlan;
+use super::plan::{DeployPlan, ServicePlan};
+use super::schedule::{run_steps, Progress, Step};
 use crate::docker::DockerEngine;
 use crate::error::{Error, Result};
 
@@ -24,50 +26,137 @@ pub(super) async fn start_all(
     reporter: &mut Reporter<'_>,
     cancel: &CancellationToken,
 ) -> Result<()> {
-    for service in &plan.services {
-        for (dependency, condition) in &service.depends_on {
-            let Some(target) = outcome.get(dependency) else {
-                continue;
-            };
-            match condition {
-                Condition::ServiceStarted => {}
-                Condition::ServiceHealthy | Condition::ServiceCompletedSuccessfully => {
-                    reporter.line(
-                        Some(&service.name),
-                        format!("waiting for {dependency} to reach {}", condition.as_str()),
-                    );
-                    wait_for(engine, plan, dependency, &target.container_id, *condition, cancel).await?;
-                }
-            }
-        }
+    let services: Vec<(&ServicePlan, &ServiceOutcome)> = plan
+        .services
+        .iter()
+        .filter_map(|service| outcome.get(&service.name).map(|created| (service, created)))
+        .collect();
+    let steps: Vec<Step> = services
+        .iter()
+        .map(|(service, _)| Step {
+            service: service.name.clone(),
+            after: service
+                .depends_on
+                .iter()
+                .map(|dependency| dependency.service.clone())
+                .collect(),
+        })
+        .collect();
+    run_steps(
+        &steps,
+        reporter,
+        cancel,
+        |index, progress, stop| {
+            let (service, created) = services[index];
+            start_service(engine, plan, outcome, service, created, progress, stop)
+        },
+        |_, result, _| result,
+    )
+    .await
+}
 
-        let Some(created) = outcome.get(&service.name) else {
+/// Waits for the service's dependencies, then starts its container unless it runs already.
+async fn start_service(
+    engine: &DockerEngine,
+    plan: &DeployPlan,
+    outcome: &CreateOutcome,
+    service: &ServicePlan,
+    created: &ServiceOutcome,
+    progress: Progress,
+    stop: CancellationToken,
+) -> Result<()> {
+    for dependency in &service.depends_on {
+        let Some(target) = outcome.get(&dependency.service) else {
             continue;
         };
-        if let Action::Kept { state } = &created.action {
-            if state == "running" {
-                reporter.line(Some(&service.name), "already running");
-                continue;
-            }
-            if service.one_shot && exit_code(engine, &created.container_id).await? == Some(0) {
-                reporter.line(Some(&service.name), "completed successfully before; not run again");
-                continue;
-            }
+        if dependency.condition == Condition::ServiceStarted {
+            continue;
         }
-        engine
-            .docker
-            .start_container(&created.container_id, None::<StartContainerOptions>)
-            .await
-            .map_err(|err| {
-                failed(
-                    engine,
-                    plan,
-                    &service.name,
-                    format!("starting the container failed: {}", docker_message(err)),
-                )
-            })?;
-        reporter.line(Some(&service.name), format!("started {}", service.container_name));
+        progress.line(format!(
+            "waiting for {} to reach {}",
+            dependency.service,
+            dependency.condition.as_str()
+        ));
+        let reached = wait_for(
+            engine,
+            plan,
+            &dependency.service,
+            &target.container_id,
+            dependency.condition,
+            &stop,
+        )
+        .await;
+        match reached {
+            Err(Error::ServiceNotReady { detail, .. }) if !dependency.required => progress.line(format!(
+                "optional dependency {} did not reach {} ({detail}); starting anyway",
+                dependency.service,
+                dependency.condition.as_str()
+            )),
+            other => other?,
+        }
     }
+
+    if let Action::Kept { state } = &created.action {
+        if state == "running" {
+            return restart_for_replaced_dependency(engine, plan, outcome, service, created, &progress).await;
+        }
+        if service.one_shot && exit_code(engine, &created.container_id).await? == Some(0) {
+            progress.line("completed successfully before; not run again");
+            return Ok(());
+        }
+    }
+    engine
+        .docker
+        .start_container(&created.container_id, None::<StartContainerOptions>)
+        .await
+        .map_err(|err| {
+            failed(
+                engine,
+                plan,
+                &service.name,
+                format!("starting the container failed: {}", docker_message(err)),
+            )
+        })?;
+    progress.line(format!("started {}", service.container_name));
+    Ok(())
+}
+
+/// Restarts a kept, running container when a dependency with `restart: true` was replaced, as
+/// Compose restarts dependents of a recreated service. Otherwise the container stays as it is.
+async fn restart_for_replaced_dependency(
+    engine: &DockerEngine,
+    plan: &DeployPlan,
+    outcome: &CreateOutcome,
+    service: &ServicePlan,
+    created: &ServiceOutcome,
+    progress: &Progress,
+) -> Result<()> {
+    let replaced = service.depends_on.iter().find(|dependency| {
+        dependency.restart
+            && outcome
+                .get(&dependency.service)
+                .is_some_and(|target| target.action == Action::Replaced)
+    });
+    let Some(replaced) = replaced else {
+        progress.line("already running");
+        return Ok(());
+    };
+    engine
+        .docker
+        .restart_container(&created.container_id, None::<RestartContainerOptions>)
+        .await
+        .map_err(|err| {
+            failed(
+                engine,
+                plan,
+                &service.name,
+                format!("restarting the container failed: {}", docker_message(err)),
+            )
+        })?;
+    progress.line(format!(
+        "restarted {} because {} was replaced",
+        service.container_name, replaced.service
+    ));
     Ok(())
 }
 
@@ -80,31 +169,61 @@ pub(super) async fn wait_healthy(
     reporter: &mut Reporter<'_>,
     cancel: &CancellationToken,
 ) -> Result<bool> {
+    let steps: Vec<Step> = outcome
+        .services
+        .iter()
+        .map(|service| Step {
+            service: service.service.clone(),
+            after: Vec::new(),
+        })
+        .collect();
     let mut waited = false;
-    for service in &outcome.services {
-        let state = inspect_state(engine, &service.container_id).await?;
-        let has_health = state
-            .health
-            .as_ref()
-            .and_then(|health| health.status)
-            .is_some_and(|status| !matches!(status, HealthStatusEnum::NONE | HealthStatusEnum::EMPTY));
-        let running = state.status == Some(ContainerStateStatusEnum::RUNNING);
-        if !has_health || !running {
-            continue;
-        }
-        waited = true;
-        wait_for(
-            engine,
-            plan,
-            &service.service,
-            &service.container_id,
-            Condition::ServiceHealthy,
-            cancel,
-        )
-        .await?;
-        reporter.line(Some(&service.service), "healthy");
-    }
+    run_steps(
+        &steps,
+        reporter,
+        cancel,
+        |index, progress, stop| {
+            let service = &outcome.services[index];
+            wait_until_healthy(engine, plan, service, progress, stop)
+        },
+        |_, result, _| {
+            waited |= result?;
+            Ok(())
+        },
+    )
+    .await?;
     Ok(waited)
+}
+
+/// Waits for one container's health check, if it has one and runs. Returns whether it has one.
+async fn wait_until_healthy(
+    engine: &DockerEngine,
+    plan: &DeployPlan,
+    service: &ServiceOutcome,
+    progress: Progress,
+    stop: CancellationToken,
+) -> Result<bool> {
+    let state = inspect_state(engine, &service.container_id).await?;
+    let has_health = state
+        .health
+        .as_ref()
+        .and_then(|health| health.status)
+        .is_some_and(|status| !matches!(status, HealthStatusEnum::NONE | HealthStatusEnum::EMPTY));
+    let running = state.status == Some(ContainerStateStatusEnum::RUNNING);
+    if !has_health || !running {
+        return Ok(false);
+    }
+    wait_for(
+        engine,
+        plan,
+        &service.service,
+        &service.container_id,
+        Condition::ServiceHealthy,
+        &stop,
+    )
+    .await?;
+    progress.line("healthy");
+    Ok(true)
 }
 
 /// Polls the container until it reaches `condition`, fails to, or `plan.ready_timeout` passes.

@@ -17,6 +17,8 @@
 //!   a pleasing layout; the new entry goes before the closing bracket on its line.
 //! - Edit files with more than one YAML document: only the first is parsed.
 
+mod structure;
+
 use std::fmt;
 use std::path::PathBuf;
 
@@ -352,19 +354,19 @@ impl Document {
     }
 }
 
-fn line_start(text: &str, offset: usize) -> usize {
+pub(crate) fn line_start(text: &str, offset: usize) -> usize {
     text[..offset].rfind('\n').map_or(0, |newline| newline + 1)
 }
 
 /// Returns the offset of the newline ending the line at `offset` (or the text's end).
-fn line_end(text: &str, offset: usize) -> usize {
+pub(crate) fn line_end(text: &str, offset: usize) -> usize {
     let offset = offset.min(text.len());
     text[offset..].find('\n').map_or(text.len(), |newline| offset + newline)
 }
 
 /// Returns the end of the line at `offset`, or of the last comment line after it that is
 /// indented deeper than `key_indent`: such comments belong to the entry that ends at `offset`.
-fn owned_comments_end(text: &str, offset: usize, key_indent: usize) -> usize {
+pub(crate) fn owned_comments_end(text: &str, offset: usize, key_indent: usize) -> usize {
     let mut end = line_end(text, offset);
     while end < text.len() {
         let next_start = end + 1;
