@@ -5,6 +5,7 @@
 
 mod builder;
 mod commands;
+mod export;
 mod files;
 mod navigation;
 mod orchestrators;
@@ -79,6 +80,9 @@ fn main() {
             builder::builder_deploy_preview,
             builder::builder_deploy,
             builder::builder_open_stack,
+            export::stack_export_draft,
+            export::stack_export_save,
+            export::stack_export_swarm_deploy,
             builder::builder_env_save,
             builder::builder_env_load,
             stacks::docker_run_convert,

@@ -8,6 +8,7 @@ use ts_rs::TS;
 use crate::builder::*;
 use crate::compose::*;
 use crate::dto::*;
+use crate::export::*;
 use crate::facts::*;
 use crate::files::*;
 use crate::fleet::*;
@@ -80,6 +81,10 @@ pub fn render() -> String {
         ComposeInput::decl(),
         RunFlagView::decl(),
         RunConversionView::decl(),
+        ExportFileView::decl(),
+        ExportWarningView::decl(),
+        ExportView::decl(),
+        SwarmDeployView::decl(),
         LocalizedText::decl(),
         TemplateOptionView::decl(),
         TemplateParameterView::decl(),

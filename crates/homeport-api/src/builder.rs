@@ -9,9 +9,9 @@ pub use homeport_compose::builder::{BuilderEdit, ProxyKind};
 use homeport_compose::{Document, EditError, Environment};
 use homeport_core::catalog::StackFile;
 use homeport_core::inventory::HostKind;
+use homeport_core::secrets::{Keychain, Secret, SecretKey};
 use homeport_core::stacks::deploy::FileAccess;
 use homeport_core::stacks::source::read_source;
-use homeport_core::secrets::{Keychain, Secret, SecretKey};
 use homeport_core::Error;
 use serde::{Deserialize, Serialize};
 use tokio_util::sync::CancellationToken;
@@ -136,12 +136,13 @@ impl Api {
     /// Keeps the draft's `.env` text in the OS keychain, so it survives a restart without
     /// being written to a file. An empty text deletes the entry.
     pub async fn builder_env_save(&self, env: String) -> ApiResult<()> {
+        let key = self.builder_env_key();
         tokio::task::spawn_blocking(move || {
             let keychain = Keychain;
             if env.is_empty() {
-                keychain.delete(&SecretKey::builder_env())
+                keychain.delete(&key)
             } else {
-                keychain.store(&SecretKey::builder_env(), &Secret::new(env))
+                keychain.store(&key, &Secret::new(env))
             }
         })
         .await
@@ -151,10 +152,23 @@ impl Api {
 
     /// Returns the draft's `.env` text kept by [`Api::builder_env_save`], or an empty text.
     pub async fn builder_env_load(&self) -> ApiResult<String> {
-        let secret = tokio::task::spawn_blocking(|| Keychain.load(&SecretKey::builder_env()))
+        let key = self.builder_env_key();
+        let secret = tokio::task::spawn_blocking(move || Keychain.load(&key))
             .await
             .map_err(|err| Error::Internal(format!("keychain task failed: {err}")))??;
         Ok(secret.map(|secret| secret.expose().to_string()).unwrap_or_default())
+    }
+
+    /// The keychain entry of this installation's draft `.env`: named after a hash of the data
+    /// folder, so two data folders never share one draft.
+    fn builder_env_key(&self) -> SecretKey {
+        // FNV-1a over the path's bytes: stable across runs and Rust versions, unlike
+        // `DefaultHasher`.
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        for byte in self.paths.data_dir.to_string_lossy().as_bytes() {
+            hash = (hash ^ u64::from(*byte)).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        SecretKey::builder_env(&format!("{hash:016x}"))
     }
 
     /// Reads a draft: its view, problems and, when the proxy is Caddy, its Caddyfile.
@@ -180,7 +194,8 @@ impl Api {
     /// template's other files join the draft.
     pub fn builder_add_template(&self, draft: BuilderDraft, template_id: &str) -> ApiResult<BuilderState> {
         let template = catalog()?.get(template_id).map_err(Error::from)?;
-        let fragment = homeport_core::catalog::fragment(template).map_err(Error::from)?;
+        let in_use = |prefix: &str| draft.env.lines().any(|line| line.starts_with(prefix));
+        let fragment = homeport_core::catalog::fragment(template, in_use).map_err(Error::from)?;
         let mut document = parse(&draft.compose)?;
         let renamed = builder::insert_fragment(&mut document, &fragment.compose, template_id).map_err(builder_error)?;
 

@@ -64,7 +64,7 @@ pub struct ComposeInput {
 }
 
 impl ComposeInput {
-    fn environment(&self) -> ApiResult<Environment> {
+    pub(crate) fn environment(&self) -> ApiResult<Environment> {
         let Some(path) = &self.env_file else {
             return Ok(Environment::default());
         };
@@ -95,7 +95,7 @@ impl ComposeInput {
         })
     }
 
-    fn paths(&self) -> ApiResult<Vec<PathBuf>> {
+    pub(crate) fn paths(&self) -> ApiResult<Vec<PathBuf>> {
         if self.files.is_empty() {
             return Err(Error::invalid("files", "", "name at least one Compose file, such as compose.yaml").into());
         }
@@ -110,11 +110,7 @@ impl Api {
         Ok(match ComposeFile::load(&input.paths()?, &environment) {
             Ok(project) => ComposeReport {
                 valid: true,
-                risks: project
-                    .risks(&[])
-                    .into_iter()
-                    .map(risk_view)
-                    .collect(),
+                risks: project.risks(&[]).into_iter().map(risk_view).collect(),
                 services: project.services.keys().cloned().collect(),
                 diagnostics: project.warnings.iter().map(diagnostic_view).collect(),
                 project: Some(project.name),

@@ -10,6 +10,7 @@ pub mod builder;
 pub mod compose;
 mod containers;
 pub mod dto;
+pub mod export;
 pub mod facts;
 pub mod files;
 pub mod fleet;
@@ -34,6 +35,7 @@ use homeport_core::store::Store;
 
 pub use compose::{ComposeDiagnostic, ComposeInput, ComposeReport, ComposeRisk, RunConversionView, RunFlagView};
 pub use dto::*;
+pub use export::{ExportFileView, ExportView, ExportWarningView, SwarmDeployView};
 pub use facts::{FilesystemView, HostFactsView};
 pub use files::TransferEvent;
 pub use fleet::{ContainerCountsView, FleetHost, HostState, OpenAlertView};

@@ -146,7 +146,7 @@ pub struct RolloutItemView {
     /// Whether Homeport can tick this item by itself.
     pub detectable: bool,
     pub detected: bool,
-    /// What Homeport saw, such as `caddy:2 on nas`.
+    /// What Homeport saw, such as `nas: caddy:2`, or the saved platform's id.
     pub evidence: Vec<String>,
     /// Ticked by hand.
     pub checked: bool,

@@ -381,12 +381,28 @@ pub(crate) async fn deploy_stack(
     })
 }
 
+/// Rejects a base folder that is relative or climbs with `..`, which would put the stack
+/// somewhere other than the path shown.
+fn check_base_dir(base_dir: &str) -> ApiResult<()> {
+    let climbs = base_dir.split('/').any(|part| part == "..");
+    if !base_dir.starts_with('/') || climbs {
+        return Err(Error::invalid(
+            "baseDir",
+            base_dir,
+            "use an absolute path without '..', such as /opt/stacks or /home/me/stacks",
+        )
+        .into());
+    }
+    Ok(())
+}
+
 /// Builds the deploy request of `input`; `name` defaults to the project's name.
 fn deploy_request(input: &StackDeployInput, name: Option<&str>, profiles: &[String]) -> ApiResult<DeployRequest> {
     let (project, files) = load_stack(input)?;
     let name = name.map(str::to_string).unwrap_or_else(|| project.name.clone());
     let mut request = DeployRequest::new(project, name, profiles.to_vec(), files);
     if let Some(base_dir) = &input.base_dir {
+        check_base_dir(base_dir)?;
         request.base_dir = base_dir.clone();
     }
     Ok(request)

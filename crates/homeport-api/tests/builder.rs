@@ -42,19 +42,19 @@ async fn template_added_twice_is_renamed() {
         second.renamed,
         [("uptime-kuma".to_string(), "uptime-kuma-uptime-kuma".to_string())]
     );
-    let env_lines = second
+    let first_lines = first.draft.env.lines().count();
+    let copies = second
         .draft
         .env
         .lines()
-        .filter(|line| line.starts_with("UPTIME_KUMA_"))
+        .filter(|line| line.starts_with("UPTIME_KUMA_2_"))
         .count();
-    let first_lines = first
-        .draft
-        .env
-        .lines()
-        .filter(|line| line.starts_with("UPTIME_KUMA_"))
-        .count();
-    assert_eq!(env_lines, first_lines, "the .env keeps one entry per parameter");
+    assert_eq!(copies, first_lines, "the second copy gets values of its own");
+    assert!(
+        second.draft.compose.contains("${UPTIME_KUMA_2_"),
+        "{}",
+        second.draft.compose
+    );
 }
 
 #[tokio::test]

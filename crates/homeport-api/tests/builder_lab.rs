@@ -76,7 +76,10 @@ async fn routed_stack_deploys_and_reopens() {
     let input = BuilderDeployInput {
         host_id: host.id.clone(),
         name: name.clone(),
-        draft: state.draft.clone(),
+        draft: BuilderDraft {
+            env: "APP_TOKEN=not-for-other-users\n".to_string(),
+            ..state.draft.clone()
+        },
         base_dir: Some(base.path().display().to_string()),
     };
     api.builder_deploy(input, Box::new(move |event| events.send(event).is_ok()))
@@ -107,6 +110,11 @@ async fn routed_stack_deploys_and_reopens() {
         .await;
 
     assert!(deployed, "the deploy ended with {outcome:?}");
+    let env_mode = std::fs::metadata(folder.join(".env"))
+        .expect("the .env beside compose.yaml")
+        .permissions()
+        .mode();
+    assert_eq!(env_mode & 0o777, 0o600, "the .env is readable by its owner only");
     let caddyfile = std::fs::read_to_string(folder.join("Caddyfile")).expect("the Caddyfile beside compose.yaml");
     assert!(caddyfile.contains("app.home.arpa {\n\t# A LAN name"), "{caddyfile}");
     assert!(
@@ -141,9 +149,18 @@ async fn draft_env_round_trips_keychain() {
         .await
         .unwrap();
     assert_eq!(api.builder_env_load().await.unwrap(), "DB_PASSWORD='s3cret'\n");
-    assert!(common::keychain_entries().contains("builder/draft/env"));
+    let entries = common::keychain_entries();
+    let entry = entries
+        .iter()
+        .find(|name| name.starts_with("builder/") && name.ends_with("/env"));
+    assert!(entry.is_some(), "{entries:?}");
+
+    // Another data folder has a draft of its own.
+    let other_dir = tempfile::tempdir().unwrap();
+    let other = open_api(other_dir.path()).await;
+    assert_eq!(other.builder_env_load().await.unwrap(), "");
 
     api.builder_env_save(String::new()).await.unwrap();
     assert_eq!(api.builder_env_load().await.unwrap(), "");
-    assert!(!common::keychain_entries().contains("builder/draft/env"));
+    assert!(!common::keychain_entries().contains(entry.unwrap()));
 }

@@ -96,6 +96,10 @@ pub enum StackCommand {
         #[arg(required = true, allow_hyphen_values = true, trailing_var_arg = true)]
         command: Vec<String>,
     },
+    /// Convert Compose files for another orchestrator: a Docker Swarm stack file, Kubernetes or
+    /// K3s manifests, or a Nomad job. Prints the file without --out; what the target cannot
+    /// express goes to stderr as warnings (in the output with --json).
+    Export(StackExport),
     /// Print the normalised, interpolated and merged model, as docker compose config does.
     Config {
         #[command(flatten)]
@@ -150,6 +154,19 @@ pub struct ComposeFiles {
     /// Read variables from this file instead of the project's .env.
     #[arg(long)]
     pub env_file: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct StackExport {
+    #[command(flatten)]
+    pub files: ComposeFiles,
+    /// swarm, kubernetes, k3s or nomad.
+    #[arg(long = "to", value_parser = ["swarm", "kubernetes", "k3s", "nomad"])]
+    pub target: String,
+    /// Write the files into this folder (created when missing) instead of printing them. A
+    /// failed export leaves the folder as it was.
+    #[arg(long)]
+    pub out: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -5,6 +5,7 @@
 //! documented in `docs/cli.md`; errors go to stderr, as JSON too when `--json` is given.
 
 mod args;
+mod export;
 mod messages;
 mod orchestrators;
 mod output;
@@ -146,6 +147,8 @@ fn is_dry_run(command: &Command) -> bool {
     match command {
         Command::Host(HostCommand::ImportSshConfig(import)) => import.dry_run,
         Command::Host(HostCommand::ImportDocker(import)) => import.dry_run,
+        // A recommendation reads only the rules compiled into the binary.
+        Command::Orchestrator(_) => true,
         _ => false,
     }
 }
@@ -408,6 +411,15 @@ async fn run_stack(api: &Api, command: StackCommand, output: &Output) -> Result<
                     .join(" ")
             };
             output.run_conversion(&api.docker_run_convert(&text)?);
+            return Ok(());
+        }
+        StackCommand::Export(export) => {
+            let input = compose_input(export.files);
+            let view = match &export.out {
+                Some(folder) => api.stack_export_to(&input, &export.target, folder)?,
+                None => api.stack_export(&input, &export.target)?,
+            };
+            export::print(&view, output.json);
             return Ok(());
         }
         StackCommand::Config { files, profiles } => {

@@ -49,6 +49,7 @@ pub fn option_for_field(field: &str, locale: Locale) -> String {
         "host" => "HOST",
         "localPath" => "LOCAL",
         "remotePath" => "REMOTE",
+        "baseDir" => "--base-dir",
         "secret" => {
             return match locale {
                 Locale::En => "the password read with --secret-stdin".to_string(),

@@ -93,6 +93,15 @@ fn recommend_json_names_platforms_and_conflicts() {
         result["summary"]["zhCn"].as_str().is_some_and(|text| !text.is_empty()),
         "texts carry Chinese too: {result}"
     );
+    assert!(
+        !dir.path().join("homeport.db").exists(),
+        "a recommendation writes nothing"
+    );
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "no file in the data folder"
+    );
 }
 
 #[test]

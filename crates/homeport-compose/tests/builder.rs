@@ -207,6 +207,46 @@ fn removal_drops_dependencies_on_it() {
     assert_valid(&text);
 }
 
+const LINKED: &str = "services:
+  db:
+    image: postgres:16
+  web:
+    image: nginx
+    links: [\"db:database\", cache]
+    volumes_from: [\"db:ro\"]
+  sidecar:
+    image: busybox
+    network_mode: \"service:db\"
+  worker:
+    extends:
+      service: db
+  cache:
+    image: redis
+";
+
+#[test]
+fn rename_follows_links_and_extends() {
+    let text = edit(
+        LINKED,
+        &[BuilderEdit::RenameService {
+            name: "db".into(),
+            new_name: "pg".into(),
+        }],
+    );
+    assert!(text.contains("links: [\"pg:database\", cache]"), "{text}");
+    assert!(text.contains("volumes_from: [\"pg:ro\"]"), "{text}");
+    assert!(text.contains("network_mode: \"service:pg\""), "{text}");
+    assert!(text.contains("      service: pg\n"), "{text}");
+}
+
+#[test]
+fn removal_drops_links_and_shared_namespaces() {
+    let text = edit(LINKED, &[BuilderEdit::RemoveService { name: "db".into() }]);
+    assert!(text.contains("links: [cache]"), "{text}");
+    assert!(!text.contains("volumes_from"), "{text}");
+    assert!(!text.contains("network_mode"), "{text}");
+}
+
 #[test]
 fn networks_connect_and_disconnect() {
     let text = edit(

@@ -10,6 +10,7 @@ pub mod catalog;
 pub mod connections;
 pub mod docker;
 pub mod error;
+pub mod export;
 pub mod facts;
 pub mod fleet;
 pub mod hosts;

@@ -58,9 +58,10 @@ impl SecretKey {
     }
 
     /// The entry containing the `.env` text of the stack builder's draft, which may contain
-    /// generated passwords and so is kept out of the window's storage.
-    pub fn builder_env() -> Self {
-        Self("builder/draft/env".to_string())
+    /// generated passwords and so is kept out of the window's storage. `scope` tells apart
+    /// installations with different data folders, such as a portable copy.
+    pub fn builder_env(scope: &str) -> Self {
+        Self(format!("builder/{scope}/env"))
     }
 
     /// Returns the entry name, as shown in the OS keychain's UI.

@@ -255,6 +255,13 @@ async fn broken_json_stores_nothing() {
     assert_eq!(error.code(), ErrorCode::InvalidInput);
     assert!(error.to_string().contains("no such file or folder"), "{error}");
     assert_store_empty(&store).await;
+
+    // A device reports size 0 but never ends; it is refused before any read.
+    let error = template_sources::import(&store, "/dev/zero")
+        .await
+        .expect_err("a device is no template file");
+    assert!(error.to_string().contains("not a regular file"), "{error}");
+    assert_store_empty(&store).await;
 }
 
 #[tokio::test]

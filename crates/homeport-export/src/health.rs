@@ -69,7 +69,10 @@ fn http_check(words: &[String], shell: bool) -> Option<Check> {
             rest = &words[..position];
         }
         let operators = ["&&", "|", ";", ">", "<", "`", "$("];
-        if rest.iter().any(|word| operators.iter().any(|operator| word.contains(operator))) {
+        if rest
+            .iter()
+            .any(|word| operators.iter().any(|operator| word.contains(operator)))
+        {
             return None;
         }
     }
@@ -114,10 +117,24 @@ mod tests {
 
     #[test]
     fn curl_and_wget_of_a_local_url_become_http() {
-        let http = |path: &str, port| Health::Check(Check::Http { path: path.into(), port });
-        assert_eq!(check(&["CMD", "curl", "-f", "http://localhost:3000/api/health"]), http("/api/health", 3000));
-        assert_eq!(check(&["CMD-SHELL", "wget -qO- http://127.0.0.1/ || exit 1"]), http("/", 80));
-        assert_eq!(check(&["CMD-SHELL", "curl -fs 'http://localhost:9000/ping?x=1'"]), http("/ping?x=1", 9000));
+        let http = |path: &str, port| {
+            Health::Check(Check::Http {
+                path: path.into(),
+                port,
+            })
+        };
+        assert_eq!(
+            check(&["CMD", "curl", "-f", "http://localhost:3000/api/health"]),
+            http("/api/health", 3000)
+        );
+        assert_eq!(
+            check(&["CMD-SHELL", "wget -qO- http://127.0.0.1/ || exit 1"]),
+            http("/", 80)
+        );
+        assert_eq!(
+            check(&["CMD-SHELL", "curl -fs 'http://localhost:9000/ping?x=1'"]),
+            http("/ping?x=1", 9000)
+        );
     }
 
     #[test]

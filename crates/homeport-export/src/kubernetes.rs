@@ -11,15 +11,14 @@ use homeport_compose::model::{ResourceAmounts, Service, VolumeMount as ComposeMo
 use homeport_compose::Project;
 use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec, DeploymentStrategy};
 use k8s_openapi::api::core::v1::{
-    Capabilities, Container, ContainerPort, EmptyDirVolumeSource, EnvVar, EnvVarSource, ExecAction,
-    HTTPGetAction, HostPathVolumeSource, PersistentVolumeClaim, PersistentVolumeClaimSpec,
-    PersistentVolumeClaimVolumeSource, PodSpec, PodTemplateSpec, Probe, ResourceRequirements,
-    SecretKeySelector, SecurityContext, Service as KubeService, ServicePort, ServiceSpec, Volume,
-    VolumeMount, VolumeResourceRequirements,
+    Capabilities, Container, ContainerPort, EmptyDirVolumeSource, EnvVar, EnvVarSource, ExecAction, HTTPGetAction,
+    HostPathVolumeSource, PersistentVolumeClaim, PersistentVolumeClaimSpec, PersistentVolumeClaimVolumeSource, PodSpec,
+    PodTemplateSpec, Probe, ResourceRequirements, SecretKeySelector, SecurityContext, Service as KubeService,
+    ServicePort, ServiceSpec, Volume, VolumeMount, VolumeResourceRequirements,
 };
 use k8s_openapi::api::networking::v1::{
-    HTTPIngressPath, HTTPIngressRuleValue, Ingress, IngressBackend, IngressRule, IngressServiceBackend,
-    IngressSpec, ServiceBackendPort,
+    HTTPIngressPath, HTTPIngressRuleValue, Ingress, IngressBackend, IngressRule, IngressServiceBackend, IngressSpec,
+    ServiceBackendPort,
 };
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
@@ -27,7 +26,6 @@ use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use crate::health::{self, Check, Health};
 use crate::names::dns_label;
-use crate::secrets::is_secret;
 use crate::{ExportError, ExportFile, ExportInput, Outcome, Warning};
 
 /// Production defaults where Compose sets nothing.
@@ -114,14 +112,20 @@ pub fn parse(text: &str) -> Result<Manifests, ParseError> {
             index,
             detail: err.to_string(),
         })?;
-        let kind = value.get("kind").and_then(|kind| kind.as_str()).unwrap_or_default().to_string();
+        let kind = value
+            .get("kind")
+            .and_then(|kind| kind.as_str())
+            .unwrap_or_default()
+            .to_string();
         let detail = |err: serde_json::Error| ParseError::Document {
             index,
             detail: err.to_string(),
         };
         match kind.as_str() {
             "PersistentVolumeClaim" => manifests.claims.push(serde_json::from_value(value).map_err(detail)?),
-            "Deployment" => manifests.deployments.push(serde_json::from_value(value).map_err(detail)?),
+            "Deployment" => manifests
+                .deployments
+                .push(serde_json::from_value(value).map_err(detail)?),
             "Service" => manifests.services.push(serde_json::from_value(value).map_err(detail)?),
             "Ingress" => manifests.ingresses.push(serde_json::from_value(value).map_err(detail)?),
             _ => return Err(ParseError::UnknownKind { index, kind }),
@@ -187,7 +191,9 @@ pub fn manifests(project: &Project, input: &ExportInput, flavour: Flavour, warni
         warnings.push(Warning::stack(
             "volumes",
             Outcome::Changed,
-            format!("Compose volumes have no size: each claim asks for {DEFAULT_VOLUME_SIZE}; change it before applying"),
+            format!(
+                "Compose volumes have no size: each claim asks for {DEFAULT_VOLUME_SIZE}; change it before applying"
+            ),
         ));
     }
     if !converter.secret_keys.is_empty() {
@@ -306,7 +312,12 @@ impl Converter<'_> {
                 "cap_add" | "cap_drop" => {
                     let list: Vec<String> = value
                         .as_array()
-                        .map(|items| items.iter().filter_map(|item| item.as_str().map(str::to_string)).collect())
+                        .map(|items| {
+                            items
+                                .iter()
+                                .filter_map(|item| item.as_str().map(str::to_string))
+                                .collect()
+                        })
                         .unwrap_or_default();
                     let capabilities = security.capabilities.get_or_insert_with(Capabilities::default);
                     if key == "cap_add" {
@@ -437,7 +448,9 @@ impl Converter<'_> {
         });
 
         if !container_ports.is_empty() {
-            manifests.services.push(self.cluster_service(&object_name, name, &container_ports, None));
+            manifests
+                .services
+                .push(self.cluster_service(&object_name, name, &container_ports, None));
         }
         self.exposure(service, manifests, warnings);
     }
@@ -466,7 +479,7 @@ impl Converter<'_> {
             .environment
             .iter()
             .map(|(key, value)| {
-                if is_secret(key, value.as_deref(), &self.input.secret_names) {
+                if self.input.is_secret(key, value.as_deref()) {
                     self.secret_keys.insert(key.clone());
                     EnvVar {
                         name: key.clone(),
@@ -591,7 +604,10 @@ impl Converter<'_> {
                     service,
                     "volumes",
                     Outcome::Changed,
-                    format!("the anonymous volume at {} became an emptyDir, which is emptied when the pod is replaced", mount.target),
+                    format!(
+                        "the anonymous volume at {} became an emptyDir, which is emptied when the pod is replaced",
+                        mount.target
+                    ),
                 ));
                 Some(Volume {
                     empty_dir: Some(EmptyDirVolumeSource::default()),
@@ -717,13 +733,19 @@ impl Converter<'_> {
                     name,
                     "ports",
                     Outcome::Changed,
-                    format!("port {} was bound to one host address; the cluster exposes it on its own addresses", port.target),
+                    format!(
+                        "port {} was bound to one host address; the cluster exposes it on its own addresses",
+                        port.target
+                    ),
                 ));
             }
             let Some(published) = port.published.as_deref() else {
                 continue;
             };
-            let is_http = port.app_protocol.as_deref().is_some_and(|protocol| protocol.starts_with("http"))
+            let is_http = port
+                .app_protocol
+                .as_deref()
+                .is_some_and(|protocol| protocol.starts_with("http"))
                 || (port.protocol == "tcp" && HTTP_PORTS.contains(&port.target));
             if is_http && (http_port.is_none() || http_port == Some(port.target)) {
                 http_port = Some(port.target);
@@ -812,12 +834,16 @@ impl Converter<'_> {
                     .and_then(|spec| spec.ports.as_ref())
                     .is_some_and(|ports| ports.iter().any(|existing| existing.port == i32::from(port)))
         }) {
-            manifests.services.retain(|existing| existing.metadata.name.as_deref() != Some(object_name.as_str()));
+            manifests
+                .services
+                .retain(|existing| existing.metadata.name.as_deref() != Some(object_name.as_str()));
             let mut ports = container_ports(service);
             if !ports.iter().any(|(existing, _)| *existing == port) {
                 ports.push((port, "tcp".to_string()));
             }
-            manifests.services.push(self.cluster_service(&object_name, name, &ports, None));
+            manifests
+                .services
+                .push(self.cluster_service(&object_name, name, &ports, None));
         }
     }
 }
@@ -826,7 +852,10 @@ impl Converter<'_> {
 fn container_ports(service: &Service) -> Vec<(u16, String)> {
     let mut ports: Vec<(u16, String)> = Vec::new();
     let mut add = |port: u16, protocol: &str| {
-        if !ports.iter().any(|(existing, existing_protocol)| *existing == port && existing_protocol == protocol) {
+        if !ports
+            .iter()
+            .any(|(existing, existing_protocol)| *existing == port && existing_protocol == protocol)
+        {
             ports.push((port, protocol.to_string()));
         }
     };
@@ -951,8 +980,13 @@ fn parse_user(text: &str) -> Option<(i64, Option<i64>)> {
 
 fn unsupported_reason(key: &str) -> String {
     match key {
-        "privileged" => "privileged containers are left out: production clusters reject them; grant the exact capability instead".to_string(),
-        "network_mode" => "the pod keeps its own network; host networking would bypass Services and NetworkPolicies".to_string(),
+        "privileged" => {
+            "privileged containers are left out: production clusters reject them; grant the exact capability instead"
+                .to_string()
+        }
+        "network_mode" => {
+            "the pod keeps its own network; host networking would bypass Services and NetworkPolicies".to_string()
+        }
         "devices" => "Kubernetes has no device mapping for pods; use a device plugin".to_string(),
         "container_name" => "Kubernetes names pods itself; other pods use the Service name".to_string(),
         "build" => "Kubernetes does not build images".to_string(),

@@ -69,6 +69,21 @@ pub struct ExportInput {
     /// Variable names that hold secrets besides the ones [`secrets::looks_secret`] recognises,
     /// such as the `.env` entries a template marks as secret.
     pub secret_names: BTreeSet<String>,
+    /// Values that must never be written, such as the passwords in a stack's `.env`: a
+    /// variable whose value contains one is treated as a secret whatever its name.
+    pub secret_values: Vec<String>,
+}
+
+impl ExportInput {
+    /// True when the export must write a reference instead of the variable's value.
+    pub fn is_secret(&self, name: &str, value: Option<&str>) -> bool {
+        secrets::is_secret(name, value, &self.secret_names)
+            || value.is_some_and(|value| {
+                self.secret_values
+                    .iter()
+                    .any(|secret| !secret.is_empty() && value.contains(secret.as_str()))
+            })
+    }
 }
 
 /// One generated file, with a path relative to the output folder.

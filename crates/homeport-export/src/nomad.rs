@@ -22,7 +22,6 @@ use homeport_compose::Project;
 
 use crate::health::{self, Check, Health};
 use crate::names::hcl_identifier;
-use crate::secrets::is_secret;
 use crate::{ExportError, ExportFile, ExportInput, Outcome, Warning};
 
 pub const DEFAULT_CPU_MHZ: u64 = 250;
@@ -73,7 +72,10 @@ pub fn job(project: &Project, input: &ExportInput, warnings: &mut Vec<Warning>) 
             Block::builder("variable")
                 .add_label(hcl_identifier(name).as_str())
                 .add_attribute(("type", Expression::Variable(Variable::unchecked("string"))))
-                .add_attribute(("description", format!("the value of {name}, given with -var or -var-file")))
+                .add_attribute((
+                    "description",
+                    format!("the value of {name}, given with -var or -var-file"),
+                ))
                 .build(),
         );
     }
@@ -121,7 +123,9 @@ fn group(
         if port_labels.contains(&label) {
             continue;
         }
-        let mut block = Block::builder("port").add_label(label.as_str()).add_attribute(("to", i64::from(port.target)));
+        let mut block = Block::builder("port")
+            .add_label(label.as_str())
+            .add_attribute(("to", i64::from(port.target)));
         if let Some(published) = &port.published {
             match published.parse::<u16>() {
                 Ok(published) => block = block.add_attribute(("static", i64::from(published))),
@@ -129,7 +133,10 @@ fn group(
                     name,
                     "ports",
                     Outcome::Changed,
-                    format!("the published range {published} became a dynamic port for {}", port.target),
+                    format!(
+                        "the published range {published} became a dynamic port for {}",
+                        port.target
+                    ),
                 )),
             }
         }
@@ -138,7 +145,10 @@ fn group(
                 name,
                 "ports",
                 Outcome::Changed,
-                format!("port {} was bound to one address; Nomad binds it on the node's default network", port.target),
+                format!(
+                    "port {} was bound to one address; Nomad binds it on the node's default network",
+                    port.target
+                ),
             ));
         }
         network = network.add_block(block.build());
@@ -149,7 +159,12 @@ fn group(
     if let Health::Check(Check::Http { port, .. }) = health::read(service.healthcheck.as_ref()) {
         let label = format!("p{port}");
         if !port_labels.contains(&label) {
-            network = network.add_block(Block::builder("port").add_label(label.as_str()).add_attribute(("to", i64::from(port))).build());
+            network = network.add_block(
+                Block::builder("port")
+                    .add_label(label.as_str())
+                    .add_attribute(("to", i64::from(port)))
+                    .build(),
+            );
             port_labels.push(label);
         }
     }
@@ -193,7 +208,14 @@ fn group(
             }
         };
         let mut block = Block::builder("mount")
-            .add_attribute(("type", if mount.kind == "volume" && source.is_none() { "volume" } else { mount.kind.as_str() }))
+            .add_attribute((
+                "type",
+                if mount.kind == "volume" && source.is_none() {
+                    "volume"
+                } else {
+                    mount.kind.as_str()
+                },
+            ))
             .add_attribute(("target", mount.target.as_str()));
         if let Some(source) = source {
             block = block.add_attribute(("source", source));
@@ -202,7 +224,10 @@ fn group(
                 name,
                 "volumes",
                 Outcome::Changed,
-                format!("the anonymous volume at {} gets a new Docker volume for each allocation", mount.target),
+                format!(
+                    "the anonymous volume at {} gets a new Docker volume for each allocation",
+                    mount.target
+                ),
             ));
         }
         if mount.read_only {
@@ -211,14 +236,23 @@ fn group(
         config = config.add_block(block.build());
     }
 
-    let mut task = Block::builder("task").add_label(name).add_attribute(("driver", "docker"));
+    let mut task = Block::builder("task")
+        .add_label(name)
+        .add_attribute(("driver", "docker"));
     for (key, value) in &service.other {
         match (key.as_str(), value) {
-            ("working_dir", serde_json::Value::String(dir)) => config = config.add_attribute(("work_dir", dir.as_str())),
-            ("hostname", serde_json::Value::String(hostname)) => config = config.add_attribute(("hostname", hostname.as_str())),
+            ("working_dir", serde_json::Value::String(dir)) => {
+                config = config.add_attribute(("work_dir", dir.as_str()))
+            }
+            ("hostname", serde_json::Value::String(hostname)) => {
+                config = config.add_attribute(("hostname", hostname.as_str()))
+            }
             ("user", serde_json::Value::String(user)) => task = task.add_attribute(("user", user.as_str())),
             ("cap_add" | "cap_drop", serde_json::Value::Array(items)) => {
-                let list: Vec<String> = items.iter().filter_map(|item| item.as_str().map(str::to_string)).collect();
+                let list: Vec<String> = items
+                    .iter()
+                    .filter_map(|item| item.as_str().map(str::to_string))
+                    .collect();
                 config = config.add_attribute((key.as_str(), list));
                 if key == "cap_add" {
                     warnings.push(Warning::service(
@@ -255,10 +289,12 @@ fn group(
     let mut env = Block::builder("env");
     let mut has_env = false;
     for (key, value) in &service.environment {
-        let expression = if is_secret(key, value.as_deref(), &input.secret_names) {
+        let expression = if input.is_secret(key, value.as_deref()) {
             secrets.insert(key.clone());
             Expression::Traversal(Box::new(
-                Traversal::builder(Variable::unchecked("var")).attr(hcl_identifier(key)).build(),
+                Traversal::builder(Variable::unchecked("var"))
+                    .attr(hcl_identifier(key))
+                    .build(),
             ))
         } else {
             Expression::String(value.clone().unwrap_or_default())
@@ -274,7 +310,9 @@ fn group(
         task = task.add_block(service_block);
     }
 
-    let mut group = Block::builder("group").add_label(name).add_attribute(("count", replicas as i64));
+    let mut group = Block::builder("group")
+        .add_label(name)
+        .add_attribute(("count", replicas as i64));
     if !port_labels.is_empty() {
         group = group.add_block(network.build());
     }

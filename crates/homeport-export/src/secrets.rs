@@ -1,14 +1,22 @@
-//! Which environment variables hold secrets, so no export writes their values.
+//! Recognises environment variables that contain secrets, so no export writes their values.
 
 use std::collections::BTreeSet;
 
 /// Parts of a variable name that mark a secret. Matched on whole `_`-separated words, so
 /// `TOKEN_URL` counts but `KEYBOARD_LAYOUT` does not.
 const SECRET_WORDS: [&str; 9] = [
-    "PASSWORD", "PASSWD", "PASS", "PWD", "SECRET", "TOKEN", "APIKEY", "CREDENTIALS", "PRIVATE",
+    "PASSWORD",
+    "PASSWD",
+    "PASS",
+    "PWD",
+    "SECRET",
+    "TOKEN",
+    "APIKEY",
+    "CREDENTIALS",
+    "PRIVATE",
 ];
 
-/// True when the name looks like it holds a secret: a secret word, or `KEY` as the last word
+/// True when the name looks like it contains a secret: a secret word, or `KEY` as the last word
 /// (`API_KEY`, `SECRET_KEY`, but not `KEY_PATH`).
 pub fn looks_secret(name: &str) -> bool {
     let upper = name.to_ascii_uppercase();
@@ -28,7 +36,14 @@ mod tests {
 
     #[test]
     fn recognises_secret_names() {
-        for name in ["DB_PASSWORD", "POSTGRES_PASSWORD", "api_key", "JWT_SECRET", "GITHUB_TOKEN", "SMTP_PASS"] {
+        for name in [
+            "DB_PASSWORD",
+            "POSTGRES_PASSWORD",
+            "api_key",
+            "JWT_SECRET",
+            "GITHUB_TOKEN",
+            "SMTP_PASS",
+        ] {
             assert!(looks_secret(name), "{name}");
         }
         for name in ["TZ", "KEYBOARD_LAYOUT", "KEY_PATH", "PASSENGER_COUNT", "DB_HOST"] {

@@ -13,7 +13,6 @@ use homeport_compose::Project;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::secrets::is_secret;
 use crate::{ExportError, ExportFile, ExportInput, Outcome, Warning};
 
 /// The file name of the stack file in the output folder.
@@ -214,7 +213,7 @@ pub struct StackFileObject {
     pub name: Option<String>,
 }
 
-/// How secret environment values are written.
+/// The form secret environment values take in the stack file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SecretValues {
     /// As `${NAME}`, which `docker stack deploy` fills from its own environment. For files.
@@ -349,7 +348,7 @@ fn convert_service(
 
     let mut hidden = Vec::new();
     for (key, value) in &service.environment {
-        let written = if is_secret(key, value.as_deref(), &input.secret_names) {
+        let written = if input.is_secret(key, value.as_deref()) {
             match (secret_values, value) {
                 (SecretValues::Keep, Some(value)) => value.clone(),
                 _ => {
@@ -380,7 +379,10 @@ fn convert_service(
                 name,
                 "ports",
                 Outcome::Changed,
-                format!("port {} was bound to {host_ip}; Swarm publishes on every address of every node", port.target),
+                format!(
+                    "port {} was bound to {host_ip}; Swarm publishes on every address of every node",
+                    port.target
+                ),
             ));
         }
         converted.ports.push(StackPort {
@@ -422,8 +424,14 @@ fn convert_service(
     }
 
     for (network, settings) in &service.networks {
-        let aliases = settings.as_ref().map(|settings| settings.aliases.clone()).unwrap_or_default();
-        if settings.as_ref().is_some_and(|settings| settings.ipv4_address.is_some() || settings.ipv6_address.is_some()) {
+        let aliases = settings
+            .as_ref()
+            .map(|settings| settings.aliases.clone())
+            .unwrap_or_default();
+        if settings
+            .as_ref()
+            .is_some_and(|settings| settings.ipv4_address.is_some() || settings.ipv6_address.is_some())
+        {
             warnings.push(Warning::service(
                 name,
                 &format!("networks.{network}"),
@@ -431,7 +439,9 @@ fn convert_service(
                 "Swarm assigns task addresses itself, so the fixed address is left out",
             ));
         }
-        converted.networks.insert(network.clone(), StackServiceNetwork { aliases });
+        converted
+            .networks
+            .insert(network.clone(), StackServiceNetwork { aliases });
     }
 
     if let Some(healthcheck) = &service.healthcheck {
@@ -471,9 +481,13 @@ fn ignored_reason(key: &str) -> String {
     match key {
         "container_name" => "Swarm names each task itself".to_string(),
         "privileged" | "devices" | "cap_add" | "cap_drop" | "security_opt" | "userns_mode" | "cgroup_parent" => {
-            format!("docker stack deploy ignores '{key}' (Swarm services cannot set it), so the service runs without it")
+            format!(
+                "docker stack deploy ignores '{key}' (Swarm services cannot set it), so the service runs without it"
+            )
         }
-        "network_mode" => "Swarm tasks join the stack's networks; host or container network modes are not available".to_string(),
+        "network_mode" => {
+            "Swarm tasks join the stack's networks; host or container network modes are not available".to_string()
+        }
         "links" | "external_links" => "services reach each other by name on the stack's networks".to_string(),
         "mem_limit" | "cpus" | "mem_reservation" | "cpu_shares" => {
             format!("'{key}' is ignored by stacks; use deploy.resources")
@@ -492,7 +506,9 @@ fn image_of(project: &Project, service: &Service, warnings: &mut Vec<Warning>) -
             &service.name,
             "build",
             Outcome::Action,
-            format!("orchestrators do not build images: build {image} and push it to a registry every node can pull from"),
+            format!(
+                "orchestrators do not build images: build {image} and push it to a registry every node can pull from"
+            ),
         ));
         return image;
     }

@@ -13,7 +13,11 @@ pub(crate) struct BitWriter {
 
 impl BitWriter {
     pub(crate) fn with_bytes(bytes: Vec<u8>) -> Self {
-        Self { bytes, pending: 0, filled: 0 }
+        Self {
+            bytes,
+            pending: 0,
+            filled: 0,
+        }
     }
 
     /// Writes the low `count` bits of `value` (`count` ≤ 64).
@@ -22,7 +26,11 @@ impl BitWriter {
         if count == 0 {
             return;
         }
-        let value = if count == 64 { value } else { value & ((1u64 << count) - 1) };
+        let value = if count == 64 {
+            value
+        } else {
+            value & ((1u64 << count) - 1)
+        };
         let mut remaining = count;
         while remaining > 0 {
             let room = 8 - self.filled;
@@ -115,7 +123,16 @@ mod tests {
 
     #[test]
     fn bits_round_trip_mixed_widths() {
-        let fields: Vec<(u64, u32)> = vec![(1, 1), (0, 1), (0x7f, 7), (u64::MAX, 64), (0, 0), (5, 3), (0xdead_beef, 32), (1, 64)];
+        let fields: Vec<(u64, u32)> = vec![
+            (1, 1),
+            (0, 1),
+            (0x7f, 7),
+            (u64::MAX, 64),
+            (0, 0),
+            (5, 3),
+            (0xdead_beef, 32),
+            (1, 64),
+        ];
         let mut writer = BitWriter::default();
         for (value, width) in &fields {
             writer.write(*value, *width);

@@ -15,13 +15,13 @@
 //! Timestamps are milliseconds. Delta-of-delta codes: `0` (same step as before), `10` + 8-bit,
 //! `110` + 13-bit, `1110` + 20-bit, `11110` + 32-bit or `11111` + 64-bit zigzag integer.
 //!
-//! XOR columns follow the Gorilla paper (Pelkonen et al., VLDB 2015): the first value in
-//! 64 bits, then `0` for a repeated value, `10` + the meaningful bits when they fit the
-//! previous window of leading and trailing zeros, or `11` + 6-bit leading zeros + 6-bit
+//! XOR columns follow the Gorilla paper (Pelkonen et al., VLDB 2015). The first value takes
+//! 64 bits. Each later one is `0` when repeated, `10` + the meaningful bits when they fit the
+//! previous window of leading and trailing zeros, or else `11` + 6-bit leading zeros + 6-bit
 //! length − 1 + the meaningful bits. Any f64 round-trips bit for bit, NaN payloads included.
 //!
 //! Decimal columns store `value × 10^scale` as integers when that round-trips bit for bit for
-//! every value (scale 0 to 6, magnitude at most 2^53). The header holds the scale and the
+//! every value (scale 0 to 6, magnitude at most 2^53). The header contains the scale and the
 //! delta order (1: differences, 2: differences of differences, whichever is smaller), and
 //! each difference is a zigzag integer after a unary width class (see `DECIMAL_WIDTHS`).
 //! Gauges rounded to a display precision (CPU % to 0.01) and integer counters take this path
@@ -36,8 +36,8 @@ const TAG_XOR: u64 = 0;
 const TAG_DECIMAL: u64 = 1;
 
 /// Largest decimal scale tried: values with more fractional digits use XOR.
-const MAX_SCALE: u32 = 6;
-/// Largest integer magnitude that an f64 holds exactly.
+pub(crate) const MAX_SCALE: u32 = 6;
+/// Largest integer magnitude that an f64 represents exactly (2^53).
 const MAX_EXACT_INTEGER: f64 = 9_007_199_254_740_992.0;
 
 /// Delta-of-delta timestamp classes after the `0` code: payload width per unary prefix.
@@ -48,7 +48,10 @@ const DECIMAL_WIDTHS: [u32; 6] = [4, 8, 12, 20, 32, 64];
 /// Encodes one chunk: strictly increasing `timestamps` and value `columns` of the same length.
 pub(crate) fn encode_chunk(timestamps: &[i64], columns: &[&[f64]]) -> Result<Vec<u8>> {
     if columns.len() > usize::from(u8::MAX) {
-        return Err(Error::InvalidArgument(format!("{} columns; a chunk holds at most 255", columns.len())));
+        return Err(Error::InvalidArgument(format!(
+            "{} columns given, but a chunk has at most 255",
+            columns.len()
+        )));
     }
     if let Some(column) = columns.iter().find(|column| column.len() != timestamps.len()) {
         return Err(Error::InvalidArgument(format!(
@@ -58,7 +61,11 @@ pub(crate) fn encode_chunk(timestamps: &[i64], columns: &[&[f64]]) -> Result<Vec
         )));
     }
     if let Some(pair) = timestamps.windows(2).find(|pair| pair[1] <= pair[0]) {
-        return Err(Error::OutOfOrder { series: "(chunk)".into(), last_ms: pair[0], timestamp_ms: pair[1] });
+        return Err(Error::OutOfOrder {
+            series: "(chunk)".into(),
+            last_ms: pair[0],
+            timestamp_ms: pair[1],
+        });
     }
     let count = u32::try_from(timestamps.len())
         .map_err(|_| Error::InvalidArgument(format!("{} samples in one chunk", timestamps.len())))?;
@@ -93,7 +100,10 @@ pub(crate) fn decode_chunk(bytes: &[u8]) -> Result<(Vec<i64>, Vec<Vec<f64>>)> {
     // checking it first keeps a damaged header from allocating gigabytes.
     let payload = &rest[used..];
     if count > 0 && count.saturating_sub(1) > payload.len() * 8 {
-        return Err(Error::CorruptChunk(format!("sample count {count} exceeds the chunk's {} bytes", payload.len())));
+        return Err(Error::CorruptChunk(format!(
+            "sample count {count} exceeds the chunk's {} bytes",
+            payload.len()
+        )));
     }
 
     let mut reader = BitReader::new(payload);
@@ -131,7 +141,9 @@ fn decode_timestamps(reader: &mut BitReader<'_>, count: usize) -> Result<Vec<i64
     for _ in 1..count {
         let delta = previous_delta.wrapping_add(unzigzag(read_classed(reader, &TIMESTAMP_WIDTHS)?));
         if delta <= 0 {
-            return Err(Error::CorruptChunk(format!("timestamp step {delta} ms is not positive")));
+            return Err(Error::CorruptChunk(format!(
+                "timestamp step {delta} ms is not positive"
+            )));
         }
         previous = previous.wrapping_add(delta);
         previous_delta = delta;
@@ -218,7 +230,9 @@ fn decode_xor(reader: &mut BitReader<'_>, count: usize) -> Result<Vec<f64>> {
                 }
                 window_trailing = 64 - window_leading - length;
             } else if window_leading == 64 {
-                return Err(Error::CorruptChunk("XOR value reuses a window before any was set".into()));
+                return Err(Error::CorruptChunk(
+                    "XOR value reuses a window before any was set".into(),
+                ));
             }
             let length = 64 - window_leading - window_trailing;
             previous ^= reader.read(length)? << window_trailing;
@@ -241,7 +255,10 @@ fn decimal_scale(values: &[f64]) -> Option<u32> {
     }
     // A value exact at a smaller scale is almost always exact at a larger one, but the
     // decoder must get every bit back, so check again at the final scale.
-    values.iter().all(|&value| to_scaled(value, scale).is_some()).then_some(scale)
+    values
+        .iter()
+        .all(|&value| to_scaled(value, scale).is_some())
+        .then_some(scale)
 }
 
 /// Returns `value × 10^scale` as an integer when dividing it back gives `value` bit for bit.
@@ -253,6 +270,11 @@ fn to_scaled(value: f64, scale: u32) -> Option<i64> {
     }
     let integer = scaled as i64;
     (from_scaled(integer, scale).to_bits() == value.to_bits()).then_some(integer)
+}
+
+/// Returns `value` as an integer at the smallest exact scale, with that scale.
+pub(crate) fn smallest_scale(value: f64) -> Option<(i64, u32)> {
+    (0..=MAX_SCALE).find_map(|scale| to_scaled(value, scale).map(|integer| (integer, scale)))
 }
 
 fn from_scaled(integer: i64, scale: u32) -> f64 {
@@ -285,7 +307,9 @@ fn decode_decimal(reader: &mut BitReader<'_>, count: usize) -> Result<Vec<f64>> 
     let scale = reader.read(3)? as u32;
     let order = reader.read(2)?;
     if scale > MAX_SCALE || !(1..=2).contains(&order) {
-        return Err(Error::CorruptChunk(format!("decimal column with scale {scale} and order {order}")));
+        return Err(Error::CorruptChunk(format!(
+            "decimal column with scale {scale} and order {order}"
+        )));
     }
     let mut values = Vec::with_capacity(count);
     if count == 0 {
@@ -296,7 +320,11 @@ fn decode_decimal(reader: &mut BitReader<'_>, count: usize) -> Result<Vec<f64>> 
     let mut previous_delta = 0i64;
     for _ in 1..count {
         let code = unzigzag(read_classed(reader, &DECIMAL_WIDTHS)?);
-        let delta = if order == 2 { previous_delta.wrapping_add(code) } else { code };
+        let delta = if order == 2 {
+            previous_delta.wrapping_add(code)
+        } else {
+            code
+        };
         previous = previous.wrapping_add(delta);
         previous_delta = delta;
         values.push(from_scaled(previous, scale));
@@ -311,7 +339,11 @@ fn differences(integers: &[i64], order: u32) -> Vec<u64> {
     let mut previous_delta = 0i64;
     for pair in integers.windows(2) {
         let delta = pair[1].wrapping_sub(pair[0]);
-        let code = if order == 2 { delta.wrapping_sub(previous_delta) } else { delta };
+        let code = if order == 2 {
+            delta.wrapping_sub(previous_delta)
+        } else {
+            delta
+        };
         previous_delta = delta;
         codes.push(zigzag(code));
     }
@@ -319,7 +351,10 @@ fn differences(integers: &[i64], order: u32) -> Vec<u64> {
 }
 
 fn classed_bits(codes: &[u64]) -> u64 {
-    codes.iter().map(|&code| u64::from(classed_width(code, &DECIMAL_WIDTHS))).sum()
+    codes
+        .iter()
+        .map(|&code| u64::from(classed_width(code, &DECIMAL_WIDTHS)))
+        .sum()
 }
 
 /// Returns the bits `write_classed` uses for `code`.
@@ -329,7 +364,11 @@ fn classed_width(code: u64, widths: &[u32]) -> u32 {
     }
     for (index, &width) in widths.iter().enumerate() {
         if width == 64 || code < (1u64 << width) {
-            let prefix = if index + 1 == widths.len() { index as u32 + 1 } else { index as u32 + 2 };
+            let prefix = if index + 1 == widths.len() {
+                index as u32 + 1
+            } else {
+                index as u32 + 2
+            };
             return prefix + width;
         }
     }

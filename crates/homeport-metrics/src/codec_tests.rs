@@ -29,7 +29,9 @@ fn special_floats_round_trip_bit_exact() {
         5e-324,
         1.0,
     ];
-    let timestamps: Vec<i64> = (0..values.len() as i64).map(|i| 1_700_000_000_000 + i * 15_000).collect();
+    let timestamps: Vec<i64> = (0..values.len() as i64)
+        .map(|i| 1_700_000_000_000 + i * 15_000)
+        .collect();
     let (decoded_timestamps, decoded) = round_trip(&timestamps, &values);
     assert_eq!(decoded_timestamps, timestamps);
     assert_bits_equal(&values, &decoded);
@@ -71,7 +73,17 @@ fn irregular_timestamps_round_trip() {
 #[test]
 fn out_of_order_timestamps_rejected() {
     let err = encode_chunk(&[1_000, 2_000, 2_000], &[&[1.0, 2.0, 3.0]]).unwrap_err();
-    assert!(matches!(err, Error::OutOfOrder { last_ms: 2_000, timestamp_ms: 2_000, .. }), "{err}");
+    assert!(
+        matches!(
+            err,
+            Error::OutOfOrder {
+                last_ms: 2_000,
+                timestamp_ms: 2_000,
+                ..
+            }
+        ),
+        "{err}"
+    );
     let err = encode_chunk(&[5_000, 4_000], &[&[1.0, 2.0]]).unwrap_err();
     assert!(err.to_string().contains("increasing time order"), "{err}");
 }
@@ -120,7 +132,12 @@ fn decimal_beats_xor_on_rounded_gauge() {
     let mut writer = BitWriter::default();
     encode_xor(&mut writer, &values);
     let xor = writer.finish();
-    assert!(decimal.len() * 2 < xor.len(), "decimal {} bytes, XOR {} bytes", decimal.len(), xor.len());
+    assert!(
+        decimal.len() * 2 < xor.len(),
+        "decimal {} bytes, XOR {} bytes",
+        decimal.len(),
+        xor.len()
+    );
     let (_, decoded) = round_trip(&timestamps, &values);
     assert_bits_equal(&values, &decoded);
 }
@@ -150,7 +167,10 @@ fn damaged_chunks_rejected() {
     let bytes = encode_chunk(&timestamps, &[&values]).unwrap();
     assert!(matches!(decode_chunk(&[]), Err(Error::CorruptChunk(_))));
     assert!(matches!(decode_chunk(&[9, 1, 0]), Err(Error::CorruptChunk(_))));
-    assert!(matches!(decode_chunk(&bytes[..bytes.len() / 2]), Err(Error::CorruptChunk(_))));
+    assert!(matches!(
+        decode_chunk(&bytes[..bytes.len() / 2]),
+        Err(Error::CorruptChunk(_))
+    ));
     let mut huge_count = bytes.clone();
     huge_count.splice(2..3, [0xff, 0xff, 0xff, 0x0f]);
     assert!(matches!(decode_chunk(&huge_count), Err(Error::CorruptChunk(_))));
@@ -194,7 +214,10 @@ pub(crate) struct Lcg(pub u64);
 
 impl Lcg {
     pub(crate) fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         let mut x = self.0;
         x ^= x >> 33;
         x = x.wrapping_mul(0xff51afd7ed558ccd);

@@ -6,7 +6,11 @@ pub enum Error {
     /// A sample's timestamp is not after the last one stored for its series. Series are
     /// append-only because chunks are compressed as deltas from the previous sample.
     #[error("sample at {timestamp_ms} ms for series {series} is not after the last stored sample at {last_ms} ms; samples must be appended in increasing time order")]
-    OutOfOrder { series: String, last_ms: i64, timestamp_ms: i64 },
+    OutOfOrder {
+        series: String,
+        last_ms: i64,
+        timestamp_ms: i64,
+    },
 
     /// A stored chunk could not be decoded: the file was damaged or written by another format.
     #[error("invalid metrics chunk: {0}")]

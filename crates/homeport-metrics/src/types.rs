@@ -20,7 +20,11 @@ pub struct SeriesKey {
 impl SeriesKey {
     /// Creates a key without labels.
     pub fn new(host_id: impl Into<String>, metric: impl Into<String>) -> Self {
-        Self { host_id: host_id.into(), metric: metric.into(), labels: BTreeMap::new() }
+        Self {
+            host_id: host_id.into(),
+            metric: metric.into(),
+            labels: BTreeMap::new(),
+        }
     }
 
     /// Adds or replaces one label.
@@ -39,7 +43,11 @@ impl fmt::Display for SeriesKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}/{}", self.host_id, self.metric)?;
         if !self.labels.is_empty() {
-            let pairs: Vec<String> = self.labels.iter().map(|(name, value)| format!("{name}={value:?}")).collect();
+            let pairs: Vec<String> = self
+                .labels
+                .iter()
+                .map(|(name, value)| format!("{name}={value:?}"))
+                .collect();
             write!(f, "{{{}}}", pairs.join(","))?;
         }
         Ok(())
@@ -74,7 +82,10 @@ pub struct HostSettings {
 
 impl Default for HostSettings {
     fn default() -> Self {
-        Self { interval_ms: DEFAULT_INTERVAL_MS, retention_ms: DEFAULT_RETENTION_MS }
+        Self {
+            interval_ms: DEFAULT_INTERVAL_MS,
+            retention_ms: DEFAULT_RETENTION_MS,
+        }
     }
 }
 
@@ -147,9 +158,14 @@ pub struct Point {
 }
 
 impl Point {
-    /// A gap marker at `timestamp_ms`.
+    /// Creates a gap marker at `timestamp_ms`.
     pub fn gap(timestamp_ms: i64) -> Self {
-        Self { timestamp_ms, value: None, min: None, max: None }
+        Self {
+            timestamp_ms,
+            value: None,
+            min: None,
+            max: None,
+        }
     }
 
     pub fn is_gap(&self) -> bool {

@@ -1496,11 +1496,12 @@ async fn orchestrator_wizard_and_rollout_plan() {
         .wait_for_text(
             "[data-testid=rollout-detected-orchestrator]",
             "the saved orchestrator",
-            |text| text.contains("compose"),
+            |text| text.contains("Docker Compose"),
         )
         .await;
     let (backups_ticked, backups_enabled) = session.checkbox_state("[data-testid=rollout-check-backups]").await;
-    assert!(!backups_ticked && backups_enabled, "backups are ticked by hand only");
+    assert!(!backups_ticked, "backups are not detected, so nothing ticks them yet");
+    assert!(backups_enabled, "backups can be ticked by hand");
     session.click("[data-testid=rollout-check-backups]").await;
     session
         .wait_for_attr("[data-testid=rollout-item-backups]", "data-saving", "false")

@@ -36,7 +36,7 @@ function plan(): RolloutView {
         title: text('Core services'),
         duration: text('2-3 weeks'),
         items: [
-          item('reverse_proxy', true, ['caddy:2 on nas']),
+          item('reverse_proxy', true, ['nas: caddy:2']),
           item('monitoring', false),
           item('backups', false),
           item('orchestrator', false),
@@ -78,11 +78,27 @@ describe('RolloutScreen', () => {
   it('shows detected items, progress and unreachable hosts', async () => {
     render(RolloutScreen, { onwizard: () => {} });
     const detected = await screen.findByTestId('rollout-detected-reverse_proxy');
-    expect(detected.textContent).toContain('caddy:2 on nas');
+    expect(detected.textContent).toContain('nas: caddy:2');
     expect((screen.getByTestId('rollout-check-reverse_proxy') as HTMLInputElement).disabled).toBe(true);
     expect(screen.getByTestId('rollout-progress-core').textContent).toContain('1 of 4');
     expect(screen.getByTestId('rollout-unreachable').textContent).toContain('pi');
     expect(screen.getByTestId('rollout-open-wizard')).toBeTruthy();
+  });
+
+  it('names the saved platform', async () => {
+    const saved = plan();
+    saved.phases[0].items[3] = item('orchestrator', true, ['k3s']);
+    saved.choice = {
+      answers: { team: 'solo', workloads: 'containers', scale: 'edge', ops: 'limited' },
+      platform: 'k3s',
+      platformName: text('K3s'),
+      runnerUp: 'swarm',
+      savedAt: '2024-01-01T00:00:00Z',
+    };
+    invoke.mockImplementation(() => Promise.resolve(saved));
+    render(RolloutScreen);
+    const detected = await screen.findByTestId('rollout-detected-orchestrator');
+    expect(detected.textContent).toContain('Seen by Homeport: K3s');
   });
 
   it('ticks an item by hand', async () => {

@@ -208,21 +208,44 @@ fn check_variable_name(key: &str) -> Result<(), BuilderError> {
     Ok(())
 }
 
-/// Removes a service and every `depends_on` entry naming it, so the rest stays valid.
+/// Removes a service and the references other services make to it (`depends_on`, `links`,
+/// `volumes_from` and `network_mode: service:<name>`), so the rest stays valid.
 fn remove_service(document: &mut Document, name: &str) -> Result<(), BuilderError> {
     document.remove_service(name)?;
     for other in service_names(document) {
         let path = ["services", other.as_str(), "depends_on"];
-        let Some(depends_on) = document.node(&path) else {
-            continue;
-        };
-        if depends_on.get(name).is_some() {
-            document.remove_path(&["services", other.as_str(), "depends_on", name])?;
-        } else if let Some(index) = item_index(depends_on, name) {
-            document.remove_list_item(&path, index)?;
+        if let Some(depends_on) = document.node(&path) {
+            if depends_on.get(name).is_some() {
+                document.remove_path(&["services", other.as_str(), "depends_on", name])?;
+            } else if let Some(index) = item_index(depends_on, name) {
+                document.remove_list_item(&path, index)?;
+            }
+        }
+        for key in ["links", "volumes_from"] {
+            let path = ["services", other.as_str(), key];
+            // Removing shifts the later items, so each pass removes one and looks again.
+            for _ in 0..100 {
+                let Some(index) = document.node(&path).and_then(|list| reference_index(list, name)) else {
+                    break;
+                };
+                document.remove_list_item(&path, index)?;
+            }
+        }
+        let mode = ["services", other.as_str(), "network_mode"];
+        if document.node(&mode).and_then(Node::scalar_text) == Some(&format!("service:{name}")) {
+            document.remove_path(&mode)?;
         }
     }
     Ok(())
+}
+
+/// Returns the index of the first item of `list` that names `service`, alone or before a
+/// `:` (`db`, `db:database`, `db:ro`).
+fn reference_index(list: &Node, service: &str) -> Option<usize> {
+    list.as_sequence()?.iter().position(|item| {
+        item.scalar_text()
+            .is_some_and(|text| text.split(':').next() == Some(service))
+    })
 }
 
 /// Renames a service and the references other services make to it: `depends_on`,
@@ -247,16 +270,33 @@ fn rename_service(document: &mut Document, name: &str, new_name: &str) -> Result
                 &format!("service:{new_name}"),
             )?;
         }
-        if let Some(volumes_from) = document.node(&["services", other.as_str(), "volumes_from"]) {
-            let items = volumes_from.as_sequence().unwrap_or_default().to_vec();
-            for item in items {
-                let Some(text) = item.scalar_text() else { continue };
-                let (source, mode) = text.split_once(':').map_or((text, None), |(s, m)| (s, Some(m)));
-                if source == name {
-                    let renamed = mode.map_or(new_name.to_string(), |mode| format!("{new_name}:{mode}"));
-                    document.replace_node_scalar(&item, &renamed)?;
-                }
+        for key in ["volumes_from", "links"] {
+            let path = ["services", other.as_str(), key];
+            // Each replace parses the text again, so items are looked up anew every pass.
+            for _ in 0..100 {
+                let Some(index) = document.node(&path).and_then(|list| reference_index(list, name)) else {
+                    break;
+                };
+                let item = document
+                    .node(&path)
+                    .and_then(Node::as_sequence)
+                    .and_then(|items| items.get(index))
+                    .cloned();
+                let Some(item) = item else { break };
+                let text = item.scalar_text().unwrap_or_default();
+                let renamed = match text.split_once(':') {
+                    Some((_, rest)) => format!("{new_name}:{rest}"),
+                    None => new_name.to_string(),
+                };
+                document.replace_node_scalar(&item, &renamed)?;
             }
+        }
+        let extends = ["services", other.as_str(), "extends", "service"];
+        let extends_file = document
+            .node(&["services", other.as_str(), "extends", "file"])
+            .is_some();
+        if !extends_file && document.node(&extends).and_then(Node::scalar_text) == Some(name) {
+            document.set_path(&extends, new_name)?;
         }
     }
     Ok(())

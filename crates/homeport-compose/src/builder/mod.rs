@@ -86,12 +86,14 @@ fn check_routes(document: &Document, view: &BuilderView, diagnostics: &mut Diagn
     for route in &view.routes {
         let node = document.node(&["services", route.service.as_str(), view::ROUTE_KEY, "route", "hostname"]);
         let (line, column) = node.map_or((0, 0), |node| (node.start.line, node.start.column));
-        let mut warn = |message: String, value: &str, hint: &str| {
+        // A bad hostname or port would be written into the Caddyfile, so it is an error that
+        // blocks the deploy; a route the proxy cannot reach is a warning.
+        let mut report = |severity: Severity, message: String, value: &str, hint: &str| {
             diagnostics.push(Diagnostic {
                 file: PathBuf::from(COMPOSE_FILE),
                 line,
                 column,
-                severity: Severity::Warning,
+                severity,
                 code: Code::InvalidRoute,
                 message,
                 value: value.to_string(),
@@ -99,21 +101,24 @@ fn check_routes(document: &Document, view: &BuilderView, diagnostics: &mut Diagn
             });
         };
         if let Err(reason) = proxy::check_hostname(&route.hostname) {
-            warn(
+            report(
+                Severity::Error,
                 format!("the route of '{}' has an invalid hostname: {reason}", route.service),
                 &route.hostname,
                 "use a DNS name such as app.home.arpa",
             );
         }
         if route.port.parse::<u16>().map_or(true, |port| port == 0) {
-            warn(
+            report(
+                Severity::Error,
                 format!("the route of '{}' has an invalid port", route.service),
                 &route.port,
                 "set the container port the app listens on, 1 to 65535",
             );
         }
         match &proxy_networks {
-            None => warn(
+            None => report(
+                Severity::Warning,
                 format!(
                     "the service '{}' has a route but the stack has no reverse proxy",
                     route.service
@@ -125,7 +130,8 @@ fn check_routes(document: &Document, view: &BuilderView, diagnostics: &mut Diagn
                 let card = view.services.iter().find(|card| card.name == route.service);
                 let shares = card.is_some_and(|card| card.networks.iter().any(|network| networks.contains(network)));
                 if !shares {
-                    warn(
+                    report(
+                        Severity::Warning,
                         format!("the proxy cannot reach '{}': they share no network", route.service),
                         &route.service,
                         "connect the service to a network the proxy is on",

@@ -127,7 +127,13 @@ pub fn check_hostname(hostname: &str) -> Result<(), String> {
 
 /// Writes the Caddyfile for `routes`: one site per hostname, `tls internal` for LAN names,
 /// and a plain-HTTP response when there is no route yet so a fresh proxy shows that it runs.
+/// Routes with an invalid hostname or port are left out, so no text from compose.yaml can add
+/// its own Caddyfile directives; the validation reports them as errors.
 pub fn caddyfile(routes: &[ProxyRoute]) -> String {
+    let routes: Vec<&ProxyRoute> = routes
+        .iter()
+        .filter(|route| check_hostname(&route.hostname).is_ok() && route.port.parse::<u16>().is_ok_and(|port| port > 0))
+        .collect();
     let mut text = String::from(
         "# Written by Homeport from the x-homeport routes in compose.yaml.\n\
          # Change the routes in Homeport or in compose.yaml; edits here are replaced on the next save.\n",
@@ -209,6 +215,24 @@ mod tests {
         assert!(text.contains("\ttls internal\n\treverse_proxy jellyfin:8096\n}"));
         assert!(text.contains("cloud.example.com {\n\treverse_proxy nextcloud:80\n}"));
         assert_eq!(text.matches("tls internal").count(), 1);
+    }
+
+    #[test]
+    fn caddyfile_leaves_out_injected_routes() {
+        let route = |hostname: &str, port: &str| ProxyRoute {
+            service: "app".to_string(),
+            hostname: hostname.to_string(),
+            port: port.to_string(),
+            internal_tls: true,
+        };
+        let text = caddyfile(&[
+            route("x.lan {\n}\n:2019 {\n\trespond pwned\n", "80"),
+            route("ok.lan", "80 {\n}\nevil.lan {"),
+            route("good.lan", "8080"),
+        ]);
+        assert!(!text.contains("pwned"), "{text}");
+        assert!(!text.contains("evil"), "{text}");
+        assert!(text.contains("good.lan {"), "{text}");
     }
 
     #[test]

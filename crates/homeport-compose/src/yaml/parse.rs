@@ -31,6 +31,27 @@ impl Offsets {
     }
 }
 
+/// The most nodes that aliases may copy in one file. Each alias copies its anchored node, so
+/// nested aliases grow exponentially ("billion laughs"); real Compose files copy a few hundred.
+const MAX_ALIAS_NODES: usize = 100_000;
+
+/// Counts the nodes of `node`, stopping once the count passes `budget`.
+fn count_nodes(node: &Node, budget: usize) -> usize {
+    let mut count = 1;
+    let children: Box<dyn Iterator<Item = &Node>> = match &node.value {
+        Value::Scalar { .. } => return 1,
+        Value::Sequence(items) => Box::new(items.iter()),
+        Value::Mapping(entries) => Box::new(entries.iter().flat_map(|entry| [&entry.key, &entry.value])),
+    };
+    for child in children {
+        if count > budget {
+            break;
+        }
+        count += count_nodes(child, budget - count);
+    }
+    count
+}
+
 /// A collection under construction.
 enum Open {
     Sequence {
@@ -54,6 +75,8 @@ struct Builder<'a> {
     offsets: Offsets,
     file: usize,
     anchors: HashMap<usize, Node>,
+    /// Nodes copied by aliases so far, bounded by [`MAX_ALIAS_NODES`].
+    alias_nodes: usize,
     stack: Vec<Open>,
     root: Option<Node>,
     reporter: &'a mut Reporter,
@@ -67,6 +90,7 @@ pub(crate) fn parse_document(text: &str, file: usize, reporter: &mut Reporter) -
         offsets: Offsets::new(text),
         file,
         anchors: HashMap::new(),
+        alias_nodes: 0,
         stack: Vec::new(),
         root: None,
         reporter,
@@ -249,24 +273,45 @@ impl Builder<'_> {
         }
     }
 
+    /// Makes the empty node that stands in for an alias that cannot be expanded.
+    fn placeholder(&self, start: Pos) -> Node {
+        Node::synthetic(
+            Value::Scalar {
+                text: String::new(),
+                style: Style::Plain,
+            },
+            self.file,
+            start,
+        )
+    }
+
     fn alias(&mut self, anchor: usize, span: Span) {
         let start = self.pos_at(span.start.index(), span.start.line(), span.start.col());
+        let budget = MAX_ALIAS_NODES - self.alias_nodes;
+        let size = self.anchors.get(&anchor).map(|node| count_nodes(node, budget));
+        if size.is_some_and(|size| size > budget) {
+            let placeholder = self.placeholder(start);
+            self.reporter.error(
+                &placeholder,
+                Code::YamlSyntax,
+                format!("the aliases of this file expand to more than {MAX_ALIAS_NODES} nodes"),
+                "",
+                "write the repeated values out, or use fewer nested aliases; a file this large is likely an alias bomb",
+            );
+            self.alias_nodes = MAX_ALIAS_NODES;
+            self.finish(placeholder, 0);
+            return;
+        }
         match self.anchors.get(&anchor) {
             Some(node) => {
+                self.alias_nodes += size.unwrap_or(0);
                 let mut copy = node.clone();
                 copy.from_alias = true;
                 self.finish(copy, 0);
             }
             None => {
                 let name = &self.text[start.offset..self.offsets.byte(span.end.index())];
-                let placeholder = Node::synthetic(
-                    Value::Scalar {
-                        text: String::new(),
-                        style: Style::Plain,
-                    },
-                    self.file,
-                    start,
-                );
+                let placeholder = self.placeholder(start);
                 self.reporter.error(
                     &placeholder,
                     Code::UnknownAnchor,
@@ -523,5 +568,21 @@ mod tests {
         assert_eq!(text[x.start.offset..x.end].trim_start(), "restart: always");
         assert!(!root.get("y").unwrap().flow);
         assert!(root.get("z").unwrap().flow);
+    }
+
+    #[test]
+    fn parse_stops_alias_bomb() {
+        let mut text = String::from("a: &a [x, x, x, x, x, x, x, x, x]\n");
+        for level in 1..9 {
+            let previous = format!("*l{}", level - 1).replace("*l0", "*a");
+            let items = vec![previous; 9].join(", ");
+            text.push_str(&format!("l{level}: &l{level} [{items}]\n"));
+        }
+        let (root, reporter) = parse(&text);
+        assert!(reporter.diagnostics.has_errors());
+        let error = reporter.diagnostics.errors().next().unwrap();
+        assert!(error.message.contains("expand to more than"), "{error}");
+        assert_eq!(error.line, 6, "{error}");
+        drop(root);
     }
 }

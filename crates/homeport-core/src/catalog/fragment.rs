@@ -27,10 +27,19 @@ pub struct Fragment {
     pub services: Vec<String>,
 }
 
-/// Prepares `template` with its default values and freshly generated passwords.
-pub fn fragment(template: &Template) -> Result<Fragment, CatalogError> {
+/// Prepares `template` with its default values and freshly generated passwords. Parameter
+/// names get the prefix `<TEMPLATE>` (such as `UPTIME_KUMA`), or `<TEMPLATE>_2`, `_3`, ... when
+/// `in_use` says a `.env` already has names with that prefix, so a template added twice gets
+/// values of its own.
+pub fn fragment(template: &Template, in_use: impl Fn(&str) -> bool) -> Result<Fragment, CatalogError> {
     let rendered = render(template, &BTreeMap::new(), &BTreeMap::new())?;
-    let prefix = env_prefix(&template.metadata.id);
+    let base = env_prefix(&template.metadata.id);
+    let mut prefix = base.clone();
+    let mut counter = 2;
+    while in_use(&format!("{prefix}_")) && counter < 1000 {
+        prefix = format!("{base}_{counter}");
+        counter += 1;
+    }
     let values = parse_env(rendered.env.expose());
 
     let mut names = BTreeMap::new();
@@ -186,7 +195,7 @@ mod tests {
     fn every_template_becomes_a_valid_fragment() {
         let catalog = Catalog::embedded().unwrap();
         for template in catalog.templates() {
-            let fragment = fragment(template).unwrap();
+            let fragment = fragment(template, |_| false).unwrap();
             assert!(!fragment.services.is_empty(), "{}", template.metadata.id);
             assert!(!fragment.compose.contains("profiles:"), "{}", template.metadata.id);
 
@@ -204,8 +213,29 @@ mod tests {
     #[test]
     fn jellyfin_keeps_its_default_variant() {
         let catalog = Catalog::embedded().unwrap();
-        let fragment = fragment(catalog.get("jellyfin").unwrap()).unwrap();
+        let fragment = fragment(catalog.get("jellyfin").unwrap(), |_| false).unwrap();
         assert_eq!(fragment.services, ["jellyfin"]);
         assert!(fragment.env.expose().contains("JELLYFIN_"), "{}", fragment.env.expose());
+    }
+
+    #[test]
+    fn second_copy_gets_its_own_prefix() {
+        let catalog = Catalog::embedded().unwrap();
+        let first = fragment(catalog.get("vaultwarden").unwrap(), |_| false).unwrap();
+        let env = first.env.expose().to_string();
+        let second = fragment(catalog.get("vaultwarden").unwrap(), |prefix| {
+            env.lines().any(|line| line.starts_with(prefix))
+        })
+        .unwrap();
+        assert!(
+            second.env.expose().contains("VAULTWARDEN_2_DATA_DIR="),
+            "{}",
+            second.env.expose()
+        );
+        assert!(
+            second.compose.contains("${VAULTWARDEN_2_DATA_DIR}"),
+            "{}",
+            second.compose
+        );
     }
 }

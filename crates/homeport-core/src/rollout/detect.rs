@@ -45,7 +45,7 @@ pub struct Observation {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Detection {
     pub detected: bool,
-    /// Such as `caddy:2 on nas`, or a host name.
+    /// Such as `nas: caddy:2` (host and image, with no words to translate), or a host name.
     pub evidence: Vec<String>,
 }
 
@@ -132,7 +132,7 @@ impl Observation {
             .iter()
             .filter(|container| !running_only || container.running)
             .filter(|container| repositories.contains(&repository(&container.image)))
-            .map(|container| format!("{} on {}", container.image, container.host))
+            .map(|container| format!("{}: {}", container.host, container.image))
             .collect();
         evidence.dedup();
         Detection {
@@ -190,7 +190,7 @@ mod tests {
         };
         let proxy = observation.detect(Detect::ReverseProxy);
         assert!(proxy.detected);
-        assert_eq!(proxy.evidence, ["traefik:v3 on nas"]);
+        assert_eq!(proxy.evidence, ["nas: traefik:v3"]);
         let certificates = observation.detect(Detect::Certificates);
         assert!(
             !certificates.detected,
@@ -221,7 +221,7 @@ mod tests {
         };
         assert_eq!(
             running.detect(Detect::Monitoring).evidence,
-            ["grafana/grafana-oss:10 on nas"]
+            ["nas: grafana/grafana-oss:10"]
         );
     }
 

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use super::deploy::{read_texts, FileAccess};
+use super::deploy::{read_texts, FileAccess, MAX_TEXT_FILE};
 use super::Stack;
 use crate::error::{Error, Result};
 
@@ -88,9 +88,19 @@ pub async fn read_source(access: &FileAccess<'_>, stack: &Stack) -> Result<Stack
 }
 
 fn read_local(path: &str) -> Result<Option<String>> {
-    match std::fs::read_to_string(path) {
-        Ok(text) => Ok(Some(text)),
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(err) => Err(Error::invalid("path", path, format!("cannot read the file: {err}"))),
+    let metadata = match std::fs::metadata(path) {
+        Ok(metadata) => metadata,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(err) => return Err(Error::invalid("path", path, format!("cannot read the file: {err}"))),
+    };
+    if !metadata.is_file() || metadata.len() > MAX_TEXT_FILE {
+        return Err(Error::invalid(
+            "path",
+            path,
+            format!("this is not a regular file of at most {MAX_TEXT_FILE} bytes, so it is not read as a stack file"),
+        ));
     }
+    std::fs::read_to_string(path)
+        .map(Some)
+        .map_err(|err| Error::invalid("path", path, format!("cannot read the file: {err}")))
 }

@@ -185,6 +185,14 @@ fn clean_id(app: &AppTemplate) -> String {
 
 fn read_text(path: &Path) -> Result<String> {
     let metadata = std::fs::metadata(path).map_err(|err| unreadable(path, &err))?;
+    // Devices and pipes report size 0, so only regular files are read.
+    if !metadata.is_file() {
+        return Err(Error::invalid(
+            "location",
+            path.display().to_string(),
+            "this is not a regular file; name a template JSON file or a CasaOS app folder",
+        ));
+    }
     if metadata.len() > MAX_DOWNLOAD_BYTES as u64 {
         return Err(Error::invalid(
             "location",

@@ -7,9 +7,11 @@ import type {
   AppInfo,
   BuilderDeployInput,
   BuilderDraft,
+  ExportView,
   BuilderEdit,
   BuilderState,
   StackDraft,
+  SwarmDeployView,
   ContainerAction,
   ContainerEvent,
   ContainerView,
@@ -407,6 +409,16 @@ export function templateDeployPreview(input: TemplateDeployInput): Promise<Servi
   return call('template_deploy_preview', { input });
 }
 
+/** Exports the builder's draft to `swarm`, `kubernetes`, `k3s` or `nomad`: files and warnings. */
+export function stackExportDraft(draft: BuilderDraft, target: string): Promise<ExportView> {
+  return call('stack_export_draft', { draft, target });
+}
+
+/** Exports the draft and writes the files into `folder`, all of them or none. */
+export function stackExportSave(draft: BuilderDraft, target: string, folder: string): Promise<ExportView> {
+  return call('stack_export_save', { draft, target, folder });
+}
+
 /** Converts a pasted `docker run` command into a Compose service, reporting every flag. */
 export function dockerRunConvert(command: string): Promise<RunConversionView> {
   return call('docker_run_convert', { command });
@@ -533,4 +545,9 @@ export function rolloutStatus(timeoutMs?: number): Promise<RolloutView> {
 /** Ticks or unticks a rollout item by hand. */
 export function rolloutCheck(item: string, checked: boolean): Promise<null> {
   return call('rollout_check', { item, checked });
+}
+
+/** Deploys the draft as a Swarm stack to a host whose engine is a swarm manager. */
+export function stackExportSwarmDeploy(hostId: string, draft: BuilderDraft, stack: string): Promise<SwarmDeployView> {
+  return call('stack_export_swarm_deploy', { hostId, draft, stack });
 }

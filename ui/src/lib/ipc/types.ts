@@ -354,6 +354,42 @@ export type RunConversionView = { serviceName: string, image: string,
  */
 composeFile: string, flags: Array<RunFlagView>, };
 
+export type ExportFileView = { 
+/**
+ * Relative to the output folder.
+ */
+path: string, content: string, };
+
+export type ExportWarningView = { 
+/**
+ * The Compose service, or `null` for top-level sections.
+ */
+service: string | null, 
+/**
+ * The Compose field, such as `privileged`.
+ */
+field: string, 
+/**
+ * `dropped`, `changed` or `action` (written, but the user must do something first).
+ */
+outcome: string, 
+/**
+ * English; the UI shows it as it is, since it names fields and commands.
+ */
+message: string, };
+
+export type ExportView = { 
+/**
+ * `swarm`, `kubernetes`, `k3s` or `nomad`.
+ */
+target: string, files: Array<ExportFileView>, warnings: Array<ExportWarningView>, 
+/**
+ * Absolute paths written, when the export was saved to a folder.
+ */
+written: Array<string>, };
+
+export type SwarmDeployView = { stack: string, networksCreated: Array<string>, servicesCreated: Array<string>, servicesUpdated: Array<string>, warnings: Array<ExportWarningView>, };
+
 export type LocalizedText = { en: string, zhCn: string, };
 
 export type TemplateOptionView = { value: string, title: LocalizedText, };
@@ -640,7 +676,7 @@ export type RolloutItemView = { id: string, title: LocalizedText, detail: Locali
  */
 detectable: boolean, detected: boolean, 
 /**
- * What Homeport saw, such as `caddy:2 on nas`.
+ * What Homeport saw, such as `nas: caddy:2`, or the saved platform's id.
  */
 evidence: Array<string>, 
 /**

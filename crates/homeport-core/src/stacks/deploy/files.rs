@@ -3,7 +3,7 @@
 use russh::ChannelMsg;
 use russh_sftp::client::error::Error as SftpError;
 use russh_sftp::client::SftpSession;
-use russh_sftp::protocol::StatusCode;
+use russh_sftp::protocol::{FileAttributes, OpenFlags, StatusCode};
 use tokio::io::AsyncWriteExt;
 use tokio_util::sync::CancellationToken;
 
@@ -80,10 +80,23 @@ pub(super) async fn write_stack_files(
                 create_folders(&sftp, folder, &host).await?;
             }
         }
+        // `.env` holds passwords, so only its owner may read it: it is created with mode 0600,
+        // and an existing one is set to 0600 too, because opening keeps an old file's mode.
+        let private = name == ".env";
         let write = async {
-            let mut file = sftp.create(path.clone()).await?;
+            let mut attributes = FileAttributes::empty();
+            if private {
+                attributes.permissions = Some(0o600);
+            }
+            let flags = OpenFlags::CREATE | OpenFlags::TRUNCATE | OpenFlags::WRITE;
+            let mut file = sftp
+                .open_with_flags_and_attributes(path.clone(), flags, attributes.clone())
+                .await?;
             file.write_all(text.as_bytes()).await?;
             file.shutdown().await?;
+            if private {
+                sftp.set_metadata(path.clone(), attributes).await?;
+            }
             Ok::<(), SftpError>(())
         };
         write.await.map_err(|err| sftp_error(&host, &path, "write", err))?;
@@ -118,12 +131,36 @@ async fn create_folders(sftp: &SftpSession, dir: &str, host: &str) -> Result<()>
     Ok(())
 }
 
-/// Reads text files from the host over one SFTP channel; a missing file gives `None`.
+/// The largest stack file read back from a host: Compose files, `.env` and the Caddyfile are
+/// far smaller.
+pub(crate) const MAX_TEXT_FILE: u64 = 4 * 1024 * 1024;
+
+/// Reads text files from the host over one SFTP channel; a missing file gives `None`, and a
+/// path that is not a regular file of at most [`MAX_TEXT_FILE`] bytes is an error.
 pub(crate) async fn read_texts(session: &SshSession, paths: &[String]) -> Result<Vec<Option<String>>> {
     let host = session.target().address.clone();
     let sftp = open(session).await?;
     let mut texts = Vec::new();
     for path in paths {
+        // The size is checked first: a path from a container label may name a device such
+        // as /dev/zero, or a file far larger than any Compose file.
+        let metadata = match sftp.metadata(path.clone()).await {
+            Ok(metadata) => metadata,
+            Err(SftpError::Status(status)) if status.status_code == StatusCode::NoSuchFile => {
+                texts.push(None);
+                continue;
+            }
+            Err(err) => return Err(sftp_error(&host, path, "look up", err)),
+        };
+        let regular = metadata.permissions.is_some_and(|mode| mode & 0o170000 == 0o100000);
+        let size = metadata.size.unwrap_or(u64::MAX);
+        if !regular || size > MAX_TEXT_FILE {
+            return Err(Error::invalid(
+                "path",
+                path.clone(),
+                format!("on {host} this is not a regular file of at most {MAX_TEXT_FILE} bytes, so it is not read as a stack file"),
+            ));
+        }
         match sftp.read(path.clone()).await {
             Ok(bytes) => texts.push(Some(String::from_utf8_lossy(&bytes).into_owned())),
             Err(SftpError::Status(status)) if status.status_code == StatusCode::NoSuchFile => texts.push(None),
@@ -159,9 +196,15 @@ fn sftp_error(host: &str, path: &str, action: &str, err: SftpError) -> Error {
         }
         _ => "check the path and the SSH user's permissions",
     };
+    // The SFTP error's text repeats its status ("Permission denied: Permission denied"), so
+    // only the status is shown when there is one.
+    let detail = match &err {
+        SftpError::Status(status) => format!("{:?}", status.status_code),
+        other => other.to_string(),
+    };
     Error::invalid(
-        "remotePath",
+        "baseDir",
         path,
-        format!("cannot {action} the path on {host}: {err}; {hint}"),
+        format!("cannot {action} {path} on {host} ({detail}); {hint}"),
     )
 }

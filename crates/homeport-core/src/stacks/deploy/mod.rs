@@ -34,7 +34,7 @@ mod spec;
 mod start;
 mod validate;
 
-pub(crate) use files::read_texts;
+pub(crate) use files::{read_texts, MAX_TEXT_FILE};
 
 use std::time::{Duration, Instant};
 
