@@ -317,8 +317,14 @@ fn start_order_follows_dependencies() {
 fn start_order_rejects_cycle() {
     let dir = TempDir::new().unwrap();
     let text = "services:\n  a: {image: x, depends_on: [b]}\n  b: {image: x, depends_on: [a]}\n";
-    let project = load_ok(&[write(dir.path(), "compose.yaml", text)]);
-    assert!(project.start_order(&[]).is_err());
+    let paths = [write(dir.path(), "compose.yaml", text)];
+    let error = homeport_compose::ComposeFile::load(&paths, &homeport_compose::Environment::default())
+        .expect_err("a cycle is rejected when the file loads");
+    assert_eq!(
+        error.with_code(homeport_compose::Code::DependencyCycle).count(),
+        1,
+        "{error}"
+    );
 }
 
 const COMMENTED_ENVIRONMENT: &str = r#"services:
@@ -442,4 +448,33 @@ fn profile_alternatives_share_a_port_without_warning() {
         .map(|warning| warning.value.clone())
         .collect();
     assert_eq!(duplicates, vec!["9000".to_string()], "{:?}", project.warnings);
+}
+
+#[test]
+fn compose_rejects_what_compose_rejects() {
+    let cases = [
+        (
+            "services:\n  web:\n    imgae: nginx\n    image: nginx\n",
+            "unknown attribute 'imgae'",
+            3,
+        ),
+        (
+            "services:\n  web:\n    restart: always\n",
+            "neither an image nor a build",
+            3,
+        ),
+        (
+            "services:\n  a:\n    image: x\n    depends_on: [b]\n  b:\n    image: x\n    depends_on: [a]\n",
+            "cycle",
+            2,
+        ),
+    ];
+    for (text, expected, line) in cases {
+        let files = [(std::path::PathBuf::from("compose.yaml"), text.to_string())];
+        let error = homeport_compose::ComposeFile::load_strs(&files, &homeport_compose::Environment::default())
+            .expect_err(expected);
+        let found = error.errors().find(|diagnostic| diagnostic.message.contains(expected));
+        let found = found.unwrap_or_else(|| panic!("{expected}: {error}"));
+        assert_eq!(found.line, line, "{found}");
+    }
 }

@@ -100,6 +100,7 @@ pub(crate) fn build_project(
 
     attach_default_network(&mut project);
     check_references(root, &project, reporter);
+    check_cycles(root, &project, reporter);
     warn_duplicate_ports(&project, &port_places, reporter);
     project
 }
@@ -166,6 +167,32 @@ fn check_references(root: &Node, project: &Project, reporter: &mut Reporter) {
                     "define the volume under the top-level 'volumes', or start a host path with './' or '/'",
                 );
             }
+        }
+    }
+}
+
+/// Reports a `depends_on` cycle among all services, whatever their profiles, as Compose
+/// rejects such a file before it starts anything.
+fn check_cycles(root: &Node, project: &Project, reporter: &mut Reporter) {
+    let profiles: std::collections::BTreeSet<&str> = project
+        .services
+        .values()
+        .flat_map(|service| service.profiles.iter().map(String::as_str))
+        .collect();
+    let profiles: Vec<&str> = profiles.into_iter().collect();
+    if let Err(super::order::OrderError::Cycle { services }) = project.start_order(&profiles) {
+        let place = services
+            .first()
+            .and_then(|first| root.get("services").and_then(|all| all.entry(first)))
+            .map(|entry| entry.key.clone());
+        if let Some(place) = place {
+            reporter.error(
+                &place,
+                Code::DependencyCycle,
+                format!("depends_on forms a cycle among: {}", services.join(", ")),
+                &services.join(", "),
+                "remove one of the depends_on entries so the services can start one after another",
+            );
         }
     }
 }

@@ -21,6 +21,89 @@ pub(crate) struct Context<'a> {
     pub lookup: &'a dyn Fn(&str) -> Option<String>,
 }
 
+/// The service attributes of the Compose Specification that Docker Compose v2.40 accepts,
+/// besides the ones this module reads itself; any other key without `x-` is an error there.
+const SERVICE_ATTRIBUTES: &[&str] = &[
+    "annotations",
+    "attach",
+    "blkio_config",
+    "cap_add",
+    "cap_drop",
+    "cgroup",
+    "cgroup_parent",
+    "configs",
+    "container_name",
+    "cpu_count",
+    "cpu_percent",
+    "cpu_period",
+    "cpu_quota",
+    "cpu_rt_period",
+    "cpu_rt_runtime",
+    "cpu_shares",
+    "cpus",
+    "cpuset",
+    "credential_spec",
+    "develop",
+    "device_cgroup_rules",
+    "devices",
+    "dns",
+    "dns_opt",
+    "dns_search",
+    "domainname",
+    "driver_opts",
+    "expose",
+    "extends",
+    "external_links",
+    "extra_hosts",
+    "gpus",
+    "group_add",
+    "hostname",
+    "init",
+    "ipc",
+    "isolation",
+    "label_file",
+    "links",
+    "logging",
+    "mac_address",
+    "mem_limit",
+    "mem_reservation",
+    "mem_swappiness",
+    "memswap_limit",
+    "models",
+    "network_mode",
+    "oom_kill_disable",
+    "oom_score_adj",
+    "pid",
+    "pids_limit",
+    "platform",
+    "post_start",
+    "pre_stop",
+    "privileged",
+    "provider",
+    "pull_policy",
+    "pull_refresh_after",
+    "read_only",
+    "runtime",
+    "scale",
+    "secrets",
+    "security_opt",
+    "shm_size",
+    "stdin_open",
+    "stop_grace_period",
+    "stop_signal",
+    "storage_opt",
+    "sysctls",
+    "tmpfs",
+    "tty",
+    "ulimits",
+    "use_api_socket",
+    "user",
+    "userns_mode",
+    "uts",
+    "volumes_from",
+    "working_dir",
+];
+
 pub(crate) fn build_service(name: &str, node: &Node, context: &mut Context<'_>) -> Service {
     let mut service = Service {
         name: name.to_string(),
@@ -77,9 +160,32 @@ pub(crate) fn build_service(name: &str, node: &Node, context: &mut Context<'_>) 
             }
             "networks" => service.networks = service_networks(value, reporter),
             _ => {
+                if !SERVICE_ATTRIBUTES.contains(&key) {
+                    reporter.error(
+                        &entry.key,
+                        Code::InvalidValue,
+                        format!("unknown attribute '{key}' in service '{name}'"),
+                        key,
+                        "check the spelling, or prefix a custom attribute with 'x-'",
+                    );
+                }
                 service.other.insert(key.to_string(), to_json(value));
             }
         }
+    }
+
+    // Compose needs something to run: an image, a build, a provider, or a base to extend.
+    let runnable = ["image", "build", "provider", "extends"]
+        .iter()
+        .any(|key| node.get(key).is_some());
+    if !runnable {
+        context.reporter.error(
+            node,
+            Code::InvalidValue,
+            format!("service '{name}' has neither an image nor a build context"),
+            name,
+            "add 'image:' with the image to run, or 'build:' with the folder to build",
+        );
     }
 
     // `environment` wins over `env_file`, and a name without a value takes the caller's value.
