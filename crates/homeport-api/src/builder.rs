@@ -280,22 +280,17 @@ impl Api {
 /// Caddyfile written into the draft's files when the proxy is Caddy.
 fn state(mut draft: BuilderDraft, renamed: Vec<(String, String)>) -> BuilderState {
     let mut diagnostics = Vec::new();
-    let values = match homeport_compose::dotenv::parse_dotenv(&draft.env, &|_| None) {
-        Ok(pairs) => pairs.into_iter().collect(),
-        Err(errors) => {
-            diagnostics.extend(errors.iter().map(|error| ComposeDiagnostic {
-                file: ".env".to_string(),
-                line: u32::try_from(error.line).unwrap_or(u32::MAX),
-                column: u32::try_from(error.column).unwrap_or(u32::MAX),
-                severity: "error".to_string(),
-                code: "invalid_value".to_string(),
-                message: error.message.clone(),
-                value: String::new(),
-                hint: "write one NAME=value per line".to_string(),
-            }));
-            BTreeMap::new()
-        }
-    };
+    let (values, errors) = lenient_dotenv(&draft.env);
+    diagnostics.extend(errors.iter().map(|error| ComposeDiagnostic {
+        file: ".env".to_string(),
+        line: u32::try_from(error.line).unwrap_or(u32::MAX),
+        column: u32::try_from(error.column).unwrap_or(u32::MAX),
+        severity: "error".to_string(),
+        code: "invalid_value".to_string(),
+        message: error.message.clone(),
+        value: String::new(),
+        hint: "write one NAME=value per line".to_string(),
+    }));
     let environment = Environment {
         values,
         ignore_dotenv: true,
@@ -319,6 +314,35 @@ fn state(mut draft: BuilderDraft, renamed: Vec<(String, String)>) -> BuilderStat
         risks: snapshot.risks.into_iter().map(risk_view).collect(),
         renamed,
     }
+}
+
+/// Parses `.env` text, keeping the values of the valid lines when others are invalid, so one
+/// typo does not make every `${NAME}` in compose.yaml look unset. Returns the values and the
+/// errors of the invalid lines.
+fn lenient_dotenv(text: &str) -> (BTreeMap<String, String>, Vec<homeport_compose::dotenv::DotenvError>) {
+    let mut lines: Vec<&str> = text.lines().collect();
+    let mut errors = Vec::new();
+    // Each pass blanks the lines named by the errors; a pass without errors ends it. The
+    // bound keeps a parser that reports a line it cannot place from looping.
+    for _ in 0..8 {
+        match homeport_compose::dotenv::parse_dotenv(&lines.join("\n"), &|_| None) {
+            Ok(pairs) => return (pairs.into_iter().collect(), errors),
+            Err(found) => {
+                let mut blanked = false;
+                for error in &found {
+                    if let Some(line) = error.line.checked_sub(1).and_then(|index| lines.get_mut(index)) {
+                        blanked |= !line.is_empty();
+                        *line = "";
+                    }
+                }
+                errors.extend(found);
+                if !blanked {
+                    break;
+                }
+            }
+        }
+    }
+    (BTreeMap::new(), errors)
 }
 
 fn parse(compose: &str) -> ApiResult<Document> {
@@ -392,6 +416,15 @@ fn check_relative(path: &str) -> ApiResult<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dotenv_keeps_valid_lines() {
+        let (values, errors) = lenient_dotenv("IMG=nginx\nthis is not env\nPORT=8080\n");
+        assert_eq!(values.get("IMG").map(String::as_str), Some("nginx"));
+        assert_eq!(values.get("PORT").map(String::as_str), Some("8080"));
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].line, 2);
+    }
 
     #[test]
     fn draft_paths_stay_inside_the_folder() {

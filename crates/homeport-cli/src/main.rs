@@ -47,13 +47,16 @@ fn main() -> ExitCode {
 
 async fn run(command: Command, output: &Output) -> Result<(), IpcError> {
     let paths = AppPaths::resolve()?;
+    // With --json, stderr carries JSON only (errors and progress events), so log lines go to
+    // the log file alone.
+    let stderr_level = if output.json { "off" } else { "warn" };
     // A dry run promises to write nothing, so it creates no folder, log file or database.
     let (api, _guard) = if is_dry_run(&command) {
-        homeport_api::logging::init_stderr_only("warn");
+        homeport_api::logging::init_stderr_only(stderr_level);
         (Api::open_read_only(paths).await?, None)
     } else {
         let _ = paths.create();
-        let guard = homeport_api::logging::init(&paths.log_dir, "cli", "warn");
+        let guard = homeport_api::logging::init(&paths.log_dir, "cli", stderr_level);
         (Api::open(paths).await?, guard)
     };
 

@@ -22,7 +22,7 @@ pub(crate) struct Context<'a> {
 }
 
 /// The service attributes of the Compose Specification that Docker Compose v2.40 accepts,
-/// besides the ones this module reads itself; any other key without `x-` is an error there.
+/// besides the ones this module reads itself. Compose rejects any other key without `x-`.
 const SERVICE_ATTRIBUTES: &[&str] = &[
     "annotations",
     "attach",
