@@ -50,6 +50,10 @@ pub fn option_for_field(field: &str, locale: Locale) -> String {
         "localPath" => "LOCAL",
         "remotePath" => "REMOTE",
         "baseDir" => "--base-dir",
+        "envFile" => "--env-file",
+        "extraFiles" => "--extra-file",
+        "services" => "--service",
+        "parameter" => "--set",
         "secret" => {
             return match locale {
                 Locale::En => "the password read with --secret-stdin".to_string(),
@@ -199,6 +203,9 @@ mod tests {
             ("remotePath", "REMOTE"),
             ("alias", "--alias or --context"),
             ("timeout", "--timeout"),
+            ("envFile", "--env-file"),
+            ("baseDir", "--base-dir"),
+            ("services", "--service"),
         ] {
             let text = assert_cli_wording(Error::invalid(field, "x", "a reason"));
             assert!(text.contains(&format!(" for {option}: ")), "{field}: {text}");

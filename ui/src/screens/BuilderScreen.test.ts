@@ -207,4 +207,24 @@ describe('BuilderScreen', () => {
     await waitFor(() => expect(saved).toEqual(['APP_PORT=8080\nDB_PASSWORD=s3cret\n']));
     expect(localStorage.getItem('homeport.builder.draft') ?? '').not.toContain('s3cret');
   });
+
+  it('asks before removing a service', async () => {
+    const edits: unknown[] = [];
+    answer({
+      builder_open: () => stateOf(routedDraft, routedView),
+      template_list: () => [],
+      builder_edit: (args) => {
+        edits.push(args.edit);
+        return stateOf(routedDraft, { ...routedView, services: [routedView.services[0]], routes: [] });
+      },
+    });
+    render(BuilderScreen);
+    const card = (await screen.findAllByTestId('builder-card')).find((element) => element.dataset.service === 'web');
+    await fireEvent.pointerDown(card!);
+    await fireEvent.click(await screen.findByTestId('inspector-remove'));
+    expect(edits).toEqual([]);
+
+    await fireEvent.click(await screen.findByTestId('confirm-ok'));
+    await waitFor(() => expect(edits).toEqual([{ op: 'removeService', name: 'web' }]));
+  });
 });
