@@ -62,7 +62,7 @@ pub struct WizardView {
     pub advice: Vec<LocalizedText>,
 }
 
-/// Why one answer moved the recommendation.
+/// The reason one answer moved the recommendation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ReasonView {
@@ -146,7 +146,7 @@ pub struct RolloutItemView {
     /// Whether Homeport can tick this item by itself.
     pub detectable: bool,
     pub detected: bool,
-    /// What Homeport saw, such as `nas: caddy:2`, or the saved platform's id.
+    /// The evidence found, such as `nas: caddy:2`, or the saved platform's id.
     pub evidence: Vec<String>,
     /// Ticked by hand.
     pub checked: bool,

@@ -14,7 +14,7 @@
 mod common;
 mod hosts;
 
-use hosts::{add_key_host, add_socket_host, free_port, labelled, open_api, BaseDir, ProjectGuard};
+use hosts::{add_key_host, add_socket_host, free_port, labelled, open_api, BaseDir, ProjectDir, ProjectGuard};
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -32,34 +32,6 @@ const DEPLOY_DEADLINE: Duration = Duration::from_secs(90);
 
 /// A shell loop that exits on SIGTERM, so stopping takes no 10 s timeout.
 const LOOP: &str = r#"["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 1; done"]"#;
-
-/// A project folder on this machine with compose.yaml and site/index.html.
-struct ProjectDir {
-    dir: TempDir,
-}
-
-impl ProjectDir {
-    fn new(compose: &str) -> Self {
-        let dir = TempDir::new().expect("temporary project folder");
-        std::fs::write(dir.path().join("compose.yaml"), compose).expect("write compose.yaml");
-        std::fs::create_dir(dir.path().join("site")).expect("create site/");
-        std::fs::write(dir.path().join("site/index.html"), "hello\n").expect("write site/index.html");
-        Self { dir }
-    }
-
-    fn write(&self, compose: &str) {
-        std::fs::write(self.dir.path().join("compose.yaml"), compose).expect("rewrite compose.yaml");
-    }
-
-    fn input(&self, base_dir: Option<&Path>) -> StackDeployInput {
-        StackDeployInput {
-            files: vec![self.dir.path().join("compose.yaml").display().to_string()],
-            env_file: None,
-            extra_files: vec!["site/index.html".to_string()],
-            base_dir: base_dir.map(|path| path.display().to_string()),
-        }
-    }
-}
 
 fn docker(lab: &Lab, args: &[&str]) -> String {
     let output = common::run_checked(Command::new("docker").args(["--host", &lab.docker_host()]).args(args));

@@ -12,7 +12,7 @@
 mod common;
 mod hosts;
 
-use hosts::{add_key_host, add_socket_host, free_port, labelled, open_api, BaseDir, ProjectGuard};
+use hosts::{add_key_host, add_socket_host, free_port, labelled, open_api, BaseDir, ProjectDir, ProjectGuard};
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -61,30 +61,6 @@ volumes:
   dbdata: {{}}
 "#
     )
-}
-
-/// A project folder on this machine with compose.yaml and site/index.html.
-struct ProjectDir {
-    dir: TempDir,
-}
-
-impl ProjectDir {
-    fn new(compose: &str) -> Self {
-        let dir = TempDir::new().expect("temporary project folder");
-        std::fs::write(dir.path().join("compose.yaml"), compose).expect("write compose.yaml");
-        std::fs::create_dir(dir.path().join("site")).expect("create site/");
-        std::fs::write(dir.path().join("site/index.html"), "hello\n").expect("write site/index.html");
-        Self { dir }
-    }
-
-    fn input(&self, base_dir: Option<&Path>) -> StackDeployInput {
-        StackDeployInput {
-            files: vec![self.dir.path().join("compose.yaml").display().to_string()],
-            env_file: None,
-            extra_files: vec!["site/index.html".to_string()],
-            base_dir: base_dir.map(|path| path.display().to_string()),
-        }
-    }
 }
 
 /// Returns the ids of every container, network and volume of the project.

@@ -3,7 +3,7 @@
 
 use homeport_compose::model::Healthcheck;
 
-/// What a target should probe.
+/// The probe a target should run.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Check {
     /// `GET http://localhost:port/path` succeeds.

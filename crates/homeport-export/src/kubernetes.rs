@@ -2,7 +2,7 @@
 //! PersistentVolumeClaim per named volume and an Ingress for each HTTP route.
 //!
 //! Objects are k8s-openapi structs for Kubernetes 1.32, so a field the schema does not know
-//! cannot be written; they are serialised to one multi-document YAML file, and [`parse`] reads
+//! cannot be written. They are serialised to one multi-document YAML file, and [`parse`] reads
 //! it back into the same structs.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -93,7 +93,7 @@ mod erased {
     }
 }
 
-/// Why a manifest file does not parse back.
+/// The reason a manifest file does not parse back.
 #[derive(Debug, thiserror::Error)]
 pub enum ParseError {
     #[error("document {index}: {detail}")]

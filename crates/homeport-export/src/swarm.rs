@@ -1,7 +1,7 @@
 //! Docker Swarm: a Compose file version 3.8 stack file for `docker stack deploy`.
 //!
-//! The file is built as [`StackFile`], whose fields are the ones `docker stack deploy` reads;
-//! settings it ignores (build, depends_on, container_name, devices, privileged and more) are
+//! The file is built as [`StackFile`], whose fields are the ones `docker stack deploy` reads.
+//! Settings it ignores (build, depends_on, container_name, devices, privileged and more) are
 //! left out with a warning, and Compose's `restart` becomes `deploy.restart_policy`. Homeport's
 //! own swarm deploy reads the same struct, so the file and the deploy never disagree.
 
@@ -174,6 +174,7 @@ pub struct StackRestartPolicy {
     pub window: Option<String>,
 }
 
+/// A top-level network or volume.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct StackNetwork {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -188,19 +189,8 @@ pub struct StackNetwork {
     pub other: BTreeMap<String, Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct StackVolume {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub driver: Option<String>,
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub external: bool,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub labels: BTreeMap<String, String>,
-    #[serde(flatten)]
-    pub other: BTreeMap<String, Value>,
-}
+/// A top-level volume has the same fields as a network.
+pub type StackVolume = StackNetwork;
 
 /// A top-level secret or config: a file, or an existing object.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]

@@ -29,6 +29,23 @@ async fn add_key_host(session: &Session, lab: &Lab, name: &str, host_var: &str, 
     session.click("[data-testid=host-save]").await;
 }
 
+/// Adds the lab's key-only sshd host under `name`, trusts the key ssh-keyscan reports, and
+/// waits until the form closes.
+async fn add_trusted_key_host(session: &Session, lab: &Lab, name: &str) {
+    add_key_host(
+        session,
+        lab,
+        name,
+        "LAB_SSH_KEY_HOST",
+        "LAB_SSH_KEY_PORT",
+        "LAB_SSH_KEY_USER",
+    )
+    .await;
+    let expected = scanned_fingerprint(&lab.get("LAB_SSH_KEY_HOST"), &lab.get("LAB_SSH_KEY_PORT"));
+    trust_shown_key(session, &expected).await;
+    session.wait_until_gone("[data-testid=host-form]").await;
+}
+
 /// Accepts the trust dialog after checking it shows the key sshd really serves.
 async fn trust_shown_key(session: &Session, expected: &str) {
     session.wait_for("[data-testid=hostkey-dialog]").await;
@@ -1016,18 +1033,7 @@ async fn deploy_template_from_catalog() {
 
     let dbus_address = lab.get("LAB_DBUS_ADDRESS");
     let session = Session::start(&app, &[("DBUS_SESSION_BUS_ADDRESS", &dbus_address)]).await;
-    add_key_host(
-        &session,
-        &lab,
-        "deploy-e2e",
-        "LAB_SSH_KEY_HOST",
-        "LAB_SSH_KEY_PORT",
-        "LAB_SSH_KEY_USER",
-    )
-    .await;
-    let expected = scanned_fingerprint(&lab.get("LAB_SSH_KEY_HOST"), &lab.get("LAB_SSH_KEY_PORT"));
-    trust_shown_key(&session, &expected).await;
-    session.wait_until_gone("[data-testid=host-form]").await;
+    add_trusted_key_host(&session, &lab, "deploy-e2e").await;
 
     session.click("[data-testid=nav-catalog]").await;
     session
@@ -1120,7 +1126,7 @@ async fn settle(session: &Session) {
 
 /// The stack builder in the window: a service typed into the YAML editor appears on the
 /// canvas, canvas edits write compose.yaml, a route through Caddy writes a Caddyfile with
-/// `tls internal`, and the stack deploys to an SSH host where docker-compose 1.29 sees it.
+/// `tls internal`, and the stack deploys to an SSH host where docker-compose 1.29 lists it.
 #[tokio::test]
 async fn build_route_and_deploy_stack() {
     let Some(app) = app_binary() else { return };
@@ -1131,18 +1137,7 @@ async fn build_route_and_deploy_stack() {
 
     let dbus_address = lab.get("LAB_DBUS_ADDRESS");
     let session = Session::start(&app, &[("DBUS_SESSION_BUS_ADDRESS", &dbus_address)]).await;
-    add_key_host(
-        &session,
-        &lab,
-        "builder-e2e",
-        "LAB_SSH_KEY_HOST",
-        "LAB_SSH_KEY_PORT",
-        "LAB_SSH_KEY_USER",
-    )
-    .await;
-    let expected = scanned_fingerprint(&lab.get("LAB_SSH_KEY_HOST"), &lab.get("LAB_SSH_KEY_PORT"));
-    trust_shown_key(&session, &expected).await;
-    session.wait_until_gone("[data-testid=host-form]").await;
+    add_trusted_key_host(&session, &lab, "builder-e2e").await;
 
     session.click("[data-testid=nav-builder]").await;
     session.wait_for("[data-testid=builder-canvas]").await;
@@ -1409,7 +1404,7 @@ async fn orchestrator_wizard_and_rollout_plan() {
     let docker_host = format!("unix://{}", lab.get("LAB_DOCKER_SOCK"));
 
     // A container whose image is named caddy, built from the lab image, so the rollout plan
-    // sees a reverse proxy and automated certificates.
+    // detects a reverse proxy and automated certificates.
     let image = format!("homeport-e2e/caddy:rollout-{}", std::process::id());
     stand_in_image(&lab, &image);
     let proxy = RemoveContainer {
@@ -1433,7 +1428,7 @@ async fn orchestrator_wizard_and_rollout_plan() {
         .expect("docker runs");
     assert!(started.success(), "docker run of the proxy stand-in failed");
 
-    // Both sessions share one data folder, so the second one sees what the first saved.
+    // Both sessions share one data folder, so the second one shows what the first saved.
     let data = tempfile::tempdir().expect("temp dir");
     let data_dir = data.path().join("data");
     let data_env = [("HOMEPORT_DATA_DIR", data_dir.to_str().expect("UTF-8 path"))];

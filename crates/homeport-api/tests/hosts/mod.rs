@@ -8,8 +8,9 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use homeport_api::{Api, AuthMethod, EngineInput, HostInput, HostView};
+use homeport_api::{Api, AuthMethod, EngineInput, HostInput, HostView, StackDeployInput};
 use homeport_core::paths::AppPaths;
+use tempfile::TempDir;
 
 use crate::common::{self, Lab};
 
@@ -126,4 +127,32 @@ pub fn labelled(docker_host: &str, kind: &str, project: &str) -> Vec<String> {
         .collect();
     ids.sort();
     ids
+}
+
+/// A project folder on this machine with compose.yaml and site/index.html.
+pub struct ProjectDir {
+    pub dir: TempDir,
+}
+
+impl ProjectDir {
+    pub fn new(compose: &str) -> Self {
+        let dir = TempDir::new().expect("temporary project folder");
+        std::fs::write(dir.path().join("compose.yaml"), compose).expect("write compose.yaml");
+        std::fs::create_dir(dir.path().join("site")).expect("create site/");
+        std::fs::write(dir.path().join("site/index.html"), "hello\n").expect("write site/index.html");
+        Self { dir }
+    }
+
+    pub fn write(&self, compose: &str) {
+        std::fs::write(self.dir.path().join("compose.yaml"), compose).expect("rewrite compose.yaml");
+    }
+
+    pub fn input(&self, base_dir: Option<&Path>) -> StackDeployInput {
+        StackDeployInput {
+            files: vec![self.dir.path().join("compose.yaml").display().to_string()],
+            env_file: None,
+            extra_files: vec!["site/index.html".to_string()],
+            base_dir: base_dir.map(|path| path.display().to_string()),
+        }
+    }
 }

@@ -96,7 +96,7 @@ mod tests {
     }
 
     #[test]
-    fn writes_a_new_folder_and_replaces_files_in_an_existing_one() {
+    fn write_creates_and_replaces_files() {
         let root = tempfile::tempdir().unwrap();
         let out = root.path().join("out");
         let written = write_files(&out, &[file("a.yaml", "one"), file("sub/b.hcl", "two")]).unwrap();
@@ -116,7 +116,7 @@ mod tests {
     }
 
     #[test]
-    fn a_failed_write_leaves_nothing_behind() {
+    fn write_failure_leaves_nothing() {
         let root = tempfile::tempdir().unwrap();
         let out = root.path().join("out");
         // A file where the second file's folder must go makes the staging write fail.

@@ -17,7 +17,7 @@ pub const EDGE_MEMORY_BYTES: u64 = 4 << 30;
 /// More hosts than this count as "many".
 pub const FEW_HOSTS_MAX: u32 = 5;
 
-/// What Homeport knows about the fleet, as the wizard shows it beside the guessed answers.
+/// The fleet as Homeport has stored it, shown by the wizard beside the guessed answers.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FleetSummary {
     pub hosts: u32,
@@ -32,7 +32,7 @@ pub struct FleetSummary {
     pub stacks: u32,
 }
 
-/// Guessed answers, each `None` when the fleet does not tell.
+/// Guessed answers, each `None` when the fleet gives no hint.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Prefill {
     pub scale: Option<Scale>,

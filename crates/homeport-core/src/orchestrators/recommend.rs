@@ -4,7 +4,7 @@ use super::rules::{Answers, Note, Platform, QuestionId, Rules};
 use crate::catalog::Localized;
 use crate::error::Result;
 
-/// Why one answer moved the recommendation.
+/// The reason one answer moved the recommendation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reason {
     pub question: QuestionId,

@@ -61,7 +61,7 @@ macro_rules! id_enum {
 }
 
 id_enum! {
-    /// Who runs the homelab.
+    /// The people who run the homelab.
     Team { Solo = "solo", Small = "small", Medium = "medium", Large = "large" }
 }
 
@@ -147,9 +147,9 @@ impl Answers {
 pub struct QuestionOption {
     pub id: String,
     pub label: Localized,
-    /// What the answer means, shown under the label.
+    /// The meaning of the answer, shown under the label.
     pub help: Localized,
-    /// Why this answer moves the recommendation, shown when a rule used it.
+    /// The reason this answer moves the recommendation, shown when a rule used it.
     pub reason: Localized,
 }
 
@@ -233,7 +233,7 @@ pub struct Rule {
     pub summary: Localized,
 }
 
-/// What the wizard recommends when no rule matches.
+/// The recommendation when no rule matches.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Fallback {
@@ -334,7 +334,7 @@ impl Rules {
         Ok(())
     }
 
-    /// Every platform appears once and highlights an existing matrix row.
+    /// Checks that every platform appears once and highlights an existing matrix row.
     fn check_platforms(&self) -> Result<()> {
         for (index, platform) in self.platforms.iter().enumerate() {
             if self.platforms[..index].iter().any(|earlier| earlier.id == platform.id) {

@@ -29,15 +29,15 @@ pub struct SeenContainer {
     pub running: bool,
 }
 
-/// What one scan of the hosts found.
+/// The findings of one scan of the hosts.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Observation {
     pub containers: Vec<SeenContainer>,
     /// Hosts whose engine listed its containers.
     pub docker_hosts: Vec<String>,
-    /// Hosts whose cached facts report a Docker version, whether or not they answered now.
+    /// Hosts whose cached facts report a Docker version, whether or not they responded now.
     pub hosts_with_docker_facts: Vec<String>,
-    /// Hosts that did not answer, with the error code, so the screen can say what it missed.
+    /// Hosts that did not respond, with the error code, so the screen can show what it missed.
     pub unreachable: Vec<(String, ErrorCode)>,
 }
 
