@@ -676,7 +676,7 @@ export type RolloutItemView = { id: string, title: LocalizedText, detail: Locali
  */
 detectable: boolean, detected: boolean, 
 /**
- * What Homeport saw, such as `nas: caddy:2`, or the saved platform's id.
+ * The evidence found, such as `nas: caddy:2`, or the saved platform's id.
  */
 evidence: Array<string>, 
 /**
