@@ -139,7 +139,35 @@ impl Session {
     }
 
     /// Clicks the element matching `css` once it exists.
+    ///
+    /// A sidebar entry (`nav-*`) is clicked until it is the current page, since WebKitWebDriver
+    /// under load now and then reports a click that the page never received.
     pub async fn click(&self, css: &str) {
+        if css.starts_with("[data-testid=nav-") {
+            let current = format!("{css}[aria-current=page]");
+            return self.open(css, &current).await;
+        }
+        self.click_once(css).await;
+    }
+
+    /// Clicks `trigger` until an element matching `shows` exists, at most three times.
+    ///
+    /// For clicks that open a dialog or a screen, where clicking twice is harmless.
+    pub async fn open(&self, trigger: &str, shows: &str) {
+        const ATTEMPTS: usize = 3;
+        for attempt in 1..=ATTEMPTS {
+            self.click_once(trigger).await;
+            let wait = STEP_TIMEOUT / ATTEMPTS as u32;
+            let appeared = self.client.wait().at_most(wait).for_element(Locator::Css(shows)).await;
+            if appeared.is_ok() {
+                return;
+            }
+            eprintln!("'{shows}' did not appear after clicking '{trigger}' (attempt {attempt})");
+        }
+        panic!("clicking '{trigger}' {ATTEMPTS} times never showed '{shows}'");
+    }
+
+    async fn click_once(&self, css: &str) {
         self.wait_for(css)
             .await
             .click()

@@ -286,7 +286,9 @@ async fn import_ssh_config_into_fleet() {
     let session = Session::start(&app, &[("DBUS_SESSION_BUS_ADDRESS", &dbus_address)]).await;
 
     session.click("[data-testid=nav-hosts]").await;
-    session.click("[data-testid=import-open]").await;
+    session
+        .open("[data-testid=import-open]", "[data-testid=import-config-path]")
+        .await;
     session
         .fill("[data-testid=import-config-path]", &config.display().to_string())
         .await;
@@ -500,7 +502,9 @@ async fn import_docker_context_in_chinese() {
     session.click("[data-testid=nav-settings]").await;
     session.select("[data-testid=language-select]", "zh-CN").await;
     session.click("[data-testid=nav-hosts]").await;
-    session.click("[data-testid=import-open]").await;
+    session
+        .open("[data-testid=import-open]", "[data-testid=import-source-docker]")
+        .await;
     session.click("[data-testid=import-source-docker]").await;
     session
         .fill(
@@ -1086,7 +1090,9 @@ async fn deploy_template_from_catalog() {
 
     // A docker run command pasted into the Catalog's converter becomes a service, and its
     // flags are listed with their fate.
-    session.click("[data-testid=run-convert-open]").await;
+    session
+        .open("[data-testid=run-convert-open]", "[data-testid=run-command]")
+        .await;
     session
         .fill(
             "[data-testid=run-command]",
@@ -1286,7 +1292,12 @@ async fn import_portainer_templates_from_file() {
     let session = Session::start(&app, &[]).await;
 
     session.click("[data-testid=nav-catalog]").await;
-    session.click("[data-testid=catalog-import-open]").await;
+    session
+        .open(
+            "[data-testid=catalog-import-open]",
+            "[data-testid=template-import-location]",
+        )
+        .await;
     session
         .fill("[data-testid=template-import-location]", &broken.display().to_string())
         .await;
