@@ -2,6 +2,9 @@
 # Measures Homeport's start-up to first paint and idle memory against a bare Tauri window, and
 # its warm container-list latency against the docker CLI, then writes docs/benchmarks.md; then
 # a fleet refresh of the lab's fleet hosts against the docker CLI, in docs/benchmarks-fleet.md.
+# Then the host-side cost of one metrics collection against a node-exporter scrape, in
+# docs/benchmarks-collection.md, and one evaluation of 1,000 alert rules against promtool, in
+# docs/benchmarks-alerts.md.
 #
 # Starts the test lab and stops it at exit, unless HOMEPORT_LAB_ENV already names the env file
 # of a running lab, which is then used and left running.
@@ -81,3 +84,9 @@ xvfb-run --auto-servernum --server-args="-screen 0 1280x860x24 -fbdir $FBDIR" \
 
 step "measuring a fleet refresh of the lab's fleet hosts"
 "target/$PROFILE/homeport-fleet-bench" --output docs/benchmarks-fleet.md
+
+step "measuring what agentless collection costs the host, against a node-exporter scrape"
+"target/$PROFILE/homeport-collect-bench" --output docs/benchmarks-collection.md
+
+step "timing 1,000 alert rules over 500 series, against promtool test rules"
+"target/$PROFILE/homeport-alerts-bench" --profile "$PROFILE" --output docs/benchmarks-alerts.md

@@ -13,9 +13,10 @@ MODE=${1:-run}
 RUN_PACKAGES=(libwebkit2gtk-4.1-dev build-essential curl wget file libxdo-dev libssl-dev
   libayatana-appindicator3-dev librsvg2-dev libdbus-1-dev pkg-config)
 
-# Extra packages for the tests: a virtual display, the WebDriver for WebKitGTK, fonts that
-# cover Chinese (screenshots show boxes without them) and the Secret Service.
-TEST_PACKAGES=(xvfb xauth x11-utils imagemagick webkit2gtk-driver fonts-dejavu-core fonts-noto-cjk
+# Extra packages for the tests: a virtual display, the WebDriver for WebKitGTK, poppler-utils to
+# read the text of PDF reports, fonts that cover Chinese (screenshots show boxes without them)
+# and the Secret Service.
+TEST_PACKAGES=(xvfb xauth x11-utils imagemagick poppler-utils webkit2gtk-driver fonts-dejavu-core fonts-noto-cjk
   gnome-keyring libsecret-tools dbus-x11 dbus-daemon keyutils procps)
 
 # Node.js 20.19 or newer is what Vite 8 requires.

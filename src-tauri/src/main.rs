@@ -3,17 +3,23 @@
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+mod alerts;
 mod builder;
 mod commands;
+mod cost;
 mod export;
 mod files;
+mod monitoring;
 mod navigation;
+mod notify;
 mod orchestrators;
+mod prometheus;
 mod stacks;
 mod terminal;
 
 use homeport_api::Api;
 use homeport_core::paths::AppPaths;
+use tauri::Manager;
 
 fn main() {
     let paths = match AppPaths::resolve() {
@@ -40,9 +46,34 @@ fn main() {
 
     let result = tauri::Builder::default()
         .plugin(navigation::guard())
+        .plugin(tauri_plugin_notification::init())
         .manage(api)
+        .setup(|app| {
+            tauri::async_runtime::spawn(monitoring::run_collection(app.handle().clone()));
+            notify::install_desktop_notifier(app.handle());
+            tauri::async_runtime::spawn(notify::run_notify_loop(app.handle().clone()));
+            Ok(())
+        })
         .invoke_handler(tauri::generate_handler![
             commands::app_info,
+            notify::notify_channels,
+            notify::notify_channel_save,
+            notify::notify_channel_remove,
+            notify::notify_channel_test,
+            notify::notify_quiet_hours,
+            notify::notify_quiet_hours_set,
+            notify::notify_held_count,
+            notify::tls_endpoints,
+            notify::tls_endpoint_save,
+            notify::tls_endpoint_remove,
+            notify::tls_check,
+            notify::alertmanager_sources,
+            notify::alertmanager_source_set,
+            notify::alertmanager_source_remove,
+            notify::alertmanager_sync,
+            notify::alertmanager_silences,
+            notify::alertmanager_silence_create,
+            notify::alertmanager_silence_expire,
             commands::settings_get,
             commands::settings_set,
             commands::host_list,
@@ -87,6 +118,21 @@ fn main() {
             builder::builder_env_load,
             stacks::docker_run_convert,
             stacks::template_deploy_preview,
+            alerts::alerts_list,
+            alerts::alerts_ack,
+            alerts::alerts_silence,
+            alerts::alerts_resolve,
+            alerts::alerts_comment,
+            alerts::alerts_rules,
+            alerts::alerts_rule_update,
+            alerts::alerts_rules_import,
+            alerts::alerts_rules_export,
+            prometheus::prometheus_source_get,
+            prometheus::prometheus_source_set,
+            prometheus::prometheus_source_remove,
+            prometheus::prometheus_source_test,
+            prometheus::prometheus_query,
+            prometheus::prometheus_query_range,
             stacks::stack_update_check,
             stacks::stack_update,
             terminal::terminal_open,
@@ -102,8 +148,36 @@ fn main() {
             orchestrators::orchestrator_choice,
             orchestrators::rollout_status,
             orchestrators::rollout_check,
+            cost::cost_reference,
+            cost::cost_catalog_subscription,
+            cost::cost_calculate,
+            cost::cost_chart_svg,
+            cost::cost_export,
+            cost::cost_export_suggested_path,
+            cost::cost_scenarios,
+            cost::cost_scenario_save,
+            cost::cost_scenario_delete,
+            cost::cost_prefill,
+            monitoring::metrics_collect_once,
+            monitoring::metrics_chart,
+            monitoring::metrics_prometheus_chart,
+            monitoring::metrics_chart_save,
+            monitoring::metrics_settings,
+            monitoring::metrics_settings_set,
+            monitoring::metrics_series,
         ])
-        .run(tauri::generate_context!());
+        .build(tauri::generate_context!())
+        .map(|app| {
+            app.run(|app, event| {
+                if let tauri::RunEvent::Exit = event {
+                    // Samples collected in the last 30 s are still in memory.
+                    let api = app.state::<Api>();
+                    if let Err(err) = tauri::async_runtime::block_on(api.metrics_flush()) {
+                        tracing::warn!(error = %err, "cannot write the last metrics");
+                    }
+                }
+            })
+        });
     if let Err(err) = result {
         tracing::error!(error = %err, "the window failed");
         eprintln!("homeport: {err}");

@@ -22,6 +22,10 @@ DOCKER_HOST_URL=unix://$DOCKER_SOCK
 DOCKER_TLS_ADDRESS=127.0.0.8
 DOCKER_TLS_PORT=2376
 DOCKER_TLS_DIR=$STATE/tls
+# Certificates for the TLS endpoint checks: a local CA and leaves that expire soon, expired
+# yesterday, are valid for 90 days, or carry the wrong name.
+TLS_CHECK_DIR=$STATE/tls-check
+TLS_CHECK_NAME=tls-lab.homeport.test
 LAB_IMAGE=homeport-lab/busybox:1
 WEB_CONTAINER=hp-web
 WEB_CONTAINER_PORT=8080
@@ -38,6 +42,19 @@ REGISTRY=$REGISTRY_ADDRESS:$REGISTRY_PORT
 REGISTRY_DIR=$STATE/registry
 # Pushed on every `up` to prove the engine reaches the registry.
 REGISTRY_PROBE_IMAGE=$REGISTRY/homeport-lab/probe:1
+
+# Debian's Prometheus, node-exporter and Alertmanager on 127.0.0.1, each on the first free
+# port of its range (kept across runs in $STATE/<name>/port). Prometheus scrapes and
+# evaluates rules every second, so tests see new samples and a firing alert within seconds.
+MONITOR_ADDRESS=127.0.0.1
+PROMETHEUS_DIR=$STATE/prometheus
+PROMETHEUS_PORTS=19090:19099
+NODE_EXPORTER_DIR=$STATE/node-exporter
+NODE_EXPORTER_PORTS=19100:19109
+ALERTMANAGER_DIR=$STATE/alertmanager
+ALERTMANAGER_PORTS=19110:19119
+# The alert of the lab's rule file: it fires from the first evaluation on.
+LAB_ALERT_NAME=HomeportLabAlwaysFiring
 
 KEY_USER=hplab-key
 PASS_USER=hplab-pass
@@ -88,7 +105,7 @@ SSHD_BIN=/usr/sbin/sshd
 
 # Components `down` and `status` know about, as name:expected-comm. The comm
 # check guards against stopping an unrelated process that reused a PID.
-# /proc/PID/comm is cut to 15 bytes, hence "gnome-keyring-d".
+# /proc/PID/comm is cut to 15 bytes, hence "gnome-keyring-d" and "prometheus-node".
 COMPONENTS=(
   "dockerd:dockerd"
   "registry:docker-registry"
@@ -104,6 +121,9 @@ COMPONENTS=(
   "keyring-locked:gnome-keyring-d"
   "dbus-unlocked:dbus-daemon"
   "dbus-locked:dbus-daemon"
+  "prometheus:prometheus"
+  "node-exporter:prometheus-node"
+  "alertmanager:prometheus-aler"
 )
 
 # Debian packages and one file from each that proves it is installed.
@@ -123,6 +143,8 @@ REQUIRED_PACKAGES=(
   "openssl:/usr/bin/openssl"
   "docker-compose:/usr/bin/docker-compose"
   "prometheus:/usr/bin/promtool"
+  "prometheus-node-exporter:/usr/bin/prometheus-node-exporter"
+  "prometheus-alertmanager:/usr/bin/prometheus-alertmanager"
   "iproute2:/usr/bin/ss"
   "util-linux:/usr/bin/setpriv"
 )
@@ -397,6 +419,52 @@ ensure_engine_tls() {
   if component_alive dockerd; then
     stop_component dockerd dockerd
   fi
+}
+
+# Signs a leaf for the TLS checks with the lab CA, valid from $3 to $4 (Unix seconds).
+# `openssl ca` is used because it alone takes arbitrary start and end dates in OpenSSL 3.0.
+sign_tls_check_leaf() {
+  local name=$1 dns=$2 start=$3 end=$4
+  openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+    -subj "/CN=$dns" -keyout "$name-key.pem" -out "$name.csr" 2>/dev/null
+  printf 'subjectAltName=DNS:%s\nextendedKeyUsage=serverAuth\n' "$dns" >"$name.ext"
+  openssl ca -batch -notext -config ca.cnf -cert ca.pem -keyfile ca-key.pem -in "$name.csr" \
+    -out "$name.pem" -extfile "$name.ext" \
+    -startdate "$(date -u -d "@$start" +%Y%m%d%H%M%SZ)" -enddate "$(date -u -d "@$end" +%Y%m%d%H%M%SZ)" \
+    2>/dev/null
+  rm -f "$name.csr" "$name.ext"
+}
+
+# Makes the TLS check certificates. They are made again when the one that expires soon has
+# less than 2 days left, so it always reports 2 days right after `up`.
+ensure_tls_check_certs() {
+  local dir=$TLS_CHECK_DIR
+  if [[ -s $dir/soon.pem && -s $dir/expired.pem && -s $dir/valid.pem && -s $dir/wrong-name.pem ]] \
+    && openssl x509 -checkend 172800 -noout -in "$dir/soon.pem" >/dev/null; then
+    return
+  fi
+  log "making certificates for the TLS endpoint checks"
+  rm -rf "$dir"
+  mkdir -p "$dir"
+  (
+    umask 022
+    cd "$dir"
+    local now day=86400
+    now=$(date -u +%s)
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 400 \
+      -subj '/CN=Homeport lab TLS check CA' -keyout ca-key.pem -out ca.pem 2>/dev/null
+    : >index.txt
+    printf '1000\n' >serial
+    printf '%s\n' '[ca]' 'default_ca = lab' '[lab]' 'database = index.txt' 'new_certs_dir = .' \
+      'serial = serial' 'default_md = sha256' 'policy = any' 'unique_subject = no' \
+      '[any]' 'commonName = supplied' >ca.cnf
+    sign_tls_check_leaf soon "$TLS_CHECK_NAME" $((now - day)) $((now + 2 * day + day / 2))
+    sign_tls_check_leaf expired "$TLS_CHECK_NAME" $((now - 30 * day)) $((now - day))
+    sign_tls_check_leaf valid "$TLS_CHECK_NAME" $((now - day)) $((now + 90 * day))
+    sign_tls_check_leaf wrong-name "other.homeport.test" $((now - day)) $((now + 90 * day))
+    rm -f ./*.old index.txt.attr ./1[0-9][0-9][0-9].pem
+  )
+  chown -R "$CALLER_UID:$CALLER_GID" "$dir"
 }
 
 docker_tls_lab() {
@@ -674,6 +742,174 @@ verify_registry() {
     | sed -n 's/.*"digest":"\(sha256:[0-9a-f]*\)".*/\1/p')
   [[ -n $pushed && $pushed == "$remote" ]] \
     || die "the engine reports digest '$remote' for $REGISTRY_PROBE_IMAGE, but the push recorded '$pushed'"
+}
+
+# ---------------------------------------------------------------- monitoring
+
+# Prints the port of component NAME whose range is FIRST:LAST: the recorded one while NAME
+# runs (it listens there), else the recorded one if free, else the first free one.
+choose_monitor_port() {
+  local name=$1 range=$2 dir=$3 first last port
+  first=${range%%:*}
+  last=${range#*:}
+  port=$(cat "$dir/port" 2>/dev/null || true)
+  if [[ -n $port ]] && { component_alive "$name" || ! port_in_use "$port"; }; then
+    echo "$port"
+    return
+  fi
+  for ((port = first; port <= last; port++)); do
+    if ! port_in_use "$port"; then
+      echo "$port"
+      return
+    fi
+  done
+  die "no free TCP port on $MONITOR_ADDRESS between $first and $last for $name"
+}
+
+# Writes CONTENT (stdin) to FILE and succeeds only when the file changed, so a running
+# daemon is told to reload only then.
+write_if_changed() {
+  local file=$1 tmp=$1.tmp
+  cat >"$tmp"
+  if cmp -s "$tmp" "$file"; then
+    rm -f "$tmp"
+    return 1
+  fi
+  mv -f "$tmp" "$file"
+}
+
+# Starts component NAME as `setsid COMMAND...` with its output in $STATE/logs/NAME.log, unless
+# it runs already. With a running one, CONFIG_CHANGED=yes sends SIGHUP, on which Prometheus and
+# Alertmanager read their configuration again.
+start_monitor_component() {
+  local name=$1 config_changed=$2 pid
+  shift 2
+  if component_alive "$name"; then
+    if [[ $config_changed == yes ]]; then
+      kill -HUP "$(recorded_pid "$name")"
+      log "told $name to reload its configuration"
+    fi
+    return
+  fi
+  setsid "$@" </dev/null >>"$STATE/logs/$name.log" 2>&1 &
+  pid=$!
+  record_pid "$name" "$pid"
+}
+
+# Alertmanager with one receiver that notifies nobody: tests read alerts from its API. Its
+# cluster listener (0.0.0.0:9094 by default) is switched off.
+start_alertmanager() {
+  local port changed=no
+  mkdir -p "$ALERTMANAGER_DIR/data"
+  port=$(choose_monitor_port alertmanager "$ALERTMANAGER_PORTS" "$ALERTMANAGER_DIR")
+  echo "$port" >"$ALERTMANAGER_DIR/port"
+  write_if_changed "$ALERTMANAGER_DIR/alertmanager.yml" <<EOC && changed=yes
+# Generated by lab.sh ($SCRIPT_PATH); rewritten on every 'up'.
+route:
+  receiver: lab
+  group_by: [alertname]
+  group_wait: 1s
+  group_interval: 1s
+  repeat_interval: 1h
+receivers:
+  - name: lab
+EOC
+  start_monitor_component alertmanager "$changed" prometheus-alertmanager \
+    --config.file="$ALERTMANAGER_DIR/alertmanager.yml" \
+    --storage.path="$ALERTMANAGER_DIR/data" \
+    --web.listen-address="$MONITOR_ADDRESS:$port" \
+    --cluster.listen-address=
+  wait_until 20 curl -fsS "http://$MONITOR_ADDRESS:$port/-/ready" \
+    || die "Alertmanager does not answer on http://$MONITOR_ADDRESS:$port/-/ready within 20 s; see $STATE/logs/alertmanager.log"
+}
+
+start_node_exporter() {
+  local port
+  mkdir -p "$NODE_EXPORTER_DIR"
+  port=$(choose_monitor_port node-exporter "$NODE_EXPORTER_PORTS" "$NODE_EXPORTER_DIR")
+  echo "$port" >"$NODE_EXPORTER_DIR/port"
+  start_monitor_component node-exporter no prometheus-node-exporter \
+    --web.listen-address="$MONITOR_ADDRESS:$port"
+  wait_until 20 sh -c "curl -fsS 'http://$MONITOR_ADDRESS:$port/metrics' | grep -q '^node_cpu_seconds_total'" \
+    || die "node-exporter does not serve node_cpu_seconds_total on http://$MONITOR_ADDRESS:$port/metrics within 20 s; see $STATE/logs/node-exporter.log"
+}
+
+# Prometheus scraping itself, node-exporter and Alertmanager every second, with one rule file
+# whose alert always fires, sent to the lab's Alertmanager with a resend delay of 1 s.
+start_prometheus() {
+  local port node_port alertmanager_port changed=no
+  mkdir -p "$PROMETHEUS_DIR/data"
+  port=$(choose_monitor_port prometheus "$PROMETHEUS_PORTS" "$PROMETHEUS_DIR")
+  echo "$port" >"$PROMETHEUS_DIR/port"
+  node_port=$(cat "$NODE_EXPORTER_DIR/port")
+  alertmanager_port=$(cat "$ALERTMANAGER_DIR/port")
+
+  write_if_changed "$PROMETHEUS_DIR/rules.yml" <<EOC && changed=yes
+# Generated by lab.sh ($SCRIPT_PATH); rewritten on every 'up'.
+groups:
+  - name: homeport-lab
+    rules:
+      - alert: $LAB_ALERT_NAME
+        expr: vector(1)
+        labels:
+          severity: info
+        annotations:
+          summary: Always fires, so alert tests have one to read.
+EOC
+  write_if_changed "$PROMETHEUS_DIR/prometheus.yml" <<EOC && changed=yes
+# Generated by lab.sh ($SCRIPT_PATH); rewritten on every 'up'.
+global:
+  scrape_interval: 1s
+  scrape_timeout: 1s
+  evaluation_interval: 1s
+alerting:
+  alertmanagers:
+    - static_configs:
+        - targets: ["$MONITOR_ADDRESS:$alertmanager_port"]
+rule_files:
+  - $PROMETHEUS_DIR/rules.yml
+scrape_configs:
+  - job_name: prometheus
+    static_configs:
+      - targets: ["$MONITOR_ADDRESS:$port"]
+  - job_name: node
+    static_configs:
+      - targets: ["$MONITOR_ADDRESS:$node_port"]
+  - job_name: alertmanager
+    static_configs:
+      - targets: ["$MONITOR_ADDRESS:$alertmanager_port"]
+EOC
+  promtool check config "$PROMETHEUS_DIR/prometheus.yml" >"$STATE/logs/promtool.log" 2>&1 \
+    || die "promtool rejects $PROMETHEUS_DIR/prometheus.yml; see $STATE/logs/promtool.log"
+
+  start_monitor_component prometheus "$changed" prometheus \
+    --config.file="$PROMETHEUS_DIR/prometheus.yml" \
+    --storage.tsdb.path="$PROMETHEUS_DIR/data" \
+    --storage.tsdb.retention.time=2d \
+    --web.listen-address="$MONITOR_ADDRESS:$port" \
+    --rules.alert.resend-delay=1s
+  wait_until 30 curl -fsS "http://$MONITOR_ADDRESS:$port/-/ready" \
+    || die "Prometheus does not answer on http://$MONITOR_ADDRESS:$port/-/ready within 30 s; see $STATE/logs/prometheus.log"
+}
+
+# Succeeds when Prometheus reports job JOB's target as up (`up == 1`).
+prometheus_target_up() {
+  local port=$1 job=$2
+  curl -fsS -G "http://$MONITOR_ADDRESS:$port/api/v1/query" --data-urlencode "query=up{job=\"$job\"} == 1" \
+    | grep -q "\"job\":\"$job\""
+}
+
+# Checks that Prometheus scrapes all three targets and that the lab alert reached Alertmanager.
+verify_monitoring() {
+  local port alertmanager_port job
+  port=$(cat "$PROMETHEUS_DIR/port")
+  alertmanager_port=$(cat "$ALERTMANAGER_DIR/port")
+  for job in prometheus node alertmanager; do
+    wait_until 20 prometheus_target_up "$port" "$job" \
+      || die "Prometheus reports no scrape of job '$job' as up within 20 s; see http://$MONITOR_ADDRESS:$port/targets and $STATE/logs/prometheus.log"
+  done
+  wait_until 20 sh -c "curl -fsS 'http://$MONITOR_ADDRESS:$alertmanager_port/api/v2/alerts' | grep -q '\"alertname\":\"$LAB_ALERT_NAME\"'" \
+    || die "Alertmanager has no $LAB_ALERT_NAME alert from Prometheus within 20 s; see $STATE/logs/prometheus.log and alertmanager.log"
 }
 
 # ---------------------------------------------------------------- ssh
@@ -1213,6 +1449,12 @@ write_env_file() {
       env_line LAB_DBUS_ADDRESS "$(bus_address unlocked)"
       env_line LAB_DBUS_LOCKED_ADDRESS "$(bus_address locked)"
       env_line LAB_XDG_RUNTIME_DIR "$STATE/secrets/unlocked/runtime"
+      env_line LAB_PROMETHEUS_URL "http://$MONITOR_ADDRESS:$(cat "$PROMETHEUS_DIR/port")"
+      env_line LAB_NODE_EXPORTER_URL "http://$MONITOR_ADDRESS:$(cat "$NODE_EXPORTER_DIR/port")"
+      env_line LAB_ALERTMANAGER_URL "http://$MONITOR_ADDRESS:$(cat "$ALERTMANAGER_DIR/port")"
+      env_line LAB_ALERT_NAME "$LAB_ALERT_NAME"
+      env_line LAB_TLS_CHECK_DIR "$TLS_CHECK_DIR"
+      env_line LAB_TLS_CHECK_NAME "$TLS_CHECK_NAME"
     } >"$tmp"
   )
   chown "$CALLER_UID:$CALLER_GID" "$tmp"
@@ -1231,6 +1473,7 @@ cmd_up() {
   ensure_group_and_users
 
   ensure_engine_tls
+  ensure_tls_check_certs
   start_dockerd
   verify_docker_socket
   verify_engine_tls
@@ -1240,6 +1483,9 @@ cmd_up() {
   verify_web_container
   start_registry
   verify_registry
+  start_alertmanager
+  start_node_exporter
+  start_prometheus
 
   ensure_client_keys
   ensure_ssh_hosts
@@ -1260,6 +1506,7 @@ cmd_up() {
   start_keyring_locked
   verify_keyring_unlocked
   verify_keyring_locked
+  verify_monitoring
 
   write_env_file
   print_summary "$(($(now_ms) - started_ms))"
@@ -1282,6 +1529,9 @@ Homeport lab is up ($(printf '%d.%03d' $((elapsed_ms / 1000)) $((elapsed_ms % 10
   ssh inner $KEY_USER@$INNER_ADDRESS:$INNER_PORT (only through the bastion)
   keyring   $(bus_address unlocked) (unlocked)
   keyring   $(bus_address locked) (locked; store gives $LOCKED_PROBE_RESULT)
+  prom.     http://$MONITOR_ADDRESS:$(cat "$PROMETHEUS_DIR/port") (Prometheus, 1 s scrapes, alert $LAB_ALERT_NAME)
+  node exp. http://$MONITOR_ADDRESS:$(cat "$NODE_EXPORTER_DIR/port")/metrics
+  alertmgr  http://$MONITOR_ADDRESS:$(cat "$ALERTMANAGER_DIR/port") (one receiver that notifies nobody)
   env file  $STATE/env
 EOF
 }
@@ -1389,8 +1639,8 @@ usage() {
 Usage: lab.sh COMMAND
 
 Commands:
-  up          start (or re-verify) the Docker engine, registry, sshd hosts
-              and keyrings
+  up          start (or re-verify) the Docker engine, registry, sshd hosts,
+              keyrings, Prometheus, node-exporter and Alertmanager
   down        stop every process recorded in \$HOMEPORT_LAB_DIR/pids
   status      show each component and whether its recorded PID runs;
               exits 1 if any does not

@@ -5,22 +5,32 @@
 
 use ts_rs::TS;
 
+use crate::alertmanager::AlertmanagerSyncView;
+use crate::alerts::*;
 use crate::builder::*;
 use crate::compose::*;
+use crate::cost::*;
 use crate::dto::*;
 use crate::export::*;
 use crate::facts::*;
 use crate::files::*;
 use crate::fleet::*;
 use crate::import::*;
+use crate::monitoring::*;
+use crate::notify::{NotifyChannelInput, NotifyChannelView, NotifySecretInput, NotifyTestView};
 use crate::orchestrators::*;
+use crate::prometheus::*;
 use crate::stack_updates::*;
 use crate::stacks::*;
 use crate::template_deploy::*;
 use crate::template_sources::*;
 use crate::templates::*;
 use crate::terminal::*;
+use crate::tls_checks::TlsEndpointView;
 use homeport_compose::builder::{BuilderEdit, BuilderView, EnvEntry, ProxyKind, ProxyRoute, ProxyService, ServiceCard};
+use homeport_core::alerts::alertmanager::{AlertmanagerSource, Matcher, NewSilence, Silence};
+use homeport_core::alerts::notify::{ChannelKind, ChannelSettings, QuietHours, SecretField, SmtpSecurity};
+use homeport_core::alerts::tls::{TlsEndpoint, TlsReport};
 use homeport_core::orchestrators::rules::{Answers, Ops, Platform, QuestionId, Scale, Team, Workloads};
 use homeport_core::ErrorCode;
 
@@ -136,6 +146,81 @@ pub fn render() -> String {
         RolloutPhaseView::decl(),
         UnreachableHostView::decl(),
         RolloutView::decl(),
+        PrometheusSourceInput::decl(),
+        PrometheusSourceOrigin::decl(),
+        PrometheusSourceView::decl(),
+        PrometheusTestView::decl(),
+        PrometheusSpecialValue::decl(),
+        PrometheusPointView::decl(),
+        PrometheusSeriesView::decl(),
+        PrometheusSampleView::decl(),
+        PrometheusQueryView::decl(),
+        PrometheusRangeView::decl(),
+        MetricsPanel::decl(),
+        ChartTheme::decl(),
+        ChartFormat::decl(),
+        ChartRequest::decl(),
+        PromChartRequest::decl(),
+        PlotAreaView::decl(),
+        ChartPointView::decl(),
+        ChartSeriesView::decl(),
+        ChartView::decl(),
+        CollectReportView::decl(),
+        MetricsSettingsView::decl(),
+        SeriesView::decl(),
+        PowerMode::decl(),
+        Period::decl(),
+        HardwareItem::decl(),
+        Device::decl(),
+        RunningCost::decl(),
+        Upkeep::decl(),
+        Subscription::decl(),
+        Scenario::decl(),
+        ProblemKind::decl(),
+        Problem::decl(),
+        NeverReason::decl(),
+        NetPosition::decl(),
+        Outcome::decl(),
+        Breakdown::decl(),
+        SensitivityCase::decl(),
+        SensitivityRow::decl(),
+        Analysis::decl(),
+        DetectedApp::decl(),
+        Prefill::decl(),
+        CostCurrencyView::decl(),
+        CostCatalogEntryView::decl(),
+        CostPresetView::decl(),
+        CostReferenceView::decl(),
+        CostCalculationView::decl(),
+        CostTheme::decl(),
+        CostExportFormat::decl(),
+        CostExportView::decl(),
+        SavedCostScenarioView::decl(),
+        CostPrefillView::decl(),
+        AlertCommentView::decl(),
+        AlertView::decl(),
+        AlertFilterInput::decl(),
+        AlertRuleView::decl(),
+        AlertRuleUpdate::decl(),
+        RuleImportView::decl(),
+        RuleExportView::decl(),
+        ChannelKind::decl(),
+        SecretField::decl(),
+        SmtpSecurity::decl(),
+        ChannelSettings::decl(),
+        QuietHours::decl(),
+        NotifyChannelView::decl(),
+        NotifySecretInput::decl(),
+        NotifyChannelInput::decl(),
+        NotifyTestView::decl(),
+        TlsEndpoint::decl(),
+        TlsReport::decl(),
+        TlsEndpointView::decl(),
+        AlertmanagerSource::decl(),
+        Matcher::decl(),
+        Silence::decl(),
+        NewSilence::decl(),
+        AlertmanagerSyncView::decl(),
     ];
 
     let mut out = String::from(

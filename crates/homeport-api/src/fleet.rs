@@ -122,7 +122,8 @@ impl Api {
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |elapsed| i64::try_from(elapsed.as_secs()).unwrap_or(i64::MAX));
-        alerts::observe_fleet(self.hosts.store(), &statuses, now).await?;
+        let transitions = alerts::observe_fleet(self.hosts.store(), &statuses, now).await?;
+        self.alerts_notify_host_transitions(&transitions).await?;
         let mut open: std::collections::BTreeMap<String, Vec<OpenAlertView>> = std::collections::BTreeMap::new();
         for alert in self.hosts.store().open_alerts().await? {
             if let Some(host_id) = alert.host_id.clone() {

@@ -5,10 +5,13 @@
 //! the UI, the values for its translated message, and an English message for the CLI and logs.
 //! Nothing here depends on Tauri, and streams report through plain callbacks.
 
+pub mod alertmanager;
+pub mod alerts;
 pub mod bindings;
 pub mod builder;
 pub mod compose;
 mod containers;
+pub mod cost;
 pub mod dto;
 pub mod export;
 pub mod facts;
@@ -18,7 +21,10 @@ mod hosts;
 pub mod import;
 pub mod logging;
 pub mod messages;
+pub mod monitoring;
+pub mod notify;
 pub mod orchestrators;
+pub mod prometheus;
 mod settings;
 pub mod stack_updates;
 pub mod stacks;
@@ -27,6 +33,7 @@ pub mod template_deploy;
 pub mod template_sources;
 pub mod templates;
 pub mod terminal;
+pub mod tls_checks;
 
 use homeport_core::hosts::HostService;
 use homeport_core::paths::AppPaths;
@@ -46,6 +53,10 @@ pub use import::{
 pub use orchestrators::{
     MatrixRowView, NoteView, PrefillView, ReasonView, RecommendationView, RolloutItemView, RolloutPhaseView,
     RolloutView, SavedChoiceView, UnreachableHostView, WizardOptionView, WizardQuestionView, WizardView,
+};
+pub use prometheus::{
+    PrometheusPointView, PrometheusQueryView, PrometheusRangeView, PrometheusSampleView, PrometheusSeriesView,
+    PrometheusSourceInput, PrometheusSourceOrigin, PrometheusSourceView, PrometheusSpecialValue, PrometheusTestView,
 };
 pub use stack_updates::{ImageUpdateStatus, ImageUpdateView, StackUpdateEvent, StackUpdateResult};
 pub use stacks::{
@@ -80,6 +91,7 @@ pub struct Api {
     hosts: HostService,
     subscriptions: Subscriptions,
     terminals: Terminals,
+    monitoring: monitoring::Monitoring,
     paths: AppPaths,
 }
 
@@ -92,6 +104,7 @@ impl Api {
             hosts: HostService::new(store, Keychain),
             subscriptions: Subscriptions::default(),
             terminals: Terminals::default(),
+            monitoring: monitoring::Monitoring::default(),
             paths,
         })
     }
@@ -105,6 +118,7 @@ impl Api {
             hosts: HostService::new(store, Keychain),
             subscriptions: Subscriptions::default(),
             terminals: Terminals::default(),
+            monitoring: monitoring::Monitoring::default(),
             paths,
         })
     }

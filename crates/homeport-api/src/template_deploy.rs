@@ -5,12 +5,15 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
 
+use homeport_core::hosts::HostService;
+use homeport_core::monitoring::sources;
 use homeport_core::secrets::{Keychain, Secret, SecretKey};
 use homeport_core::Error;
 use serde::{Deserialize, Serialize};
 use tokio_util::sync::CancellationToken;
 use ts_rs::TS;
 
+use crate::prometheus::monitoring_prometheus_port;
 use crate::stacks::{deploy_stack, DeployEvent, DeployResult, StackDeployInput};
 use crate::{Api, ApiResult, IpcError, Sink, SubscriptionId};
 
@@ -54,6 +57,7 @@ impl Api {
             folder,
             deploy_input,
             profiles,
+            prometheus_port,
         } = self.prepare(&input, true).await?;
         tracing::info!(host_id = %host_id, stack = %name, template = %input.template_id, "template deploy started");
 
@@ -67,6 +71,9 @@ impl Api {
                     deploy_stack(&hosts, &host_id, &deploy_input, Some(&name), &profiles, forward, cancel).await;
                 // The folder contains the passwords, so it is removed as soon as the deploy is over.
                 drop(folder);
+                if let (Ok(_), Some(port)) = (&result, prometheus_port) {
+                    register_prometheus(&hosts, &host_id, port).await;
+                }
                 let event = match result {
                     Ok(result) => TemplateDeployEvent::Done { result },
                     Err(error) => TemplateDeployEvent::Error { error },
@@ -108,6 +115,9 @@ struct Prepared {
     folder: tempfile::TempDir,
     deploy_input: StackDeployInput,
     profiles: Vec<String>,
+    /// The host port of the monitoring template's Prometheus, registered as the host's
+    /// Prometheus source after a successful deploy; `None` for other templates.
+    prometheus_port: Option<u16>,
 }
 
 impl Api {
@@ -133,11 +143,23 @@ impl Api {
         };
         Ok(Prepared {
             profiles: profiles_of(rendered.env.expose()),
+            prometheus_port: monitoring_prometheus_port(&input.template_id, rendered.env.expose()),
             name,
             host_id: host.id,
             folder,
             deploy_input,
         })
+    }
+}
+
+/// Registers the deployed monitoring stack's Prometheus as the host's source. The deploy has
+/// succeeded, so a failure here is logged and does not turn it into an error.
+async fn register_prometheus(hosts: &HostService, host_id: &str, port: u16) {
+    match sources::register_template_prometheus(hosts.store(), host_id, port).await {
+        Ok(source) => tracing::info!(host_id, url = %source.url, "monitoring deploy registered its Prometheus source"),
+        Err(err) => {
+            tracing::warn!(host_id, port, error = %err, "cannot register the monitoring stack's Prometheus source")
+        }
     }
 }
 

@@ -41,6 +41,18 @@ pub enum Command {
     Orchestrator(crate::orchestrators::OrchestratorCommand),
     /// Show the rollout plan's checklist with what is done, and tick items by hand.
     Rollout(crate::orchestrators::RolloutArgs),
+    /// Calculate the cost and payback of self-hosting.
+    #[command(subcommand)]
+    Cost(crate::cost::CostCommand),
+    /// Collect host and container metrics, query them and draw charts.
+    #[command(subcommand)]
+    Metrics(crate::metrics::MetricsCommand),
+    /// List, acknowledge, silence, resolve and comment on alerts.
+    #[command(subcommand)]
+    Alerts(crate::alerts::AlertsCommand),
+    /// List and change alert rules; import and export Prometheus rule files.
+    #[command(subcommand)]
+    Rules(crate::alerts::RulesCommand),
 }
 
 #[derive(Debug, Subcommand)]

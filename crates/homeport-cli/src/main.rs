@@ -4,9 +4,12 @@
 //! as the app, and calls the same `homeport-api` functions. `--json` prints the output schema
 //! documented in `docs/cli.md`; errors go to stderr, as JSON too when `--json` is given.
 
+mod alerts;
 mod args;
+mod cost;
 mod export;
 mod messages;
+mod metrics;
 mod orchestrators;
 mod output;
 mod selection;
@@ -69,6 +72,10 @@ async fn run(command: Command, output: &Output) -> Result<(), IpcError> {
             orchestrators::recommend(&api, args, output).await
         }
         Command::Rollout(args) => orchestrators::rollout(&api, args, output).await,
+        Command::Cost(cost) => cost::run(&api, cost, output).await,
+        Command::Metrics(metrics) => metrics::run(&api, metrics, output).await,
+        Command::Alerts(command) => alerts::run_alerts(&api, command, output).await,
+        Command::Rules(command) => alerts::run_rules(&api, command, output).await,
         Command::Fleet(FleetCommand::Status { timeout }) => {
             let timeout = std::time::Duration::try_from_secs_f64(timeout)
                 .ok()
@@ -152,6 +159,8 @@ fn is_dry_run(command: &Command) -> bool {
         Command::Host(HostCommand::ImportDocker(import)) => import.dry_run,
         // A recommendation reads only the rules compiled into the binary.
         Command::Orchestrator(_) => true,
+        // The calculator reads only files the user names; `--report` writes its one file.
+        Command::Cost(_) => true,
         _ => false,
     }
 }

@@ -2,56 +2,18 @@
 //! folder. No lab is needed: the sources are files in a temporary folder.
 
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use tempfile::TempDir;
 
-/// How long one `homeport` run may take; these runs only read files and SQLite.
-const RUN_DEADLINE: Duration = Duration::from_secs(60);
+mod run;
+use run::{homeport, json};
 
 fn fixture(name: &str) -> String {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../homeport-import/tests/fixtures/templates")
         .join(name);
     std::fs::read_to_string(&path).unwrap_or_else(|err| panic!("read {}: {err}", path.display()))
-}
-
-/// Runs `homeport ARGS…` with its own data folder, killing it after [`RUN_DEADLINE`].
-fn homeport(data_dir: &Path, args: &[&str]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_homeport"))
-        .args(args)
-        .env("HOMEPORT_DATA_DIR", data_dir)
-        .env("LC_ALL", "C")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|err| panic!("cannot start homeport {args:?}: {err}"));
-    let deadline = Instant::now() + RUN_DEADLINE;
-    while child.try_wait().expect("status").is_none() {
-        if Instant::now() >= deadline {
-            let _ = child.kill();
-            panic!("homeport {args:?} did not finish within {RUN_DEADLINE:?}");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    child.wait_with_output().expect("output")
-}
-
-fn json(output: &Output, step: &str) -> Value {
-    assert!(
-        output.status.success(),
-        "{step} failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    serde_json::from_slice(&output.stdout).unwrap_or_else(|err| {
-        panic!(
-            "{step}: stdout is not JSON ({err}): {}",
-            String::from_utf8_lossy(&output.stdout)
-        )
-    })
 }
 
 #[test]

@@ -43,6 +43,17 @@ pub enum ErrorCode {
     KeychainUnavailable,
     TemplateSourceInvalid,
     DownloadFailed,
+    PrometheusUnreachable,
+    PromqlInvalid,
+    PrometheusQueryFailed,
+    PrometheusResponseTooLarge,
+    PrometheusSourceMissing,
+    NotifyChannelNotFound,
+    NotifyFailed,
+    AlertmanagerFailed,
+    AlertNotFound,
+    AlertRuleNotFound,
+    RuleFileInvalid,
     Storage,
     Cancelled,
     Internal,
@@ -270,6 +281,64 @@ pub enum Error {
     #[error("cannot download {url}: {detail}. Check the address and that this computer can reach the server, or download the file yourself and import it from disk")]
     DownloadFailed { url: String, detail: String },
 
+    /// No HTTP exchange with Prometheus completed: no connection, a TLS or SSH channel error,
+    /// or no response before the deadline.
+    #[error("cannot reach Prometheus at {url}: {detail}. Check the address and that Prometheus runs; for a source reached through SSH, the address is resolved on the host")]
+    PrometheusUnreachable { url: String, detail: String },
+
+    /// Prometheus rejected the PromQL text. `line` and `column` are Prometheus's own numbers
+    /// (1-based; for an unexpected token, 2.42 points just past it).
+    #[error("the PromQL query is invalid at line {line}, column {column}: {detail}")]
+    PromqlInvalid { line: u32, column: u32, detail: String },
+
+    /// Prometheus answered, but with an error other than a syntax error (an HTTP error, a query
+    /// that timed out or asked for too many points, a body that is not its API's JSON).
+    #[error("Prometheus at {url} did not run the query: {detail}")]
+    PrometheusQueryFailed { url: String, detail: String },
+
+    #[error("the response of Prometheus at {url} is larger than {limit_mib} MiB. Use a larger step or a shorter range, or select fewer series")]
+    PrometheusResponseTooLarge { url: String, limit_mib: u32 },
+
+    #[error("host '{host}' has no Prometheus source. Add one in the host's settings")]
+    PrometheusSourceMissing { host: String },
+
+    #[error("no notification channel with id '{0}'")]
+    NotifyChannelNotFound(String),
+
+    /// A notification channel did not deliver a message. `status` is the HTTP status or SMTP
+    /// reply code when the server answered, and empty when no exchange completed.
+    #[error("the notification channel '{channel}' failed to send{}: {detail}. Check its address and credentials, then send a test message", status_suffix(.status))]
+    NotifyFailed {
+        channel: String,
+        status: Option<u16>,
+        detail: String,
+    },
+
+    #[error("no alert with id '{0}'. Refresh the inbox")]
+    AlertNotFound(String),
+
+    #[error("no alert rule with id '{0}'. List the rules with `homeport rules ls`")]
+    AlertRuleNotFound(String),
+
+    /// A Prometheus rule file cannot be imported. `kind` tells the UI which case it is:
+    /// `syntax` (with `line` and `column`, 1-based), `topLevelList` (a list of rules without
+    /// `groups:`, which the importer can wrap), `prometheusConfig` (a `prometheus.yml`),
+    /// `prometheus1` (the 1.x `ALERT … IF …` format) or `noRules`. `line` and `column` are 0
+    /// when the problem has no single place.
+    #[error("{file}: {detail}. Nothing was imported")]
+    RuleFileInvalid {
+        file: String,
+        kind: &'static str,
+        line: usize,
+        column: usize,
+        detail: String,
+    },
+
+    /// An Alertmanager request failed: no connection, an HTTP error, or a body that is not its
+    /// API v2 JSON.
+    #[error("Alertmanager at {url} failed: {detail}. Check the address and that Alertmanager runs; for a server reached through SSH, the address is resolved on the host")]
+    AlertmanagerFailed { url: String, detail: String },
+
     #[error("the local database failed: {0}")]
     Storage(String),
 
@@ -278,6 +347,11 @@ pub enum Error {
 
     #[error("internal error: {0}")]
     Internal(String),
+}
+
+/// Returns " (status N)" for a status, or nothing, for the `NotifyFailed` message.
+fn status_suffix(status: &Option<u16>) -> String {
+    status.map(|code| format!(" (status {code})")).unwrap_or_default()
 }
 
 /// Short form for results of core operations.
@@ -320,6 +394,17 @@ impl Error {
             Error::KeychainUnavailable { .. } => ErrorCode::KeychainUnavailable,
             Error::TemplateSourceInvalid { .. } => ErrorCode::TemplateSourceInvalid,
             Error::DownloadFailed { .. } => ErrorCode::DownloadFailed,
+            Error::PrometheusUnreachable { .. } => ErrorCode::PrometheusUnreachable,
+            Error::PromqlInvalid { .. } => ErrorCode::PromqlInvalid,
+            Error::PrometheusQueryFailed { .. } => ErrorCode::PrometheusQueryFailed,
+            Error::PrometheusResponseTooLarge { .. } => ErrorCode::PrometheusResponseTooLarge,
+            Error::PrometheusSourceMissing { .. } => ErrorCode::PrometheusSourceMissing,
+            Error::NotifyChannelNotFound(_) => ErrorCode::NotifyChannelNotFound,
+            Error::NotifyFailed { .. } => ErrorCode::NotifyFailed,
+            Error::AlertmanagerFailed { .. } => ErrorCode::AlertmanagerFailed,
+            Error::AlertNotFound(_) => ErrorCode::AlertNotFound,
+            Error::AlertRuleNotFound(_) => ErrorCode::AlertRuleNotFound,
+            Error::RuleFileInvalid { .. } => ErrorCode::RuleFileInvalid,
             Error::Storage(_) => ErrorCode::Storage,
             Error::Cancelled => ErrorCode::Cancelled,
             Error::Internal(_) => ErrorCode::Internal,
@@ -526,8 +611,51 @@ impl Error {
                 params.insert("column", column.to_string());
                 params.insert("detail", detail.clone());
             }
-            Error::DownloadFailed { url, detail } => {
+            Error::DownloadFailed { url, detail }
+            | Error::AlertmanagerFailed { url, detail }
+            | Error::PrometheusUnreachable { url, detail }
+            | Error::PrometheusQueryFailed { url, detail } => {
                 params.insert("url", url.clone());
+                params.insert("detail", detail.clone());
+            }
+            Error::PromqlInvalid { line, column, detail } => {
+                params.insert("line", line.to_string());
+                params.insert("column", column.to_string());
+                params.insert("detail", detail.clone());
+            }
+            Error::PrometheusResponseTooLarge { url, limit_mib } => {
+                params.insert("url", url.clone());
+                params.insert("limitMib", limit_mib.to_string());
+            }
+            Error::PrometheusSourceMissing { host } => {
+                params.insert("host", host.clone());
+            }
+            Error::NotifyChannelNotFound(channel) => {
+                params.insert("channel", channel.clone());
+            }
+            Error::NotifyFailed {
+                channel,
+                status,
+                detail,
+            } => {
+                params.insert("channel", channel.clone());
+                params.insert("status", status.map(|code| code.to_string()).unwrap_or_default());
+                params.insert("detail", detail.clone());
+            }
+            Error::AlertNotFound(id) | Error::AlertRuleNotFound(id) => {
+                params.insert("id", id.clone());
+            }
+            Error::RuleFileInvalid {
+                file,
+                kind,
+                line,
+                column,
+                detail,
+            } => {
+                params.insert("file", file.clone());
+                params.insert("kind", kind.to_string());
+                params.insert("line", line.to_string());
+                params.insert("column", column.to_string());
                 params.insert("detail", detail.clone());
             }
             Error::Cancelled => {}

@@ -252,6 +252,13 @@ impl HostService {
         Ok(link.engine.clone())
     }
 
+    /// Returns the host's pooled connection (its SSH session, when it has one, and its engine),
+    /// connecting when needed. Monitoring runs its script over this session, so collecting
+    /// opens no connection of its own.
+    pub async fn link(&self, host: &Host) -> Result<Arc<Link>> {
+        self.connections.get_or_connect(&host.id, || self.open_link(host)).await
+    }
+
     /// Returns the host's Docker engine when a live connection to it is pooled already, and
     /// `None` otherwise, so callers that must stay cheap never open a connection.
     pub async fn engine_if_connected(&self, host_id: &str) -> Option<DockerEngine> {

@@ -8,6 +8,7 @@
 pub mod alerts;
 pub mod catalog;
 pub mod connections;
+pub mod cost_scenarios;
 pub mod docker;
 pub mod error;
 pub mod export;
@@ -16,6 +17,7 @@ pub mod fleet;
 pub mod hosts;
 pub mod import;
 pub mod inventory;
+pub mod monitoring;
 pub mod orchestrators;
 pub mod paths;
 pub mod rollout;

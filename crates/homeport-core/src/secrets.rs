@@ -64,6 +64,12 @@ impl SecretKey {
         Self(format!("builder/{scope}/env"))
     }
 
+    /// The entry holding one secret of a notification channel: a token, a webhook URL that
+    /// contains a key, a signing secret or an SMTP password. `field` names which.
+    pub fn notify_channel(channel_id: &str, field: &str) -> Self {
+        Self(format!("notify/{channel_id}/{field}"))
+    }
+
     /// Returns the entry name, as shown in the OS keychain's UI.
     pub fn as_str(&self) -> &str {
         &self.0

@@ -208,3 +208,24 @@ fn bad_size_rejected() {
     };
     assert!(render_png(&spec).is_err());
 }
+
+#[test]
+fn lone_point_between_gaps_draws_dot() {
+    let mut spec = spec();
+    spec.series[0].points = vec![
+        Point::gap(T0),
+        Point {
+            timestamp_ms: T0 + 15_000,
+            value: Some(42.0),
+            min: Some(42.0),
+            max: Some(42.0),
+        },
+        Point::gap(T0 + 30_000),
+    ];
+    spec.x_range = Some((T0, T0 + 60_000));
+    let svg = render_svg(&spec).expect("render").svg;
+    assert!(svg.contains("<circle"), "a lone sample is drawn as a dot");
+
+    let without = render_svg(&self::spec()).expect("render").svg;
+    assert!(!without.contains("<circle"), "a continuous line has no dots");
+}

@@ -433,7 +433,7 @@ async fn import_ssh_config_into_fleet() {
         .await;
     assert_eq!(state.trim(), "在线", "the state badge is translated");
     session
-        .wait_for_text(gone_alert, "the translated alert", |text| text.contains("主机无法连接"))
+        .wait_for_text(gone_alert, "the translated alert", |text| text.contains("主机不可达"))
         .await;
     session
         .wait_for_text(
@@ -1568,4 +1568,553 @@ async fn orchestrator_wizard_and_rollout_plan() {
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .status();
+}
+
+/// The CPU chart's mouse and keyboard surface on the Monitoring screen.
+const MONITORING_CPU_OVERLAY: &str = "[data-testid=metrics-chart][data-panel=cpu] [role=slider]";
+
+/// Counts the elements matching `css`.
+async fn count_elements(session: &Session, css: &str) -> usize {
+    session
+        .client
+        .find_all(fantoccini::Locator::Css(css))
+        .await
+        .unwrap_or_else(|err| panic!("cannot look for '{css}': {err}"))
+        .len()
+}
+
+/// Polls until at least `min` elements match `css`.
+async fn wait_for_count(session: &Session, css: &str, min: usize) {
+    let deadline = std::time::Instant::now() + homeport_e2e::STEP_TIMEOUT;
+    let mut last = 0;
+    while std::time::Instant::now() < deadline {
+        last = count_elements(session, css).await;
+        if last >= min {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    panic!("'{css}' matched {last} elements, expected at least {min}");
+}
+
+/// Moves the mouse to `x` pixels right of the centre of the element matching `css`, and
+/// optionally presses the left button there, drags `drag` pixels to the right and releases.
+async fn mouse_over(session: &Session, css: &str, x: f64, drag: Option<f64>) {
+    use fantoccini::actions::{InputSource, MouseActions, PointerAction, MOUSE_BUTTON_LEFT};
+
+    let element = session.wait_for(css).await;
+    let mut mouse = MouseActions::new("mouse".into()).then(PointerAction::MoveToElement {
+        element,
+        duration: Some(std::time::Duration::from_millis(100)),
+        x,
+        y: 0.0,
+    });
+    if let Some(distance) = drag {
+        mouse = mouse
+            .then(PointerAction::Down {
+                button: MOUSE_BUTTON_LEFT,
+            })
+            .then(PointerAction::MoveBy {
+                duration: Some(std::time::Duration::from_millis(300)),
+                x: distance,
+                y: 0.0,
+            })
+            .then(PointerAction::Up {
+                button: MOUSE_BUTTON_LEFT,
+            });
+    }
+    session
+        .client
+        .perform_actions(mouse)
+        .await
+        .unwrap_or_else(|err| panic!("mouse actions over '{css}' failed: {err}"));
+}
+
+/// Points at the right edge of the CPU chart, where the newest samples of a 1 h range sit:
+/// 30 px left of the box's edge is inside the plot and within the readout's snapping distance.
+async fn hover_newest(session: &Session) {
+    // A move to where the pointer already is fires no mousemove, so it starts elsewhere.
+    mouse_over(session, "#monitoring-title", 0.0, None).await;
+    let overlay = session.wait_for(MONITORING_CPU_OVERLAY).await;
+    let (_, _, width, _) = overlay.rectangle().await.expect("overlay size");
+    mouse_over(session, MONITORING_CPU_OVERLAY, width / 2.0 - 30.0, None).await;
+}
+
+/// Clicks "Collect now" until a collection reads the host, at most five times, and returns
+/// the status text. A click while the app's own timer collects the host reads nothing, and the
+/// report then has no time stamp.
+async fn collect_now(session: &Session) -> String {
+    const STATUS: &str = "[data-testid=metrics-status]";
+    for attempt in 1..=5 {
+        let before = session
+            .wait_for(STATUS)
+            .await
+            .attr("data-collections")
+            .await
+            .expect("read the collection count")
+            .unwrap_or_default();
+        let after = (before.parse::<u32>().expect("a count") + 1).to_string();
+        session.click("[data-testid=metrics-collect]").await;
+        session.wait_for_attr(STATUS, "data-collections", &after).await;
+        let status = session.wait_for(STATUS).await;
+        let taken_at = status.attr("data-taken-at").await.expect("read the time stamp");
+        if taken_at.as_deref().is_some_and(|value| value != "0") {
+            return status.text().await.expect("read the status");
+        }
+        eprintln!("collection {attempt} read nothing (time stamp {taken_at:?}); trying again");
+        tokio::time::sleep(std::time::Duration::from_millis(1000)).await;
+    }
+    panic!("five clicks on Collect now never read the host");
+}
+
+/// The Monitoring screen charts the lab's socket engine. Two collections a moment apart give
+/// CPU rates, and the CPU chart reads values under the pointer and with the arrow keys. A drag
+/// and the keyboard both zoom every chart, and a chart saves as a real PNG. The settings reject
+/// an interval out of range, and the charts are drawn in Chinese. A second window on the same
+/// data folder runs with a dark GTK theme, so the charts are drawn dark.
+#[tokio::test]
+async fn monitoring_charts_for_socket_engine() {
+    let Some(app) = app_binary() else { return };
+    let lab = Lab::load();
+    // A running container of this test, so the container panels have a series to show.
+    let container = TestContainer::start(&lab, "e2e-monitoring");
+
+    let data = tempfile::tempdir().expect("temp dir");
+    let data_dir = data.path().join("data");
+    let data_env = [("HOMEPORT_DATA_DIR", data_dir.to_str().expect("UTF-8 path"))];
+    let session = Session::start(&app, &data_env).await;
+
+    session.click("[data-testid=nav-hosts]").await;
+    session.click("[data-testid=add-engine]").await;
+    session.fill("[data-testid=engine-name]", "monitoring-e2e").await;
+    session.click("[data-testid=engine-kind-socket]").await;
+    session
+        .fill("[data-testid=engine-socket]", &lab.get("LAB_DOCKER_SOCK"))
+        .await;
+    session.click("[data-testid=engine-save]").await;
+    session.wait_until_gone("[data-testid=engine-form]").await;
+
+    session.click("[data-testid=nav-monitoring]").await;
+    session
+        .wait_for("[data-testid=monitoring-host]")
+        .await
+        .select_by_label("monitoring-e2e")
+        .await
+        .expect("choose the socket engine in the host list");
+
+    // CPU use is a rate of two readings, so it needs two collections.
+    collect_now(&session).await;
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    let second = collect_now(&session).await;
+    assert!(
+        second.contains("samples") && second.contains(" ms."),
+        "the status counts samples and names the script's round trip: {second:?}"
+    );
+
+    let cpu = "[data-testid=metrics-chart][data-panel=cpu]";
+    session
+        .wait_for(&format!("{cpu}[data-state=ready][data-empty=false]"))
+        .await;
+    // plotters draws each run of a line as a polyline; axes and grid are plain lines.
+    wait_for_count(&session, &format!("{cpu} svg polyline"), 1).await;
+    let label = session
+        .wait_for(&format!("{cpu} [role=img]"))
+        .await
+        .attr("aria-label")
+        .await
+        .expect("read the chart's label");
+    assert_eq!(label.as_deref(), Some("CPU"));
+
+    hover_newest(&session).await;
+    let readout = session
+        .wait_for_text(
+            &format!("{cpu} [data-testid=metrics-readout]"),
+            "a CPU value under the pointer",
+            |text| text.contains('%'),
+        )
+        .await;
+    assert!(readout.contains("Busy"), "the readout names the series: {readout:?}");
+    screenshot(&session, "monitoring-en-light.png").await;
+
+    // The keyboard moves the same readout, without a pointer over the chart.
+    mouse_over(&session, "#monitoring-title", 0.0, None).await;
+    session
+        .wait_until_gone(&format!("{cpu} [data-testid=metrics-readout]"))
+        .await;
+    session.type_keys(MONITORING_CPU_OVERLAY, "\u{E010}").await; // End
+    let spoken = session
+        .wait_for(MONITORING_CPU_OVERLAY)
+        .await
+        .attr("aria-valuetext")
+        .await
+        .expect("read the readout text")
+        .unwrap_or_default();
+    assert!(
+        spoken.contains("Busy: ") && spoken.contains('%'),
+        "keyboard readout: {spoken:?}"
+    );
+    session
+        .wait_for(&format!("{cpu} [data-testid=metrics-readout-row][data-has-value=true]"))
+        .await;
+
+    // A drag across the middle of the plot zooms every chart; reset returns to 1 h.
+    mouse_over(&session, MONITORING_CPU_OVERLAY, -100.0, Some(80.0)).await;
+    session.wait_for("[data-testid=metrics-zoom-reset]").await;
+    session
+        .wait_for_text("[data-testid=monitoring-range-shown]", "the zoomed range", |text| {
+            text.contains("Showing")
+        })
+        .await;
+    session.click("[data-testid=metrics-zoom-reset]").await;
+    session.wait_until_gone("[data-testid=metrics-zoom-reset]").await;
+    session
+        .wait_for_attr("[data-testid=monitoring-range-1h]", "aria-pressed", "true")
+        .await;
+
+    // The keyboard zoom: Enter at the first sample, End, Enter again.
+    session
+        .type_keys(MONITORING_CPU_OVERLAY, "\u{E011}\u{E007}\u{E010}\u{E007}")
+        .await;
+    session.wait_for("[data-testid=metrics-zoom-reset]").await;
+    session.click("[data-testid=metrics-zoom-reset]").await;
+    session.wait_until_gone("[data-testid=metrics-zoom-reset]").await;
+
+    // The test's container has its own charts.
+    session
+        .select("[data-testid=monitoring-container]", &container.name)
+        .await;
+    session
+        .wait_for(&format!(
+            "[data-testid=metrics-chart][data-panel=containerCpu][data-state=ready] [role=img][aria-label='{} · CPU']",
+            container.name
+        ))
+        .await;
+
+    // Saving as PNG writes a real PNG file.
+    let out = tempfile::tempdir().expect("temp dir");
+    let png_path = out.path().join("cpu chart.png");
+    session
+        .open(
+            &format!("{cpu} [data-testid=metrics-save-png]"),
+            "[data-testid=metrics-save-dialog]",
+        )
+        .await;
+    let suggested = session
+        .wait_for("[data-testid=metrics-save-path]")
+        .await
+        .prop("value")
+        .await
+        .expect("read the suggested path")
+        .unwrap_or_default();
+    assert!(
+        suggested.starts_with("homeport-monitoring-e2e-cpu-") && suggested.ends_with(".png"),
+        "suggested file name: {suggested:?}"
+    );
+    session
+        .fill(
+            "[data-testid=metrics-save-path]",
+            png_path.to_str().expect("UTF-8 path"),
+        )
+        .await;
+    session.click("[data-testid=metrics-save-submit]").await;
+    session
+        .wait_for_text("[data-testid=metrics-saved]", "the saved path", |text| {
+            text.contains("cpu chart.png")
+        })
+        .await;
+    let bytes = std::fs::read(&png_path).expect("the PNG file exists");
+    assert!(
+        bytes.starts_with(b"\x89PNG\r\n\x1a\n"),
+        "the file starts with the PNG signature: {:?}",
+        &bytes[..bytes.len().min(8)]
+    );
+    session.click("[data-testid=metrics-save-close]").await;
+    session.wait_until_gone("[data-testid=metrics-save-dialog]").await;
+
+    // The backend rejects an interval below 5 s, and the message sits beside the field.
+    session.wait_for("[data-testid=metrics-interval]:enabled").await;
+    session.fill("[data-testid=metrics-interval]", "2").await;
+    session.click("[data-testid=metrics-settings-save]").await;
+    session
+        .wait_for_text("[data-testid=metrics-interval-problem]", "the range message", |text| {
+            text.contains("5 to 3600")
+        })
+        .await;
+    session.fill("[data-testid=metrics-interval]", "20").await;
+    session.click("[data-testid=metrics-settings-save]").await;
+    session.wait_for("[data-testid=metrics-settings-saved]").await;
+
+    session.click("[data-testid=nav-settings]").await;
+    session.select("[data-testid=language-select]", "zh-CN").await;
+    session
+        .wait_for_text("[data-testid=nav-monitoring]", "the Chinese label", |text| {
+            text.trim() == "监控"
+        })
+        .await;
+    session.click("[data-testid=nav-monitoring]").await;
+    let memory = "[data-testid=metrics-chart][data-panel=memory]";
+    session
+        .wait_for(&format!("{memory}[data-state=ready] [role=img][aria-label='内存']"))
+        .await;
+    // The title inside the image is drawn by the backend in the requested language.
+    wait_for_count(&session, &format!("{memory} svg text"), 1).await;
+    let svg = session
+        .wait_for(&format!("{memory} [role=img]"))
+        .await
+        .html(true)
+        .await
+        .expect("read the memory chart's SVG");
+    assert!(svg.contains("内存"), "the SVG has the Chinese title");
+    hover_newest(&session).await;
+    session.wait_for(&format!("{cpu} [data-testid=metrics-readout]")).await;
+    screenshot(&session, "monitoring-zh-CN-light.png").await;
+    session.close().await;
+
+    // WebKitGTK reports prefers-color-scheme: dark for a dark GTK theme, and the app follows it.
+    let dark_env = [data_env[0], ("GTK_THEME", "Adwaita:dark")];
+    let session = Session::start(&app, &dark_env).await;
+    session.click("[data-testid=nav-monitoring]").await;
+    session.wait_for(&format!("{cpu}[data-state=ready]")).await;
+    // The first window was stopped without a clean exit, so its newest samples may never
+    // have reached the file. Two collections give this window CPU rates of its own.
+    collect_now(&session).await;
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    collect_now(&session).await;
+    wait_for_count(&session, &format!("{cpu} svg polyline"), 1).await;
+    let dark = session
+        .client
+        .execute(
+            "return window.matchMedia('(prefers-color-scheme: dark)').matches",
+            Vec::new(),
+        )
+        .await
+        .expect("ask for the colour scheme");
+    assert_eq!(
+        dark,
+        serde_json::Value::Bool(true),
+        "the window runs with a dark colour scheme"
+    );
+    // The dark chart background of the backend's theme.
+    let svg = session
+        .wait_for(&format!("{cpu} [role=img]"))
+        .await
+        .html(true)
+        .await
+        .expect("read the CPU chart's SVG");
+    assert!(svg.to_uppercase().contains("#1E1E1E"), "the chart is drawn dark");
+    hover_newest(&session).await;
+    screenshot(&session, "monitoring-zh-CN-dark.png").await;
+
+    session.click("[data-testid=nav-settings]").await;
+    session.select("[data-testid=language-select]", "en").await;
+    session
+        .wait_for_text("[data-testid=nav-monitoring]", "the English label", |text| {
+            text.trim() == "Monitoring"
+        })
+        .await;
+    session.click("[data-testid=nav-monitoring]").await;
+    session.wait_for(&format!("{cpu}[data-state=ready]")).await;
+    hover_newest(&session).await;
+    screenshot(&session, "monitoring-en-dark.png").await;
+    // Only the screen's own area scrolls; text hidden for screen readers must not make the
+    // whole window taller.
+    let page_scrolls = session
+        .client
+        .execute(
+            "return document.scrollingElement.scrollHeight > window.innerHeight + 1",
+            Vec::new(),
+        )
+        .await
+        .expect("measure the page");
+    assert_eq!(
+        page_scrolls,
+        serde_json::Value::Bool(false),
+        "the window itself does not scroll"
+    );
+    session
+        .client
+        .execute(
+            "document.querySelector('[data-testid=metrics-settings-save]').scrollIntoView()",
+            Vec::new(),
+        )
+        .await
+        .expect("scroll to the container charts and settings");
+    screenshot(&session, "monitoring-en-dark-containers.png").await;
+    session.close().await;
+    drop(container);
+}
+
+#[tokio::test]
+async fn cost_calculator_presets_chart_and_chinese() {
+    let Some(app) = app_binary() else { return };
+    let session = Session::start(&app, &[]).await;
+
+    // The screen opens with the rule-of-thumb preset: 2,500 / (1,600 − 78.84) = 1.64 years.
+    session.click("[data-testid=nav-cost]").await;
+    session
+        .wait_for_text("[data-testid=cost-payback-without]", "the preset's payback", |text| {
+            text.trim() == "1.64 years"
+        })
+        .await;
+
+    // The mini PC preset: 360 / (299.64 − 96.04) = 1.77 years without time.
+    session.select("[data-testid=cost-preset-select]", "mini-pc").await;
+    session.click("[data-testid=cost-preset-load]").await;
+    session
+        .wait_for_text("[data-testid=cost-payback-without]", "the mini PC's payback", |text| {
+            text.trim() == "1.77 years"
+        })
+        .await;
+
+    // A dearer first item: (600 + 110) / 203.60 = 3.49 years.
+    session.fill("[data-testid=cost-hardware-price-0]", "600").await;
+    session
+        .wait_for_text("[data-testid=cost-payback-without]", "the changed payback", |text| {
+            text.trim() == "3.49 years"
+        })
+        .await;
+    let chart = session
+        .wait_for("[data-testid=cost-chart] svg")
+        .await
+        .html(false)
+        .await
+        .expect("read the chart's SVG");
+    assert!(
+        chart.contains("Subscriptions"),
+        "the chart has its legend: {chart:.200}"
+    );
+    screenshot(&session, "cost-en.png").await;
+
+    // Saved in the database and compared side by side with the preset as loaded.
+    session.fill("[data-testid=cost-save-name]", "Dear mini PC").await;
+    session.click("[data-testid=cost-save]").await;
+    session.wait_for("[data-testid=cost-saved-message]").await;
+    session.click("[data-testid='cost-compare-Dear mini PC']").await;
+    session
+        .wait_for_text("[data-testid=cost-compare]", "the comparison", |text| {
+            text.contains("Dear mini PC") && text.contains("$710.00")
+        })
+        .await;
+    session
+        .client
+        .execute(
+            "document.querySelector('[data-testid=cost-sensitivity]').scrollIntoView()",
+            Vec::new(),
+        )
+        .await
+        .expect("scroll to the what-if table");
+    screenshot(&session, "cost-en-results.png").await;
+
+    session.click("[data-testid=nav-settings]").await;
+    session.select("[data-testid=language-select]", "zh-CN").await;
+    session
+        .wait_for_text("[data-testid=nav-cost]", "the Chinese label", |text| {
+            text.trim() == "成本"
+        })
+        .await;
+    session.click("[data-testid=nav-cost]").await;
+    session
+        .wait_for_text("[data-testid=cost-payback-without]", "the payback in Chinese", |text| {
+            text.trim() == "1.64 年"
+        })
+        .await;
+    session
+        .wait_for_text(
+            "[data-testid=cost-chart]",
+            "the chart's Chinese break-even label",
+            |text| text.contains("回本：第 20 个月"),
+        )
+        .await;
+    screenshot(&session, "cost-zh-CN.png").await;
+
+    session.close().await;
+}
+
+/// A built-in rule fires on real lab data and is handled in the inbox: the filesystem rule's
+/// threshold goes down to 1 % in the Rules tab, two collections of the lab's socket engine
+/// store its filesystems, and the alert appears grouped under the host, with its response
+/// timer, and is acknowledged.
+#[tokio::test]
+async fn inbox_shows_and_acknowledges_rule_alert() {
+    let Some(app) = app_binary() else { return };
+    let lab = Lab::load();
+    let data = tempfile::tempdir().expect("temp dir");
+    let data_dir = data.path().join("data");
+    let data_env = [("HOMEPORT_DATA_DIR", data_dir.to_str().expect("UTF-8 path"))];
+    let session = Session::start(&app, &data_env).await;
+
+    // Lower the threshold first, so the first evaluation after a collection fires.
+    session.click("[data-testid=nav-inbox]").await;
+    session.click("[data-testid=inbox-tab-rules]").await;
+    let row = "[data-testid=rule-row][data-rule=filesystem_full]";
+    session.click(&format!("{row} [data-testid=rule-edit]")).await;
+    session.fill(&format!("{row} [data-testid=rule-threshold]"), "1").await;
+    session.click(&format!("{row} [data-testid=rule-save]")).await;
+    session
+        .wait_for_text(row, "the lowered threshold", |text| {
+            text.contains("filesystem_used_percent > 1")
+        })
+        .await;
+
+    session.click("[data-testid=nav-hosts]").await;
+    session.click("[data-testid=add-engine]").await;
+    session.fill("[data-testid=engine-name]", "inbox-e2e").await;
+    session.click("[data-testid=engine-kind-socket]").await;
+    session
+        .fill("[data-testid=engine-socket]", &lab.get("LAB_DOCKER_SOCK"))
+        .await;
+    session.click("[data-testid=engine-save]").await;
+    session.wait_until_gone("[data-testid=engine-form]").await;
+
+    session.click("[data-testid=nav-monitoring]").await;
+    session
+        .wait_for("[data-testid=monitoring-host]")
+        .await
+        .select_by_label("inbox-e2e")
+        .await
+        .expect("choose the socket engine in the host list");
+    collect_now(&session).await;
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    collect_now(&session).await;
+
+    session.click("[data-testid=nav-inbox]").await;
+    let alert = "[data-testid=inbox-alert][data-rule=filesystem_full]";
+    let mut found = false;
+    for _ in 0..10 {
+        session.click("[data-testid=inbox-refresh]").await;
+        if count_elements(&session, alert).await > 0 {
+            found = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+    assert!(found, "no filesystem alert in the inbox after two collections");
+    let group = session
+        .wait_for_text("[data-testid=inbox-group] h2", "the group title", |text| {
+            text.contains("inbox-e2e")
+        })
+        .await;
+    assert!(group.contains(" · "), "grouped by host and service: {group:?}");
+    let timer = session
+        .wait_for_text(
+            &format!("{alert} [data-testid=inbox-timer]"),
+            "the response timer",
+            |text| text.starts_with("Respond within"),
+        )
+        .await;
+    assert!(
+        timer.contains('h') || timer.contains("min"),
+        "a P2 alert has hours to go: {timer:?}"
+    );
+    screenshot(&session, "inbox-en.png").await;
+
+    session.click(&format!("{alert} [data-testid=inbox-ack]")).await;
+    session
+        .wait_for_text(
+            &format!("{alert} [data-testid=inbox-state]"),
+            "the acknowledged state",
+            |text| text.trim() == "Acknowledged",
+        )
+        .await;
+    session.close().await;
 }

@@ -11,4 +11,7 @@ export type View =
   | { name: 'builder'; stack?: { hostId: string; name: string } }
   | { name: 'wizard' }
   | { name: 'rollout' }
+  | { name: 'cost' }
+  | { name: 'monitoring'; hostId?: string }
+  | { name: 'inbox' }
   | { name: 'containers'; host: HostView };

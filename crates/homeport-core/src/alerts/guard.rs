@@ -27,7 +27,7 @@ pub enum Transition {
 }
 
 /// The state of one watched event between checks. Times are Unix seconds.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct FlapGuard {
     pub failures: u32,
     pub passes: u32,

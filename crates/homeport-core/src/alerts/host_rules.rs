@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use super::{FlapPolicy, NewAlert, Severity, Transition, HOMEPORT_SOURCE};
+use super::{FlapGuard, FlapPolicy, NewAlert, Transition, HOMEPORT_SOURCE};
 use crate::error::Result;
 use crate::fleet::{HostState, HostStatus};
 use crate::inventory::LOCAL_HOST_ID;
@@ -28,6 +28,8 @@ pub const HOST_UNREACHABLE_POLICY: FlapPolicy = FlapPolicy {
 /// to report that Docker is missing. Those cases have their own states in the fleet view. A host whose
 /// failure says nothing about reachability (state `Failed`) leaves the rule as it was.
 pub async fn observe_fleet(store: &Store, statuses: &[HostStatus], now: i64) -> Result<Vec<(String, Transition)>> {
+    // The rule is listed with the others, so the user can turn it off or change its severity.
+    let rule = store.alert_rule(HOST_UNREACHABLE).await?;
     let mut transitions = Vec::new();
     for status in statuses {
         // The local engine is this machine; it is not a host that can drop off the network.
@@ -36,6 +38,13 @@ pub async fn observe_fleet(store: &Store, statuses: &[HostStatus], now: i64) -> 
         }
         let reachable = status.state != HostState::Unreachable;
         let fingerprint = format!("{HOST_UNREACHABLE}:{}", status.host.id);
+        if !rule.enabled {
+            store.save_alert_guard(&fingerprint, &FlapGuard::default()).await?;
+            if store.resolve_alert(HOMEPORT_SOURCE, &fingerprint).await?.is_some() {
+                transitions.push((status.host.id.clone(), Transition::Up));
+            }
+            continue;
+        }
 
         let mut guard = store.alert_guard(&fingerprint).await?;
         let transition = guard.observe(&HOST_UNREACHABLE_POLICY, reachable, now);
@@ -58,7 +67,7 @@ pub async fn observe_fleet(store: &Store, statuses: &[HostStatus], now: i64) -> 
                         rule: HOST_UNREACHABLE.to_string(),
                         host_id: Some(status.host.id.clone()),
                         service: String::new(),
-                        severity: Severity::P0,
+                        severity: rule.severity,
                         params,
                     })
                     .await?;
@@ -81,6 +90,7 @@ pub async fn observe_fleet(store: &Store, statuses: &[HostStatus], now: i64) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::alerts::Severity;
     use crate::error::Error;
     use crate::inventory::HostDraft;
 
@@ -146,6 +156,25 @@ mod tests {
             observe_fleet(&store, &up, 240).await.unwrap(),
             vec![("h1".to_string(), Transition::Up)]
         );
+        assert!(store.open_alerts().await.unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn disabled_rule_resolves_and_stays_quiet() {
+        let (store, host) = store_with_host().await;
+        let down = [status(&host, HostState::Unreachable)];
+        observe_fleet(&store, &down, 0).await.unwrap();
+        observe_fleet(&store, &down, 60).await.unwrap();
+        assert_eq!(store.open_alerts().await.unwrap().len(), 1);
+
+        let mut rule = store.alert_rule(HOST_UNREACHABLE).await.unwrap();
+        rule.enabled = false;
+        store.save_alert_rule(&rule).await.unwrap();
+        assert_eq!(
+            observe_fleet(&store, &down, 120).await.unwrap(),
+            vec![("h1".to_string(), Transition::Up)]
+        );
+        observe_fleet(&store, &down, 180).await.unwrap();
         assert!(store.open_alerts().await.unwrap().is_empty());
     }
 

@@ -103,6 +103,59 @@ pub struct Alert {
     pub first_seen: String,
     pub last_seen: String,
     pub resolved_at: Option<String>,
+    /// When someone acknowledged it (RFC 3339); an acknowledged alert's response timer stops.
+    pub acknowledged_at: Option<String>,
+    /// Until when it sends no notifications (RFC 3339).
+    pub silenced_until: Option<String>,
+    /// `rule` when its rule resolved it, `user` when resolved by hand.
+    pub resolved_by: Option<String>,
+}
+
+impl Alert {
+    /// Returns when a response is due: first seen plus the severity's response target.
+    pub fn response_due(&self) -> Option<time::OffsetDateTime> {
+        let first =
+            time::OffsetDateTime::parse(&self.first_seen, &time::format_description::well_known::Rfc3339).ok()?;
+        Some(first + self.severity.response_target())
+    }
+
+    /// Whether nobody responded within the target: open, not acknowledged, and past due.
+    pub fn overdue(&self, now: time::OffsetDateTime) -> bool {
+        self.state == AlertState::Firing && self.response_due().is_some_and(|due| now > due)
+    }
+
+    /// Whether notifications are held back at `now`.
+    pub fn silenced(&self, now: time::OffsetDateTime) -> bool {
+        self.silenced_until
+            .as_deref()
+            .and_then(|until| time::OffsetDateTime::parse(until, &time::format_description::well_known::Rfc3339).ok())
+            .is_some_and(|until| now < until)
+    }
+}
+
+/// A comment on an alert.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AlertComment {
+    pub id: String,
+    pub alert_id: String,
+    pub author: String,
+    pub body: String,
+    pub created_at: String,
+}
+
+/// Which alerts a listing returns. Empty fields match everything.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AlertFilter {
+    /// Only open alerts (firing or acknowledged), or only resolved ones.
+    pub open: Option<bool>,
+    pub states: Vec<AlertState>,
+    pub severities: Vec<Severity>,
+    pub host_id: Option<String>,
+    pub source: Option<String>,
+    /// Case-insensitive text searched in the rule, service, fingerprint, values and comments.
+    pub search: Option<String>,
+    /// At most this many, newest first; 0 means the default of 500.
+    pub limit: u32,
 }
 
 /// An event that opens an alert, or raises the count of the open one with its fingerprint.

@@ -12,6 +12,7 @@ mod containers;
 mod engine;
 mod exec;
 pub mod memory;
+pub mod stats;
 
 pub use containers::{ContainerAction, ContainerChange, ContainerSummary, LogLine, LogStream, PortMapping};
 pub use engine::{DockerEngine, DockerInfo, MINIMUM_API_VERSION};

@@ -49,12 +49,12 @@ const SNAPSHOT_TYPES: &[&str] = &["zfs", "btrfs"];
 const DEFAULT_BLOCK_SIZE: u64 = 1024;
 
 /// Parses `df -kPT` output.
-pub(super) fn from_typed_df(lines: &[&str]) -> Vec<Filesystem> {
+pub(crate) fn from_typed_df(lines: &[&str]) -> Vec<Filesystem> {
     collect(lines, true, |_| None)
 }
 
 /// Parses `df -kP` output, taking each filesystem's type from the `/proc/mounts` lines.
-pub(super) fn from_df_and_mounts(df: &[&str], mounts: &[&str]) -> Vec<Filesystem> {
+pub(crate) fn from_df_and_mounts(df: &[&str], mounts: &[&str]) -> Vec<Filesystem> {
     let types = mount_types(mounts);
     collect(df, false, |mount_point| types.get(mount_point).cloned())
 }

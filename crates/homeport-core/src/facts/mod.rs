@@ -6,7 +6,7 @@
 //! host without `nproc`, `docker` or `df -T` still reports everything else.
 //! [`crate::store::Store::save_facts`] keeps the last facts of each host.
 
-mod filesystems;
+pub(crate) mod filesystems;
 mod parse;
 
 use std::time::Duration;

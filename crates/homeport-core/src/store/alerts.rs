@@ -1,4 +1,8 @@
-//! Alert rows and the flapping guard state of each watched event.
+//! Alert rows, inbox actions and comments, and the flapping guard state of each watched event.
+//! Rules and their instance state are in the `rules` submodule.
+
+mod inbox;
+mod rules;
 
 use std::collections::BTreeMap;
 
@@ -10,7 +14,7 @@ use crate::alerts::{Alert, AlertState, FlapGuard, NewAlert, Severity};
 use crate::error::{Error, Result};
 
 const ALERT_COLUMNS: &str = "id, source, fingerprint, rule, host_id, service, severity, state, params, count, \
-     first_seen, last_seen, resolved_at";
+     first_seen, last_seen, resolved_at, acknowledged_at, silenced_until, resolved_by";
 
 impl Store {
     /// Opens an alert for `event`, or raises the count of the open one with its source and
@@ -66,7 +70,7 @@ impl Store {
     /// Resolves the open alert with this source and fingerprint, if there is one.
     pub async fn resolve_alert(&self, source: &str, fingerprint: &str) -> Result<Option<Alert>> {
         let row = sqlx::query(&format!(
-            "UPDATE alerts SET state = 'resolved', resolved_at = ?
+            "UPDATE alerts SET state = 'resolved', resolved_at = ?, resolved_by = 'rule'
              WHERE source = ? AND fingerprint = ? AND state <> 'resolved'
              RETURNING {ALERT_COLUMNS}"
         ))
@@ -132,7 +136,7 @@ impl Store {
     }
 }
 
-fn alert_from_row(row: &SqliteRow) -> Result<Alert> {
+pub(super) fn alert_from_row(row: &SqliteRow) -> Result<Alert> {
     let params: String = row.try_get("params")?;
     let params: BTreeMap<String, String> =
         serde_json::from_str(&params).map_err(|err| Error::Storage(format!("stored alert params: {err}")))?;
@@ -153,6 +157,9 @@ fn alert_from_row(row: &SqliteRow) -> Result<Alert> {
         first_seen: row.try_get("first_seen")?,
         last_seen: row.try_get("last_seen")?,
         resolved_at: row.try_get("resolved_at")?,
+        acknowledged_at: row.try_get("acknowledged_at")?,
+        silenced_until: row.try_get("silenced_until")?,
+        resolved_by: row.try_get("resolved_by")?,
     })
 }
 

@@ -141,7 +141,7 @@ fn client() -> Result<HttpClient, String> {
 // rustls 0.23 marks ring's provider deprecated because it lacks post-quantum key exchange;
 // ring is the provider russh and the TCP engine connection already use.
 #[allow(deprecated)]
-fn tls_config() -> Result<rustls::ClientConfig, String> {
+pub(crate) fn tls_config() -> Result<rustls::ClientConfig, String> {
     let mut roots = rustls::RootCertStore::empty();
     let native = rustls_native_certs::load_native_certs();
     if !native.errors.is_empty() {
@@ -163,7 +163,7 @@ fn tls_config() -> Result<rustls::ClientConfig, String> {
 
 /// Joins an error with its sources, because hyper's own text ("client error (Connect)")
 /// hides the cause, such as "Connection refused" or an unknown certificate issuer.
-fn error_chain(err: &dyn std::error::Error) -> String {
+pub(crate) fn error_chain(err: &dyn std::error::Error) -> String {
     let mut text = err.to_string();
     let mut source = err.source();
     while let Some(cause) = source {

@@ -9,7 +9,7 @@
 //! it and parsed again on every read ([`templates`]), so a newer Homeport reads old imports
 //! with its own rules. [`render`] turns an imported template into the files a deploy writes.
 
-mod fetch;
+pub(crate) mod fetch;
 mod location;
 mod read;
 mod render;

@@ -11,7 +11,7 @@ mod render;
 
 pub use fonts::{ensure_font, use_font_file};
 pub use format::{format_time, Unit};
-pub use render::{render_png, render_svg};
+pub use render::{render_png, render_svg, series_color};
 
 use crate::types::Point;
 

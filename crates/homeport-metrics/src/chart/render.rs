@@ -6,7 +6,7 @@ use plotters::prelude::*;
 
 use super::fonts::{ensure_font, FAMILY};
 use super::format::{format_time, Unit};
-use super::{ChartSpec, PlotMapping, PngChart, SvgChart, Theme};
+use super::{ChartSeries, ChartSpec, PlotMapping, PngChart, SvgChart, Theme};
 use crate::error::{Error, Result};
 
 /// Largest image side accepted, so a wrong size cannot allocate gigabytes for a bitmap.
@@ -19,6 +19,14 @@ struct Colors {
     axis: RGBColor,
     error: RGBColor,
     lines: [RGBColor; 6],
+}
+
+/// The CSS color (`#rrggbb`) of the line for series `index`, so a legend or hover readout
+/// drawn outside the image matches it.
+pub fn series_color(theme: Theme, index: usize) -> String {
+    let lines = colors(theme).lines;
+    let RGBColor(r, g, b) = lines[index % lines.len()];
+    format!("#{r:02x}{g:02x}{b:02x}")
 }
 
 fn colors(theme: Theme) -> Colors {
@@ -151,6 +159,13 @@ where
         let style = ShapeStyle::from(&color).stroke_width(2);
         let mut labelled = false;
         for run in runs(&series.points) {
+            // A run of one point has no segment to draw, so it gets a dot: otherwise a value
+            // between two gaps, or the first sample of a new series, would not show at all.
+            if let [only] = run.as_slice() {
+                chart
+                    .draw_series(std::iter::once(Circle::new(*only, 3, style.filled())))
+                    .map_err(render_error)?;
+            }
             let annotation = chart.draw_series(LineSeries::new(run, style)).map_err(render_error)?;
             if !labelled {
                 annotation
@@ -160,7 +175,18 @@ where
             }
         }
     }
-    if spec.series.iter().any(|series| !series.label.is_empty()) {
+    // A legend for lines that drew nothing would be an empty box.
+    let drawn = |series: &ChartSeries| {
+        series
+            .points
+            .iter()
+            .any(|point| point.value.is_some_and(f64::is_finite))
+    };
+    if spec
+        .series
+        .iter()
+        .any(|series| !series.label.is_empty() && drawn(series))
+    {
         chart
             .configure_series_labels()
             .position(SeriesLabelPosition::UpperLeft)

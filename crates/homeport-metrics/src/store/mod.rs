@@ -126,6 +126,30 @@ impl MetricsStore {
         Ok(id)
     }
 
+    /// Lists a host's series, optionally only those of one metric, ordered by metric and labels.
+    pub async fn host_series(&self, host_id: &str, metric: Option<&str>) -> Result<Vec<(SeriesId, SeriesKey)>> {
+        let rows: Vec<(i64, String, String)> = sqlx::query_as(
+            "SELECT id, metric, labels FROM series WHERE host_id = ? AND (? IS NULL OR metric = ?) \
+             ORDER BY metric, labels",
+        )
+        .bind(host_id)
+        .bind(metric)
+        .bind(metric)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut series = Vec::with_capacity(rows.len());
+        for (id, metric, labels) in rows {
+            let labels = serde_json::from_str(&labels).unwrap_or_default();
+            let key = SeriesKey {
+                host_id: host_id.to_string(),
+                metric,
+                labels,
+            };
+            series.push((SeriesId(id), key));
+        }
+        Ok(series)
+    }
+
     /// Returns the id of an existing series, or `SeriesNotFound`.
     pub async fn find_series(&self, key: &SeriesKey) -> Result<SeriesId> {
         if let Some(id) = self.ids.lock().expect("ids lock").get(key) {

@@ -4,6 +4,27 @@
 import { Channel, invoke } from '@tauri-apps/api/core';
 import { isErrorCode } from './errorCodes';
 import type {
+  AlertmanagerSource,
+  AlertmanagerSyncView,
+  NewSilence,
+  NotifyChannelInput,
+  NotifyChannelView,
+  NotifyTestView,
+  QuietHours,
+  Silence,
+  TlsEndpoint,
+  TlsEndpointView,
+  TlsReport,
+} from './types';
+import type {
+  AlertFilterInput,
+  AlertRuleUpdate,
+  AlertRuleView,
+  AlertView,
+  RuleExportView,
+  RuleImportView,
+} from './types';
+import type {
   AppInfo,
   BuilderDeployInput,
   BuilderDraft,
@@ -44,12 +65,40 @@ import type {
   TransferEvent,
 } from './types';
 import type {
+  CostCalculationView,
+  CostExportFormat,
+  CostExportView,
+  CostPrefillView,
+  CostReferenceView,
+  CostTheme,
+  SavedCostScenarioView,
+  Scenario,
+  Subscription,
+} from './types';
+import type {
   Answers,
   PrefillView,
   RecommendationView,
   RolloutView,
   SavedChoiceView,
   WizardView,
+} from './types';
+import type {
+  ChartFormat,
+  ChartRequest,
+  ChartView,
+  CollectReportView,
+  PromChartRequest,
+  MetricsSettingsView,
+  SeriesView,
+} from './types';
+
+import type {
+  PrometheusQueryView,
+  PrometheusRangeView,
+  PrometheusSourceInput,
+  PrometheusSourceView,
+  PrometheusTestView,
 } from './types';
 
 export type { IpcError };
@@ -550,4 +599,275 @@ export function rolloutCheck(item: string, checked: boolean): Promise<null> {
 /** Deploys the draft as a Swarm stack to a host whose engine is a swarm manager. */
 export function stackExportSwarmDeploy(hostId: string, draft: BuilderDraft, stack: string): Promise<SwarmDeployView> {
   return call('stack_export_swarm_deploy', { hostId, draft, stack });
+}
+
+/** Collects one host now and stores the samples. */
+export function metricsCollectOnce(hostId: string): Promise<CollectReportView> {
+  return call('metrics_collect_once', { hostId });
+}
+
+/** Renders a chart of stored series as SVG, with its pixel mapping and drawn points. */
+export function metricsChart(request: ChartRequest): Promise<ChartView> {
+  return call('metrics_chart', { request });
+}
+
+/** Charts a PromQL range query on the host's Prometheus source. An unreachable server gives a
+ * chart with the reason drawn on it and in `error`; a rejected query rejects with its position. */
+export function metricsPrometheusChart(request: PromChartRequest): Promise<ChartView> {
+  return call('metrics_prometheus_chart', { request });
+}
+
+/** Writes a chart to `path` as SVG or PNG; resolves to the path written. */
+export function metricsChartSave(request: ChartRequest, format: ChartFormat, path: string): Promise<string> {
+  return call('metrics_chart_save', { request, format, path });
+}
+
+/** Returns a host's collection interval and retention. */
+export function metricsSettings(hostId: string): Promise<MetricsSettingsView> {
+  return call('metrics_settings', { hostId });
+}
+
+/** Sets a host's collection interval (5–3600 s) and retention (1–400 days). */
+export function metricsSettingsSet(hostId: string, settings: MetricsSettingsView): Promise<MetricsSettingsView> {
+  return call('metrics_settings_set', { hostId, settings });
+}
+
+/** Lists a host's stored series, optionally of one metric. */
+export function metricsSeries(hostId: string, metric?: string): Promise<SeriesView[]> {
+  return call('metrics_series', { hostId, metric: metric ?? null });
+}
+
+/** Returns a host's Prometheus source, or `null` when it has none. */
+export function prometheusSourceGet(host: string): Promise<PrometheusSourceView | null> {
+  return call('prometheus_source_get', { host });
+}
+
+/** Sets a host's Prometheus source, replacing any earlier one. */
+export function prometheusSourceSet(host: string, input: PrometheusSourceInput): Promise<PrometheusSourceView> {
+  return call('prometheus_source_set', { host, input });
+}
+
+/** Removes a host's Prometheus source; resolves to whether it had one. */
+export function prometheusSourceRemove(host: string): Promise<boolean> {
+  return call('prometheus_source_remove', { host });
+}
+
+/** Tests `input`, or the stored source when `input` is null: version and targets up. */
+export function prometheusSourceTest(host: string, input: PrometheusSourceInput | null): Promise<PrometheusTestView> {
+  return call('prometheus_source_test', { host, input });
+}
+
+/** Evaluates PromQL on the host's Prometheus at `atMs` (Unix ms), or now when null. */
+export function prometheusQuery(host: string, promql: string, atMs: number | null = null): Promise<PrometheusQueryView> {
+  return call('prometheus_query', { host, promql, atMs });
+}
+
+/**
+ * Evaluates PromQL over a range. Without `stepMs` a step giving about 600 points is picked;
+ * every series has a point per step, `value: null` in gaps.
+ */
+export function prometheusQueryRange(
+  host: string,
+  promql: string,
+  fromMs: number,
+  toMs: number,
+  stepMs: number | null = null,
+): Promise<PrometheusRangeView> {
+  return call('prometheus_query_range', { host, promql, fromMs, toMs, stepMs });
+}
+
+/** Returns the cost calculator's currencies, presets and subscription catalog. */
+export function costReference(): Promise<CostReferenceView> {
+  return call('cost_reference');
+}
+
+/** Returns a catalog subscription as a scenario entry priced in `currency`. */
+export function costCatalogSubscription(id: string, currency: string): Promise<Subscription> {
+  return call('cost_catalog_subscription', { id, currency });
+}
+
+/** Calculates a scenario, or lists every invalid value. */
+export function costCalculate(scenario: Scenario): Promise<CostCalculationView> {
+  return call('cost_calculate', { scenario });
+}
+
+/** Draws the payback chart of a valid scenario as SVG text. */
+export function costChartSvg(
+  scenario: Scenario,
+  language: 'en' | 'zh-CN',
+  theme: CostTheme,
+  width: number,
+  height: number,
+): Promise<string> {
+  return call('cost_chart_svg', { scenario, language, theme, width, height });
+}
+
+/** Writes the scenario file or the report to the absolute `path`. */
+export function costExport(
+  scenario: Scenario,
+  format: CostExportFormat,
+  language: 'en' | 'zh-CN',
+  path: string,
+): Promise<CostExportView> {
+  return call('cost_export', { scenario, format, language, path });
+}
+
+/** Suggests a file in the downloads folder for an export. */
+export function costExportSuggestedPath(name: string, format: CostExportFormat): Promise<string> {
+  return call('cost_export_suggested_path', { name, format });
+}
+
+/** Returns the saved scenarios with their results. */
+export function costScenarios(): Promise<SavedCostScenarioView[]> {
+  return call('cost_scenarios');
+}
+
+/** Saves a valid scenario under `name`, replacing one saved under that name. */
+export function costScenarioSave(name: string, scenario: Scenario): Promise<SavedCostScenarioView> {
+  return call('cost_scenario_save', { name, scenario });
+}
+
+/** Deletes a saved scenario. */
+export function costScenarioDelete(id: string): Promise<null> {
+  return call('cost_scenario_delete', { id });
+}
+
+/** Suggests devices and subscriptions from the stored hosts and deployed apps. */
+export function costPrefill(currency: string): Promise<CostPrefillView> {
+  return call('cost_prefill', { currency });
+}
+
+/** Lists the notification channels; secrets are only reported as set or missing. */
+export function notifyChannels(): Promise<NotifyChannelView[]> {
+  return call('notify_channels', {});
+}
+
+/** Adds (`id` null) or changes a channel; secrets go to the OS keychain, an empty value deletes one. */
+export function notifyChannelSave(input: NotifyChannelInput): Promise<NotifyChannelView> {
+  return call('notify_channel_save', { input });
+}
+
+/** Removes a channel and its keychain entries. */
+export function notifyChannelRemove(id: string): Promise<void> {
+  return call('notify_channel_remove', { id });
+}
+
+/** Sends a test message through a channel and returns the HTTP status or SMTP reply code. */
+export function notifyChannelTest(id: string): Promise<NotifyTestView> {
+  return call('notify_channel_test', { id });
+}
+
+/** Returns the quiet hours (local time). */
+export function notifyQuietHours(): Promise<QuietHours> {
+  return call('notify_quiet_hours', {});
+}
+
+/** Saves the quiet hours; times are `HH:MM`. */
+export function notifyQuietHoursSet(hours: QuietHours): Promise<QuietHours> {
+  return call('notify_quiet_hours_set', { hours });
+}
+
+/** Returns how many notifications wait for the end of quiet hours. */
+export function notifyHeldCount(): Promise<number> {
+  return call('notify_held_count', {});
+}
+
+/** Lists alerts for the inbox: open ones (`open: true`) or the history of resolved ones. */
+export function alertsList(filter: AlertFilterInput): Promise<AlertView[]> {
+  return call('alerts_list', { filter });
+}
+
+/** Acknowledges an alert, which stops its response timer. */
+export function alertsAck(id: string): Promise<AlertView> {
+  return call('alerts_ack', { id });
+}
+
+/** Silences an alert's notifications for `minutes`, or ends the silence with null. */
+export function alertsSilence(id: string, minutes: number | null): Promise<AlertView> {
+  return call('alerts_silence', { id, minutes });
+}
+
+/** Resolves an alert by hand. */
+export function alertsResolve(id: string): Promise<AlertView> {
+  return call('alerts_resolve', { id });
+}
+
+/** Adds a comment to an alert. */
+export function alertsComment(id: string, text: string): Promise<AlertView> {
+  return call('alerts_comment', { id, text });
+}
+
+/** Lists the built-in and imported alert rules. */
+export function alertsRules(): Promise<AlertRuleView[]> {
+  return call('alerts_rules', {});
+}
+
+/** Changes a rule's switch, threshold, `for` duration or severity. */
+export function alertsRuleUpdate(id: string, update: AlertRuleUpdate): Promise<AlertRuleView> {
+  return call('alerts_rule_update', { id, update });
+}
+
+/** Imports a Prometheus rule file; `wrap` wraps a bare list of rules into one group. */
+export function alertsRulesImport(path: string, wrap: boolean): Promise<RuleImportView> {
+  return call('alerts_rules_import', { path, wrap });
+}
+
+/** Writes the enabled rules to a Prometheus rule file. */
+export function alertsRulesExport(path: string): Promise<RuleExportView> {
+  return call('alerts_rules_export', { path });
+}
+
+/** Lists the TLS endpoints with their last reports. */
+export function tlsEndpoints(): Promise<TlsEndpointView[]> {
+  return call('tls_endpoints', {});
+}
+
+/** Adds (empty `id`) or changes a TLS endpoint and checks it at once. */
+export function tlsEndpointSave(endpoint: TlsEndpoint): Promise<TlsEndpointView> {
+  return call('tls_endpoint_save', { endpoint });
+}
+
+/** Removes a TLS endpoint and its report. */
+export function tlsEndpointRemove(id: string): Promise<void> {
+  return call('tls_endpoint_remove', { id });
+}
+
+/** Checks one TLS endpoint now. */
+export function tlsCheck(id: string): Promise<TlsReport> {
+  return call('tls_check', { id });
+}
+
+/** Lists the Alertmanager servers. */
+export function alertmanagerSources(): Promise<AlertmanagerSource[]> {
+  return call('alertmanager_sources', {});
+}
+
+/** Sets the global (no host) or a host's Alertmanager, replacing the earlier one. */
+export function alertmanagerSourceSet(source: AlertmanagerSource): Promise<AlertmanagerSource> {
+  return call('alertmanager_source_set', { source });
+}
+
+/** Removes an Alertmanager server. */
+export function alertmanagerSourceRemove(id: string): Promise<void> {
+  return call('alertmanager_source_remove', { id });
+}
+
+/** Pulls the server's alerts into the inbox now. */
+export function alertmanagerSync(id: string): Promise<AlertmanagerSyncView> {
+  return call('alertmanager_sync', { id });
+}
+
+/** Lists the server's silences. */
+export function alertmanagerSilences(id: string): Promise<Silence[]> {
+  return call('alertmanager_silences', { id });
+}
+
+/** Creates a silence and resolves to its id. */
+export function alertmanagerSilenceCreate(id: string, silence: NewSilence): Promise<string> {
+  return call('alertmanager_silence_create', { id, silence });
+}
+
+/** Expires a silence. */
+export function alertmanagerSilenceExpire(id: string, silenceId: string): Promise<void> {
+  return call('alertmanager_silence_expire', { id, silenceId });
 }

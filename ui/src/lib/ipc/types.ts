@@ -29,7 +29,7 @@ export type EngineTlsView = { ca: string, cert: string | null, key: string | nul
 
 export type EngineInput = { name: string, socket: string | null, address: string | null, port: number | null, tls: EngineTlsView | null, group: string | null, tags: Array<string>, };
 
-export type ErrorCode = "InvalidInput" | "HostNotFound" | "HostNameTaken" | "HostUnreachable" | "HostKeyUnknown" | "HostKeyChanged" | "HostKeyRevoked" | "AuthFailed" | "KeyFileUnreadable" | "PassphraseWrong" | "SecretMissing" | "ConfigInvalid" | "AgentUnavailable" | "DockerUnavailable" | "DockerPermissionDenied" | "DockerApiTooOld" | "DockerError" | "ContainerNotFound" | "ContainerNotRunning" | "ContainerShellMissing" | "EngineTls" | "StackNotFound" | "ComposeInvalid" | "DeployFailed" | "StackUpdateFailed" | "ImageMissing" | "PortInUse" | "BindSourceMissing" | "ServiceNotReady" | "KeychainLocked" | "KeychainUnavailable" | "TemplateSourceInvalid" | "DownloadFailed" | "Storage" | "Cancelled" | "Internal";
+export type ErrorCode = "InvalidInput" | "HostNotFound" | "HostNameTaken" | "HostUnreachable" | "HostKeyUnknown" | "HostKeyChanged" | "HostKeyRevoked" | "AuthFailed" | "KeyFileUnreadable" | "PassphraseWrong" | "SecretMissing" | "ConfigInvalid" | "AgentUnavailable" | "DockerUnavailable" | "DockerPermissionDenied" | "DockerApiTooOld" | "DockerError" | "ContainerNotFound" | "ContainerNotRunning" | "ContainerShellMissing" | "EngineTls" | "StackNotFound" | "ComposeInvalid" | "DeployFailed" | "StackUpdateFailed" | "ImageMissing" | "PortInUse" | "BindSourceMissing" | "ServiceNotReady" | "KeychainLocked" | "KeychainUnavailable" | "TemplateSourceInvalid" | "DownloadFailed" | "PrometheusUnreachable" | "PromqlInvalid" | "PrometheusQueryFailed" | "PrometheusResponseTooLarge" | "PrometheusSourceMissing" | "NotifyChannelNotFound" | "NotifyFailed" | "AlertmanagerFailed" | "AlertNotFound" | "AlertRuleNotFound" | "RuleFileInvalid" | "Storage" | "Cancelled" | "Internal";
 
 export type IpcError = { code: ErrorCode, message: string, params: { [key in string]?: string }, };
 
@@ -697,3 +697,643 @@ export type RolloutView = { phases: Array<RolloutPhaseView>, choice: SavedChoice
  * Hosts scanned.
  */
 hosts: number, unreachable: Array<UnreachableHostView>, };
+
+export type PrometheusSourceInput = { 
+/**
+ * The base URL, such as `http://127.0.0.1:9090`.
+ */
+url: string, 
+/**
+ * Connect through the host's SSH connection, so the URL is resolved on the host.
+ */
+throughSsh: boolean, };
+
+export type PrometheusSourceOrigin = "user" | "template";
+
+export type PrometheusSourceView = { hostId: string, url: string, throughSsh: boolean, addedBy: PrometheusSourceOrigin, 
+/**
+ * RFC 3339 time the source was set.
+ */
+addedAt: string, };
+
+export type PrometheusTestView = { 
+/**
+ * Prometheus's version, such as `2.42.0`.
+ */
+version: string, targetsUp: number, targetsTotal: number, 
+/**
+ * Time the test took, connection included.
+ */
+millis: number, };
+
+export type PrometheusSpecialValue = "NaN" | "+Inf" | "-Inf";
+
+export type PrometheusPointView = { 
+/**
+ * Unix time in milliseconds.
+ */
+timestampMs: number, value: number | null, special?: PrometheusSpecialValue, };
+
+export type PrometheusSeriesView = { labels: { [key in string]?: string }, points: Array<PrometheusPointView>, };
+
+export type PrometheusSampleView = { labels: { [key in string]?: string }, point: PrometheusPointView, };
+
+export type PrometheusQueryView = { "resultType": "vector", samples: Array<PrometheusSampleView>, } | { "resultType": "matrix", series: Array<PrometheusSeriesView>, } | { "resultType": "scalar", point: PrometheusPointView, } | { "resultType": "string", timestamp_ms: number, value: string, };
+
+export type PrometheusRangeView = { startMs: number, endMs: number, stepMs: number, series: Array<PrometheusSeriesView>, 
+/**
+ * Warnings Prometheus sent, such as a partial result.
+ */
+warnings: Array<string>, };
+
+export type MetricsPanel = "cpu" | "cpuCores" | "memory" | "load" | "filesystems" | "diskIo" | "network" | "containerCpu" | "containerMemory" | "containerNetwork" | "containerBlockIo";
+
+export type ChartTheme = "light" | "dark";
+
+export type ChartFormat = "svg" | "png";
+
+export type ChartRequest = { hostId: string, panel: MetricsPanel, 
+/**
+ * The container's name, for container panels.
+ */
+container: string | null, fromMs: number, toMs: number, width: number, height: number, theme: ChartTheme, 
+/**
+ * `en` or `zh-CN`; chart text is drawn in it.
+ */
+language: string, 
+/**
+ * The viewer's offset from UTC, for the time labels.
+ */
+utcOffsetSeconds: number, };
+
+export type PromChartRequest = { hostId: string, promql: string, 
+/**
+ * A title for the chart; the query when empty.
+ */
+title: string | null, 
+/**
+ * `percent`, `bytes`, `bytesPerSecond` or `none`: how the value axis is labelled.
+ */
+unit: string, fromMs: number, toMs: number, width: number, height: number, theme: ChartTheme, language: string, utcOffsetSeconds: number, };
+
+export type PlotAreaView = { left: number, top: number, width: number, height: number, xMinMs: number, xMaxMs: number, yMin: number, yMax: number, };
+
+export type ChartPointView = { t: number, v: number | null, };
+
+export type ChartSeriesView = { label: string, 
+/**
+ * The line's CSS color.
+ */
+color: string, points: Array<ChartPointView>, };
+
+export type ChartView = { svg: string, plot: PlotAreaView, 
+/**
+ * `percent`, `bytes`, `bytesPerSecond` or `none`, so the readout formats values as the
+ * axis does.
+ */
+unit: string, series: Array<ChartSeriesView>, 
+/**
+ * `raw`, `1m` or `15m`: which stored resolution the range was read at.
+ */
+resolution: string, 
+/**
+ * Whether the range had no data at all.
+ */
+empty: boolean, 
+/**
+ * Why the chart has no data when its source failed, such as an unreachable Prometheus;
+ * the chart then draws the reason across the plot.
+ */
+error: IpcError | null, };
+
+export type CollectReportView = { hostId: string, hostName: string, 
+/**
+ * When the samples were stamped, Unix milliseconds.
+ */
+takenAtMs: number, samples: number, containers: number, 
+/**
+ * Round trip of the host's script, when the host has a shell.
+ */
+scriptMs: number | null, containersMs: number | null, 
+/**
+ * The host's clock minus this computer's.
+ */
+clockSkewMs: number | null, 
+/**
+ * Whether the skew is large enough to warn about (over 2 s).
+ */
+clockSkewed: boolean, 
+/**
+ * Whether nothing was collected because a collection of this host was still running.
+ */
+skipped: boolean, 
+/**
+ * Parts left out, as English text for logs and the CLI.
+ */
+warnings: Array<string>, 
+/**
+ * The error when nothing could be collected.
+ */
+error: IpcError | null, };
+
+export type MetricsSettingsView = { intervalSeconds: number, retentionDays: number, };
+
+export type SeriesView = { metric: string, labels: { [key in string]?: string }, };
+
+export type PowerMode = "average" | "profile";
+
+export type Period = "month" | "year";
+
+export type HardwareItem = { name: string, price: number, 
+/**
+ * Expected years of service before it is replaced.
+ */
+lifeYears: number, 
+/**
+ * Sale price at the end of its life; 0 when it is thrown away.
+ */
+resale: number, };
+
+export type Device = { name: string, 
+/**
+ * How many identical devices run.
+ */
+quantity: number, mode: PowerMode, 
+/**
+ * Watts on average; used in `average` mode.
+ */
+averageWatts: number, 
+/**
+ * Watts when idle; used in `profile` mode.
+ */
+idleWatts: number, 
+/**
+ * Watts under load; used in `profile` mode.
+ */
+loadWatts: number, 
+/**
+ * Hours a day at load, 0 to 24; used in `profile` mode.
+ */
+hoursAtLoad: number, };
+
+export type RunningCost = { name: string, amount: number, period: Period, };
+
+export type Upkeep = { 
+/**
+ * Hours of upkeep a month: updates, backups, fixing what broke.
+ */
+hoursPerMonth: number, 
+/**
+ * Value of one hour of the owner's time; 0 leaves time out.
+ */
+hourValue: number, };
+
+export type Subscription = { name: string, amount: number, period: Period, 
+/**
+ * The catalog entry it was picked from; `null` when typed in.
+ */
+catalogId: string | null, };
+
+export type Scenario = { 
+/**
+ * Format version, 1.
+ */
+version: number, name: string, 
+/**
+ * ISO 4217 code of every amount in the scenario, such as `USD` or `CNY`.
+ */
+currency: string, hardware: Array<HardwareItem>, devices: Array<Device>, 
+/**
+ * Price of one kilowatt-hour of electricity.
+ */
+kwhPrice: number, 
+/**
+ * Costs of running besides electricity: a domain, offsite storage, spare disks.
+ */
+runningCosts: Array<RunningCost>, upkeep: Upkeep, 
+/**
+ * The subscriptions that self-hosting replaces.
+ */
+subscriptions: Array<Subscription>, 
+/**
+ * Years the chart spans, 1 to 30.
+ */
+horizonYears: number, };
+
+export type ProblemKind = "missing" | "negative" | "notPositive" | "notFinite" | "tooLarge" | "tooSmall" | "unknownCurrency" | "unsupportedVersion" | "resaleAbovePrice" | "tooMany";
+
+export type Problem = { 
+/**
+ * Path of the field in the scenario JSON, such as `hardware[1].lifeYears`.
+ */
+field: string, 
+/**
+ * The value as given.
+ */
+value: string, kind: ProblemKind, 
+/**
+ * The bound the value broke, such as `24` for hours at load; empty when there is none.
+ */
+limit: string, 
+/**
+ * English sentence with the fix, for the CLI and the logs.
+ */
+message: string, };
+
+export type NeverReason = "noSaving" | "hardwareWearsOut" | "tooSlow";
+
+export type NetPosition = { years: number, 
+/**
+ * Subscriptions avoided minus everything self-hosting cost until then; negative while
+ * self-hosting is behind.
+ */
+amount: number, };
+
+export type Outcome = { includesTime: boolean, 
+/**
+ * Electricity, other running costs and, when included, time, for one month.
+ */
+runningPerMonth: number, runningPerYear: number, 
+/**
+ * Subscriptions avoided minus running costs, for one year; negative when running costs more.
+ */
+savingPerYear: number, 
+/**
+ * Years until the saving has covered the hardware, rounded to 2 decimals; `null` when it
+ * never pays back.
+ */
+paybackYears: number | null, 
+/**
+ * The first whole month at whose end self-hosting has cost no more than the subscriptions
+ * would have, counting from 1; 0 when no hardware is bought. `null` when it never pays back.
+ */
+breakEvenMonth: number | null, 
+/**
+ * Set exactly when `payback_years` is `null`.
+ */
+neverReason: NeverReason | null, 
+/**
+ * After 1, 3 and 5 years.
+ */
+netPositions: Array<NetPosition>, };
+
+export type Breakdown = { 
+/**
+ * Everything bought at month 0.
+ */
+hardwarePrice: number, 
+/**
+ * Price minus resale, spread over each item's life.
+ */
+hardwarePerYear: number, 
+/**
+ * All devices together, in watts.
+ */
+averageWatts: number, kwhPerYear: number, electricityPerYear: number, otherRunningPerYear: number, 
+/**
+ * Upkeep hours times the hour value.
+ */
+timePerYear: number, subscriptionsPerYear: number, };
+
+export type SensitivityCase = "base" | "electricityPlus50" | "lifeMinusOneYear" | "withoutElectricity";
+
+export type SensitivityRow = { case: SensitivityCase, runningPerYear: number, paybackYears: number | null, breakEvenMonth: number | null, neverReason: NeverReason | null, 
+/**
+ * The net position after 5 years.
+ */
+netAfter5Years: number, };
+
+export type Analysis = { currency: string, horizonYears: number, breakdown: Breakdown, withoutTime: Outcome, withTime: Outcome, sensitivity: Array<SensitivityRow>, };
+
+export type DetectedApp = { id: string, name: string, 
+/**
+ * The image it was recognized by.
+ */
+image: string, };
+
+export type Prefill = { devices: Array<Device>, apps: Array<DetectedApp>, subscriptions: Array<Subscription>, };
+
+export type CostCurrencyView = { 
+/**
+ * ISO 4217 code, such as `USD`.
+ */
+code: string, name: LocalizedText, symbol: string, 
+/**
+ * Decimals shown for amounts.
+ */
+decimals: number, 
+/**
+ * Rounded typical household price of one kilowatt-hour.
+ */
+kwhPrice: number, 
+/**
+ * Source of `kwh_price`.
+ */
+kwhSource: string, };
+
+export type CostCatalogEntryView = { id: string, name: string, 
+/**
+ * Kind of service, such as `photos`, translated as `cost.category.<id>`.
+ */
+category: string, 
+/**
+ * Published price for one month in `currency`.
+ */
+monthlyPrice: number, currency: string, 
+/**
+ * The date the price applies to, `YYYY-MM-DD`.
+ */
+pricedOn: string, 
+/**
+ * Names of the self-hosted apps that replace it, such as `Immich`.
+ */
+replacedBy: Array<string>, note: LocalizedText | null, };
+
+export type CostPresetView = { id: string, name: LocalizedText, description: LocalizedText, 
+/**
+ * Source of the preset's figures.
+ */
+source: LocalizedText, scenario: Scenario, };
+
+export type CostReferenceView = { currencies: Array<CostCurrencyView>, 
+/**
+ * The date of the exchange rates that convert catalog prices, `YYYY-MM-DD`.
+ */
+rateDate: string, presets: Array<CostPresetView>, catalog: Array<CostCatalogEntryView>, };
+
+export type CostCalculationView = { problems: Array<Problem>, 
+/**
+ * `null` exactly when `problems` is not empty.
+ */
+analysis: Analysis | null, };
+
+export type CostTheme = "light" | "dark";
+
+export type CostExportFormat = "json" | "png" | "pdf";
+
+export type CostExportView = { 
+/**
+ * The absolute path written.
+ */
+path: string, bytes: number, };
+
+export type SavedCostScenarioView = { id: string, name: string, 
+/**
+ * `null` when the stored text no longer parses, with the reason in `problem`.
+ */
+scenario: Scenario | null, 
+/**
+ * `null` when the scenario is invalid.
+ */
+analysis: Analysis | null, problem: string | null, 
+/**
+ * RFC 3339.
+ */
+createdAt: string, 
+/**
+ * RFC 3339.
+ */
+updatedAt: string, };
+
+export type CostPrefillView = { prefill: Prefill, hosts: number, 
+/**
+ * Hosts whose stacks were read: only those with an open connection, so the prefill never
+ * connects to a host.
+ */
+hostsWithStacksRead: number, };
+
+export type AlertCommentView = { id: string, author: string, body: string, createdAt: string, };
+
+export type AlertView = { id: string, 
+/**
+ * `homeport`, `prometheus-file`, or an outside source such as Alertmanager.
+ */
+source: string, 
+/**
+ * The rule id, such as `filesystem_full`, which selects the translated title.
+ */
+rule: string, 
+/**
+ * The rule's alert name, such as `FilesystemFull`, when the rule is known.
+ */
+ruleName: string | null, hostId: string | null, hostName: string | null, 
+/**
+ * The container, mount, endpoint or plan the alert is about; empty for the host itself.
+ */
+service: string, 
+/**
+ * `P0` to `P3`.
+ */
+severity: string, 
+/**
+ * `firing`, `acknowledged` or `resolved`.
+ */
+state: string, params: { [key in string]?: string }, 
+/**
+ * How many times the event was seen while the alert was open.
+ */
+count: number, 
+/**
+ * RFC 3339 times.
+ */
+firstSeen: string, lastSeen: string, resolvedAt: string | null, acknowledgedAt: string | null, silencedUntil: string | null, 
+/**
+ * `rule` or `user`.
+ */
+resolvedBy: string | null, 
+/**
+ * When a response is due: first seen plus the severity's target (P0 at once, P1 1 h,
+ * P2 4 h, P3 24 h).
+ */
+dueAt: string | null, 
+/**
+ * Firing, not acknowledged, and past `dueAt`.
+ */
+overdue: boolean, silenced: boolean, comments: Array<AlertCommentView>, };
+
+export type AlertFilterInput = { 
+/**
+ * `true` for the open alerts, `false` for the history of resolved ones.
+ */
+open: boolean | null, 
+/**
+ * `firing`, `acknowledged`, `resolved`.
+ */
+states: Array<string>, 
+/**
+ * `P0` to `P3`.
+ */
+severities: Array<string>, hostId: string | null, source: string | null, search: string | null, 
+/**
+ * At most this many; default 500.
+ */
+limit: number | null, };
+
+export type AlertRuleView = { id: string, name: string, 
+/**
+ * `builtin` or `prometheus-file`.
+ */
+source: string, enabled: boolean, 
+/**
+ * `threshold`, `hostUnreachable` or `prometheusOnly`.
+ */
+kind: string, metric: string | null, 
+/**
+ * `>`, `>=`, `<`, `<=`, `==` or `!=`.
+ */
+op: string | null, threshold: number | null, 
+/**
+ * The window of an increase over a counter, when the rule takes one.
+ */
+increaseSeconds: number | null, forSeconds: number, severity: string, 
+/**
+ * The rule in PromQL.
+ */
+expr: string, group: string | null, labels: { [key in string]?: string }, annotations: { [key in string]?: string }, 
+/**
+ * Whether Homeport evaluates the rule. An imported rule that is not `metric op number`
+ * runs only in Prometheus.
+ */
+evaluatedHere: boolean, };
+
+export type AlertRuleUpdate = { enabled: boolean | null, threshold: number | null, forSeconds: number | null, severity: string | null, };
+
+export type RuleImportView = { imported: Array<AlertRuleView>, 
+/**
+ * Earlier imported rules of the same groups that the import replaced.
+ */
+replaced: number, 
+/**
+ * Recording rules, which Homeport does not import.
+ */
+skippedRecords: Array<string>, 
+/**
+ * Whether the file was a top-level list that was wrapped into one group.
+ */
+wrapped: boolean, };
+
+export type RuleExportView = { path: string, rules: number, };
+
+export type ChannelKind = "ntfy" | "gotify" | "webhook" | "smtp" | "telegram" | "dingtalk" | "wecom" | "feishu";
+
+export type SecretField = "url" | "token" | "signingSecret" | "password";
+
+export type SmtpSecurity = "none" | "starttls" | "tls";
+
+export type ChannelSettings = { "kind": "ntfy", server: string, topic: string, } | { "kind": "gotify", server: string, } | { "kind": "webhook", } | { "kind": "smtp", host: string, port: number, security: SmtpSecurity, 
+/**
+ * The login; empty to send without authentication.
+ */
+username: string, from: string, to: Array<string>, } | { "kind": "telegram", apiUrl: string, chatId: string, } | { "kind": "dingtalk", } | { "kind": "wecom", } | { "kind": "feishu", };
+
+export type QuietHours = { enabled: boolean, start: string, end: string, };
+
+export type NotifyChannelView = { id: string, name: string, enabled: boolean, settings: ChannelSettings, secretsSet: Array<SecretField>, 
+/**
+ * Required secrets that are not set; the channel cannot send until they are.
+ */
+secretsMissing: Array<SecretField>, };
+
+export type NotifySecretInput = { field: SecretField, value: string, };
+
+export type NotifyChannelInput = { id: string | null, name: string, enabled: boolean, settings: ChannelSettings, secrets: Array<NotifySecretInput>, };
+
+export type NotifyTestView = { 
+/**
+ * The HTTP status, or the SMTP reply code for mail.
+ */
+status: number, elapsedMs: number, };
+
+export type TlsEndpoint = { 
+/**
+ * Empty for a new endpoint.
+ */
+id: string, 
+/**
+ * Host name or IP address to connect to.
+ */
+address: string, port: number, 
+/**
+ * The name sent as SNI and checked against the certificate; empty means `address`.
+ */
+serverName: string, 
+/**
+ * The Homeport host whose metrics get this endpoint's series.
+ */
+hostId: string | null, 
+/**
+ * A CA certificate (PEM) trusted for this endpoint besides the OS's.
+ */
+trustedCaPem: string | null, };
+
+export type TlsReport = { 
+/**
+ * RFC 3339 time of the check.
+ */
+checkedAt: string, 
+/**
+ * Why no certificate could be read: no connection, no TLS, or the deadline.
+ */
+error: string | null, 
+/**
+ * Whole days until `not_after`, rounded toward zero: 2.5 days left is 2, expired 1.5 days
+ * ago is -1. Use `expired` to tell a certificate that expired within the last day.
+ */
+daysLeft: number | null, notBefore: string | null, notAfter: string | null, issuer: string | null, subject: string | null, 
+/**
+ * DNS names and IP addresses of the subject alternative names, else the common names.
+ */
+names: Array<string>, nameMismatch: boolean, expired: boolean, notYetValid: boolean, 
+/**
+ * Issuer and subject are the same and the server sent no other certificate.
+ */
+selfSigned: boolean, 
+/**
+ * The chain leads to a CA of the OS or the endpoint's own CA, judged at a time inside the
+ * leaf's validity, so an expired certificate from a trusted CA still counts as trusted.
+ */
+trusted: boolean, 
+/**
+ * Why the chain is not trusted.
+ */
+trustDetail: string | null, chainLength: number, };
+
+export type TlsEndpointView = { endpoint: TlsEndpoint, report: TlsReport | null, };
+
+export type AlertmanagerSource = { 
+/**
+ * Empty for a new source.
+ */
+id: string, hostId: string | null, 
+/**
+ * The base URL, such as `http://127.0.0.1:9093`.
+ */
+url: string, 
+/**
+ * Whether the host's SSH connection opens the connection (only for a host's source).
+ */
+throughSsh: boolean, };
+
+export type Matcher = { name: string, value: string, isRegex: boolean, 
+/**
+ * `false` for `!=` and `!~`. Alertmanager 0.22 added it; older servers ignore it.
+ */
+isEqual: boolean, };
+
+export type Silence = { id: string, matchers: Array<Matcher>, startsAt: string, endsAt: string, createdBy: string, comment: string, 
+/**
+ * `active`, `pending` or `expired`.
+ */
+state: string, };
+
+export type NewSilence = { matchers: Array<Matcher>, 
+/**
+ * RFC 3339 times.
+ */
+startsAt: string, endsAt: string, createdBy: string, comment: string, };
+
+export type AlertmanagerSyncView = { opened: number, resolved: number, 
+/**
+ * Active alerts the server reported.
+ */
+active: number, };

@@ -1,0 +1,181 @@
+//! Alert rules and the inbox against the lab: a built-in rule fires on series the lab's engine
+//! host really reports, a collection that cannot log in gives one alert however often it
+//! retries, and a Prometheus rule file goes through import and export.
+//!
+//! Skips when `HOMEPORT_LAB_ENV` is unset.
+
+mod common;
+mod hosts;
+
+use homeport_api::alerts::{AlertFilterInput, AlertRuleUpdate, COLLECTION_FAILED};
+use homeport_core::inventory::{AuthMethod, HostDraft};
+use homeport_core::ErrorCode;
+use hosts::{add_key_host, add_socket_host, open_api};
+use tempfile::TempDir;
+
+fn open_filter() -> AlertFilterInput {
+    AlertFilterInput {
+        open: Some(true),
+        ..AlertFilterInput::default()
+    }
+}
+
+#[tokio::test]
+async fn filesystem_rule_fires_acks_and_resolves() {
+    let Some(lab) = common::lab() else { return };
+    let dir = TempDir::new().expect("temp dir");
+    let api = open_api(dir.path()).await;
+    let host = add_socket_host(&api, &lab).await;
+
+    // Every real filesystem is more than 1 % full, so the rule fires on the first evaluation.
+    let rule = api
+        .alerts_rule_update(
+            "filesystem_full",
+            AlertRuleUpdate {
+                threshold: Some(1.0),
+                ..AlertRuleUpdate::default()
+            },
+        )
+        .await
+        .expect("lower the threshold");
+    assert_eq!(rule.expr, "filesystem_used_percent > 1");
+
+    for _ in 0..2 {
+        let report = api.metrics_collect_once(&host.id).await.expect("collect");
+        assert!(report.error.is_none(), "collection failed: {:?}", report.error);
+    }
+    let open = api.alerts_list(open_filter()).await.expect("list");
+    let fired: Vec<_> = open.iter().filter(|alert| alert.rule == "filesystem_full").collect();
+    assert!(!fired.is_empty(), "no filesystem alert in {open:?}");
+    let alert = fired[0];
+    assert_eq!(alert.host_id.as_deref(), Some(host.id.as_str()));
+    assert_eq!(alert.severity, "P2");
+    assert!(!alert.service.is_empty(), "the mount is the service: {alert:?}");
+    assert_eq!(
+        alert.count, 1,
+        "staying above the threshold is one event, not one per collection"
+    );
+    assert!(alert.params["value"].parse::<f64>().expect("value") > 1.0);
+    assert!(alert.due_at.is_some());
+
+    let acknowledged = api.alerts_ack(&alert.id).await.expect("ack");
+    assert_eq!(acknowledged.state, "acknowledged");
+    assert!(!acknowledged.overdue);
+    let commented = api
+        .alerts_comment(&alert.id, "expected: the threshold is 1 %")
+        .await
+        .expect("comment");
+    assert_eq!(commented.comments.len(), 1);
+    assert_eq!(commented.comments[0].author, "you");
+
+    api.alerts_rule_update(
+        "filesystem_full",
+        AlertRuleUpdate {
+            threshold: Some(100.0),
+            ..AlertRuleUpdate::default()
+        },
+    )
+    .await
+    .expect("raise the threshold");
+    api.metrics_collect_once(&host.id).await.expect("collect");
+    let history = api
+        .alerts_list(AlertFilterInput {
+            open: Some(false),
+            search: Some("threshold is 1".into()),
+            ..AlertFilterInput::default()
+        })
+        .await
+        .expect("history");
+    assert_eq!(history.len(), 1, "the alert resolved and its comment is searchable");
+    assert_eq!(history[0].id, alert.id);
+    assert_eq!(history[0].resolved_by.as_deref(), Some("rule"));
+}
+
+/// A collection whose login fails every time is a job that cannot start: it must give exactly
+/// one alert whose count rises, not one per retry and not none.
+#[tokio::test]
+async fn failing_login_gives_one_alert() {
+    let Some(lab) = common::lab() else { return };
+    let dir = TempDir::new().expect("temp dir");
+    let api = open_api(dir.path()).await;
+    // The good host stores the sshd's trusted key; the broken one shares address and port.
+    let good = add_key_host(&api, &lab).await;
+    let spec = HostDraft {
+        name: common::unique_name("no-login"),
+        address: good.address.clone(),
+        port: u32::from(good.port),
+        user: "hplab-no-such-user".into(),
+        auth: Some(AuthMethod::Key),
+        key_path: Some(lab.var("LAB_SSH_CLIENT_KEY")),
+        ..HostDraft::default()
+    }
+    .validate()
+    .expect("valid draft");
+    let store = api.host_service().store();
+    let broken = store
+        .insert_host_from("no-login-host", &spec, false, None, None)
+        .await
+        .expect("insert host");
+
+    for attempt in 1..=3 {
+        let report = api.metrics_collect_once(&broken.id).await.expect("collect");
+        let error = report.error.expect("the login fails");
+        assert_eq!(
+            error.code,
+            ErrorCode::AuthFailed,
+            "attempt {attempt}: {}",
+            error.message
+        );
+    }
+    let open = api.alerts_list(open_filter()).await.expect("list");
+    let failed: Vec<_> = open.iter().filter(|alert| alert.rule == COLLECTION_FAILED).collect();
+    assert_eq!(failed.len(), 1, "{open:?}");
+    assert_eq!(failed[0].count, 3);
+    assert_eq!(failed[0].host_id.as_deref(), Some(broken.id.as_str()));
+    assert_eq!(failed[0].severity, "P1");
+    assert!(
+        failed[0].params["detail"].contains("hplab-no-such-user"),
+        "{:?}",
+        failed[0].params
+    );
+}
+
+#[tokio::test]
+async fn rule_file_import_export_round_trip() {
+    let dir = TempDir::new().expect("temp dir");
+    let api = open_api(dir.path()).await;
+    let list = dir.path().join("list.yml");
+    std::fs::write(&list, "- alert: InstanceDown\n  expr: up == 0\n  for: 5m\n").expect("write");
+    let path = list.to_str().expect("utf-8 path");
+
+    let err = api
+        .alerts_rules_import(path, false)
+        .await
+        .expect_err("a bare list is rejected");
+    assert_eq!(err.code, ErrorCode::RuleFileInvalid);
+    assert_eq!(err.params["kind"], "topLevelList");
+
+    let imported = api.alerts_rules_import(path, true).await.expect("wrapped import");
+    assert!(imported.wrapped);
+    assert_eq!(imported.imported.len(), 1);
+    assert_eq!(imported.imported[0].group.as_deref(), Some("list"));
+    assert!(imported.imported[0].evaluated_here, "`up == 0` is a simple threshold");
+
+    let out = dir.path().join("out.yml");
+    let exported = api
+        .alerts_rules_export(out.to_str().expect("utf-8"))
+        .await
+        .expect("export");
+    assert_eq!(exported.rules, 6, "five built-in threshold rules and the imported one");
+    let text = std::fs::read_to_string(&out).expect("read export");
+    assert!(text.contains("alert: InstanceDown"), "{text}");
+    assert!(text.contains("increase(container_restarts[5m]) > 2"), "{text}");
+
+    // The exported file imports again: the built-in group becomes an imported group.
+    let again = api
+        .alerts_rules_import(out.to_str().expect("utf-8"), false)
+        .await
+        .expect("reimport");
+    assert_eq!(again.imported.len(), 6);
+    assert_eq!(again.replaced, 1, "the group `list` was replaced, not copied");
+}
