@@ -465,6 +465,22 @@ fn absolute(path: &Path) -> PathBuf {
 /// Writes through a temporary file in the same folder, so a failed write never leaves half a
 /// file where an earlier export was.
 fn write_file(path: &Path, bytes: &[u8]) -> ApiResult<()> {
+    // A link is written through, as any editor saving over it would, so the rename below
+    // replaces the file it points to and not the link itself.
+    let target = match std::fs::symlink_metadata(path) {
+        Ok(meta) if meta.file_type().is_symlink() => std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()),
+        _ => path.to_path_buf(),
+    };
+    let path = target.as_path();
+    let existing = std::fs::metadata(path).ok();
+    if existing.as_ref().is_some_and(|meta| !meta.is_file()) {
+        return Err(Error::invalid(
+            "path",
+            path.to_string_lossy(),
+            "this is not a regular file (a folder, device or pipe); choose a file name",
+        )
+        .into());
+    }
     let folder = path.parent().unwrap_or(Path::new("."));
     let failed = |err: std::io::Error| -> IpcError {
         Error::invalid(
@@ -476,13 +492,14 @@ fn write_file(path: &Path, bytes: &[u8]) -> ApiResult<()> {
     };
     let mut file = tempfile::NamedTempFile::new_in(folder).map_err(failed)?;
     std::io::Write::write_all(&mut file, bytes).map_err(failed)?;
-    // The temporary file is created private (0600); an export is a document, readable as
-    // files the user saves usually are.
+    // The temporary file is created private (0600). A file being replaced keeps its mode;
+    // a new export is a document, readable as files the user saves usually are.
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
+        let mode = existing.map_or(0o644, |meta| meta.permissions().mode() & 0o7777);
         file.as_file()
-            .set_permissions(std::fs::Permissions::from_mode(0o644))
+            .set_permissions(std::fs::Permissions::from_mode(mode))
             .map_err(failed)?;
     }
     file.persist(path).map_err(|err| failed(err.error))?;
@@ -575,6 +592,28 @@ pub fn cost_error(err: homeport_cost::Error) -> IpcError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn export_writes_through_links_and_keeps_mode() {
+        use std::os::unix::fs::PermissionsExt;
+
+        let dir = tempfile::tempdir().expect("temp dir");
+        let target = dir.path().join("target.png");
+        std::fs::write(&target, b"old").expect("write");
+        std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+        let link = dir.path().join("link.png");
+        std::os::unix::fs::symlink(&target, &link).expect("symlink");
+
+        write_file(&link, b"new").expect("write through the link");
+        assert!(std::fs::symlink_metadata(&link).expect("link").file_type().is_symlink());
+        assert_eq!(std::fs::read(&target).expect("read"), b"new");
+        let mode = std::fs::metadata(&target).expect("meta").permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "the replaced file keeps its mode");
+
+        let err = write_file(dir.path(), b"x").expect_err("a folder is not a file");
+        assert_eq!(err.params.get("field").map(String::as_str), Some("path"));
+    }
 
     #[test]
     fn catalogs_translate_every_report_text() {

@@ -285,3 +285,22 @@ async fn prometheus_query_charts() {
         "the reason is drawn on the chart"
     );
 }
+
+/// Two processes writing one metrics store would overwrite each other's open chunks, so the
+/// second writer on a data folder is refused and stores nothing.
+#[tokio::test]
+async fn second_writer_is_refused() {
+    let Some(lab) = common::lab() else { return };
+    let dir = TempDir::new().expect("temp dir");
+    let first = open_api(dir.path()).await;
+    let host = add_socket_host(&first, &lab).await;
+    let report = first.metrics_collect_once(&host.id).await.expect("first writer");
+    assert!(report.error.is_none(), "{report:?}");
+
+    let second = open_api(dir.path()).await;
+    let refused = second.metrics_collect_once(&host.id).await.expect("a report");
+    let err = refused.error.expect("the second writer is refused");
+    assert_eq!(err.code, ErrorCode::Storage);
+    assert!(err.message.contains("another Homeport process"), "{err}");
+    assert_eq!(refused.samples, 0);
+}

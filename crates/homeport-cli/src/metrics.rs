@@ -130,26 +130,50 @@ async fn collect(api: &Api, args: CollectArgs, output: &Output) -> Result<(), Ip
         }
         ids
     };
+    if hosts.is_empty() {
+        return Err(Error::invalid(
+            "host",
+            "",
+            "no host is saved yet; add one with `homeport host add` or `homeport host add-engine`",
+        )
+        .into());
+    }
     if args.once {
+        // Every host at once, so a host that hangs delays no other.
+        let reports = futures_util::future::join_all(hosts.iter().map(|host| api.metrics_collect_once(host))).await;
         let mut failed = None;
-        for host in &hosts {
-            let report = api.metrics_collect_once(host).await?;
+        for report in reports {
+            let report = report?;
             print_report(&report, output);
             failed = failed.or(report.error);
         }
+        api.metrics_enforce_retention().await?;
         return failed.map_or(Ok(()), Err);
     }
 
-    // Runs until Ctrl-C; each pass collects the hosts whose interval has passed.
+    // Runs until Ctrl-C. The signal future lives across passes, so a Ctrl-C that arrives
+    // while hosts are being collected ends the command too.
+    let stop = tokio::signal::ctrl_c();
+    tokio::pin!(stop);
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     loop {
         tokio::select! {
-            _ = tokio::signal::ctrl_c() => return Ok(()),
+            _ = &mut stop => return Ok(()),
             _ = tick.tick() => {}
         }
-        for host in api.metrics_due_hosts().await? {
-            if hosts.contains(&host) {
-                print_report(&api.metrics_collect_once(&host).await?, output);
+        let due: Vec<String> = api
+            .metrics_due_hosts()
+            .await?
+            .into_iter()
+            .filter(|host| hosts.contains(host))
+            .collect();
+        let pass = futures_util::future::join_all(due.iter().map(|host| api.metrics_collect_once(host)));
+        tokio::select! {
+            _ = &mut stop => return Ok(()),
+            reports = pass => {
+                for report in reports {
+                    print_report(&report?, output);
+                }
             }
         }
     }
@@ -341,10 +365,15 @@ fn since(value: &str) -> Result<(i64, i64), IpcError> {
         "d" => 86_400_000,
         _ => return Err(invalid()),
     };
+    // Charts and queries reach back at most 400 days, the longest retention.
+    const MAX_SPAN_MS: i64 = 400 * 86_400_000;
     let span = number
         .checked_mul(unit_ms)
         .filter(|span| *span > 0)
         .ok_or_else(invalid)?;
+    if span > MAX_SPAN_MS {
+        return Err(Error::invalid("--since", value, "go back at most 400 days, such as 30d").into());
+    }
     let now = (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64;
     Ok((now - span, now))
 }
@@ -359,7 +388,7 @@ mod tests {
         assert_eq!(to - from, 6 * 3_600_000);
         let (from, to) = since("30d").expect("30d");
         assert_eq!(to - from, 30 * 86_400_000);
-        for bad in ["", "h", "6", "6w", "0m", "-5m"] {
+        for bad in ["", "h", "6", "6w", "0m", "-5m", "401d"] {
             let err = since(bad).expect_err(bad);
             assert_eq!(err.params.get("field").map(String::as_str), Some("--since"), "{bad}");
         }

@@ -69,8 +69,8 @@ pub struct ChartData {
     pub self_hosting: Vec<(f64, f64)>,
     /// Self-hosting without the value of time, when time has a value.
     pub self_hosting_without_time: Option<Vec<(f64, f64)>>,
-    /// The point where the self-hosting line (with time) meets the subscriptions line, when
-    /// that is within the chart's years.
+    /// The point where the self-hosting line with time meets the subscriptions line, or else
+    /// the line without time, when that is within the chart's years.
     pub break_even: Option<(f64, f64)>,
 }
 
@@ -92,11 +92,15 @@ pub fn chart_data(scenario: &Scenario) -> Result<ChartData> {
             (month / 12.0, with_time.subscriptions_cost(month))
         })
         .collect();
-    let break_even = with_time
-        .payback_month()
-        .ok()
-        .filter(|month| *month <= months)
-        .map(|month| (month / 12.0, with_time.subscriptions_cost(month)));
+    let crossing = |timeline: &Timeline| {
+        timeline
+            .payback_month()
+            .ok()
+            .filter(|month| *month <= months)
+            .map(|month| (month / 12.0, timeline.subscriptions_cost(month)))
+    };
+    // When the line with the owner's time never crosses, the line without it may: mark that.
+    let break_even = crossing(&with_time).or_else(|| crossing(&without_time).filter(|_| time_counts));
     Ok(ChartData {
         horizon_years: f64::from(scenario.horizon_years),
         subscriptions,
@@ -413,6 +417,17 @@ mod tests {
         assert_eq!(format_number(-978.84, 2), "-978.84");
         assert_eq!(format_number(-0.001, 2), "0.00");
         assert_eq!(format_number(12.0, 0), "12");
+    }
+
+    #[test]
+    fn marker_falls_back_to_line_without_time() {
+        let mut scenario = preset("rule-of-thumb").unwrap().scenario.clone();
+        scenario.upkeep.hours_per_month = 5.0;
+        scenario.upkeep.hour_value = 30.0;
+        let data = chart_data(&scenario).unwrap();
+        assert!(data.self_hosting_without_time.is_some());
+        let (years, _) = data.break_even.expect("the line without time crosses");
+        assert!((years - 1.6435).abs() < 1e-3, "{years}");
     }
 
     #[test]

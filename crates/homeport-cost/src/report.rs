@@ -81,6 +81,7 @@ pub const ENGLISH: &[(&str, &str)] = &[
     ("chartSelfHostingWithoutTime", "Self-hosting without time"),
     ("chartBreakEven", "Break-even: month {month}"),
     ("chartNotWithin", "No break-even within {years} years"),
+    ("chartBreakEvenWithoutTime", "Break-even without the value of time: month {month}"),
     (
         "note",
         "Cash view: hardware is paid up front and again when it wears out, and an item's resale value counts when it is replaced. The time figures include the upkeep hours at the hour value. All figures are estimates from the inputs above.",
@@ -129,11 +130,16 @@ impl ReportLabels {
 
     /// Returns the chart's texts for `analysis`.
     pub fn chart_text(&self, analysis: &Analysis, title: bool) -> ChartText {
-        let break_even = match analysis.with_time.break_even_month {
-            Some(month) if month <= analysis.horizon_years * 12 => {
-                self.fill("chartBreakEven", &[("month", month.to_string())])
-            }
-            _ => self.fill("chartNotWithin", &[("years", analysis.horizon_years.to_string())]),
+        // The marker follows chart_data: the line with time when it crosses, otherwise the
+        // line without time, so the label never says "no break-even" beside a crossing.
+        let within = |month: Option<u32>| month.filter(|month| *month <= analysis.horizon_years * 12);
+        let break_even = match (
+            within(analysis.with_time.break_even_month),
+            within(analysis.without_time.break_even_month),
+        ) {
+            (Some(month), _) => self.fill("chartBreakEven", &[("month", month.to_string())]),
+            (None, Some(month)) => self.fill("chartBreakEvenWithoutTime", &[("month", month.to_string())]),
+            (None, None) => self.fill("chartNotWithin", &[("years", analysis.horizon_years.to_string())]),
         };
         ChartText {
             title: title.then(|| self.text("chart")),

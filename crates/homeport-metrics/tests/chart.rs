@@ -229,3 +229,25 @@ fn lone_point_between_gaps_draws_dot() {
     let without = render_svg(&self::spec()).expect("render").svg;
     assert!(!without.contains("<circle"), "a continuous line has no dots");
 }
+
+/// Values near the largest f64 make the axis span overflow; the render must still finish.
+#[test]
+fn extreme_values_render_in_bounded_time() {
+    let mut spec = spec();
+    spec.unit = Unit::None;
+    let at = |i: i64, value: f64| Point {
+        timestamp_ms: T0 + i * 15_000,
+        value: Some(value),
+        min: Some(value),
+        max: Some(value),
+    };
+    spec.series[0].points = vec![at(0, 1e308), at(1, -1e308), at(2, f64::MAX), at(3, f64::MIN)];
+    let (done, wait) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = done.send(render_svg(&spec).map(|chart| chart.svg.len()));
+    });
+    let rendered = wait
+        .recv_timeout(std::time::Duration::from_secs(20))
+        .expect("the render finished within 20 s");
+    assert!(rendered.expect("render") > 0);
+}

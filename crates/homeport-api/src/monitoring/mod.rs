@@ -7,6 +7,7 @@
 
 mod charts;
 pub mod panels;
+mod writer;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -39,6 +40,7 @@ pub struct Monitoring {
     collectors: Mutex<HashMap<String, Arc<AsyncMutex<Collector>>>>,
     last_run: Mutex<HashMap<String, Instant>>,
     last_retention: Mutex<Option<Instant>>,
+    writer: writer::WriterLock,
 }
 
 impl std::fmt::Debug for Monitoring {
@@ -107,14 +109,15 @@ pub struct QueriedSeriesView {
 pub(crate) fn metrics_error(err: homeport_metrics::Error) -> IpcError {
     use homeport_metrics::Error as M;
     let code = match &err {
-        M::InvalidArgument(_) | M::OutOfOrder { .. } => ErrorCode::InvalidInput,
-        M::Storage(_) | M::CorruptChunk(_) | M::SeriesNotFound(_) => ErrorCode::Storage,
+        // The field and value are inside the store's text, so it becomes the reason.
+        M::InvalidArgument(reason) => return Error::invalid("chart", "", reason.clone()).into(),
+        M::Storage(_) | M::CorruptChunk(_) | M::SeriesNotFound(_) | M::OutOfOrder { .. } => ErrorCode::Storage,
         M::FontUnavailable(_) | M::Render(_) => ErrorCode::Internal,
     };
     IpcError {
         code,
         message: err.to_string(),
-        params: Default::default(),
+        params: [("detail".to_string(), err.to_string())].into_iter().collect(),
     }
 }
 
@@ -373,14 +376,30 @@ impl Api {
     }
 
     async fn store_collection(&self, collection: &Collection) -> ApiResult<usize> {
+        self.monitoring.writer.acquire(&self.paths().data_dir)?;
         let store = self.metrics_store().await?;
-        let mut samples = Vec::with_capacity(collection.readings.len());
+        // One value per series: a host can list a mount point twice (busybox `df` shows stacked
+        // mounts), and a second sample at the same time would be rejected as out of order and
+        // take the whole collection with it.
+        let mut samples: Vec<(homeport_metrics::SeriesId, Sample)> = Vec::with_capacity(collection.readings.len());
         for reading in &collection.readings {
             let id = store.series_id(&reading.key).await.map_err(metrics_error)?;
-            samples.push((id, Sample::new(collection.taken_at_ms, reading.value)));
+            let sample = Sample::new(collection.taken_at_ms, reading.value);
+            match samples.iter_mut().find(|(seen, _)| *seen == id) {
+                Some(existing) => existing.1 = sample,
+                None => samples.push((id, sample)),
+            }
         }
         store.append(&samples).await.map_err(metrics_error)?;
         Ok(samples.len())
+    }
+
+    /// Drops data older than each host's retention; `metrics collect --once` calls it, since
+    /// it never goes through [`Api::metrics_due_hosts`].
+    pub async fn metrics_enforce_retention(&self) -> ApiResult<u64> {
+        let store = self.metrics_store().await?;
+        self.monitoring.writer.acquire(&self.paths().data_dir)?;
+        store.enforce_retention(now_ms()).await.map_err(metrics_error)
     }
 
     async fn enforce_retention_now_and_then(&self, store: &MetricsStore) {
@@ -391,10 +410,16 @@ impl Api {
             }
             *last = Some(Instant::now());
         }
-        let now_ms = (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64;
-        match store.enforce_retention(now_ms).await {
+        if self.monitoring.writer.acquire(&self.paths().data_dir).is_err() {
+            return;
+        }
+        match store.enforce_retention(now_ms()).await {
             Ok(removed) => tracing::debug!(removed, "metrics retention enforced"),
             Err(err) => tracing::warn!(error = %err, "enforcing metrics retention failed"),
         }
     }
+}
+
+fn now_ms() -> i64 {
+    (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
 }

@@ -230,7 +230,7 @@ fn runs(points: &[crate::types::Point]) -> Vec<Vec<(i64, f64)>> {
     let mut current = Vec::new();
     for point in points {
         match point.value.filter(|value| value.is_finite()) {
-            Some(value) => current.push((point.timestamp_ms, value)),
+            Some(value) => current.push((point.timestamp_ms, clamp_value(value))),
             None if !current.is_empty() => runs.push(std::mem::take(&mut current)),
             None => {}
         }
@@ -258,11 +258,16 @@ fn x_range(spec: &ChartSpec) -> (i64, i64) {
     }
 }
 
+/// Largest magnitude drawn. Values beyond it are drawn at it, because an axis whose span
+/// overflows to infinity sends plotters' tick search into an endless loop.
+const VALUE_LIMIT: f64 = 1e300;
+
+fn clamp_value(value: f64) -> f64 {
+    value.clamp(-VALUE_LIMIT, VALUE_LIMIT)
+}
+
 fn y_range(spec: &ChartSpec) -> (f64, f64) {
-    if let Some((min, max)) = spec
-        .y_range
-        .filter(|(min, max)| max > min && min.is_finite() && max.is_finite())
-    {
+    if let Some((min, max)) = spec.y_range.filter(|(min, max)| max > min && (max - min).is_finite()) {
         return (min, max);
     }
     let values = spec
@@ -270,7 +275,8 @@ fn y_range(spec: &ChartSpec) -> (f64, f64) {
         .iter()
         .flat_map(|series| series.points.iter())
         .filter_map(|point| point.value)
-        .filter(|value| value.is_finite());
+        .filter(|value| value.is_finite())
+        .map(clamp_value);
     let (mut min, mut max) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(min, max), value| {
         (min.min(value), max.max(value))
     });

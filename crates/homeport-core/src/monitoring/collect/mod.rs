@@ -261,6 +261,9 @@ async fn run_script(probe: HostProbe<'_>) -> Result<String> {
         ))
     };
     match probe {
+        // NOTE: the multi-line script is quoted for a POSIX login shell; csh and tcsh reject
+        // it ("Unmatched '"), so such hosts get container figures only. Sending the script on
+        // stdin to `sh -s` would avoid this but needs stdin support in SshSession::exec.
         HostProbe::Ssh(session) => {
             let output = tokio::time::timeout(SCRIPT_TIMEOUT, session.exec(&["sh", "-c", SCRIPT]))
                 .await
