@@ -46,6 +46,9 @@ impl Api {
 
     /// Connects to the host's Docker engine and reports its version.
     pub async fn host_check(&self, id: &str) -> ApiResult<DockerInfo> {
+        // A check connects anew: the pooled connection (kept open by monitoring, among others)
+        // was verified when it opened and would hide a host key changed since then.
+        self.forget_connection(id).await;
         let engine = self.hosts.engine(id).await?;
         match engine.info().await {
             Ok(info) => Ok(info.into()),
