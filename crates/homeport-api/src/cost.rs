@@ -451,10 +451,7 @@ fn saved_view(saved: homeport_core::cost_scenarios::SavedScenario) -> SavedCostS
 }
 
 fn absolute(path: &Path) -> PathBuf {
-    let expanded = match path.strip_prefix("~") {
-        Ok(rest) => directories::UserDirs::new().map_or_else(|| path.to_path_buf(), |dirs| dirs.home_dir().join(rest)),
-        Err(_) => path.to_path_buf(),
-    };
+    let expanded = crate::user_path::expand_home(&path.to_string_lossy());
     if expanded.is_absolute() {
         expanded
     } else {

@@ -34,6 +34,7 @@ pub mod template_sources;
 pub mod templates;
 pub mod terminal;
 pub mod tls_checks;
+mod user_path;
 
 use homeport_core::hosts::HostService;
 use homeport_core::paths::AppPaths;

@@ -7,6 +7,7 @@
 //! Skips when `HOMEPORT_LAB_ENV` is unset; expects `DBUS_SESSION_BUS_ADDRESS=$LAB_DBUS_ADDRESS`.
 
 mod common;
+mod tls_server;
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -17,45 +18,9 @@ use homeport_api::{Api, EngineInput};
 use homeport_core::alerts::notify::{ChannelSettings, SecretField};
 use homeport_core::alerts::tls::TlsEndpoint;
 use homeport_core::paths::AppPaths;
-use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use tempfile::TempDir;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
-
-/// Serves the lab's certificate that expires in 2 days.
-async fn serve_soon(dir: &Path) -> u16 {
-    let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(dir.join("soon.pem"))
-        .unwrap()
-        .map(|cert| cert.unwrap())
-        .collect();
-    let key = PrivateKeyDer::from_pem_file(dir.join("soon-key.pem")).unwrap();
-    #[allow(deprecated)]
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let config = rustls::ServerConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_no_client_auth()
-        .with_single_cert(chain, key)
-        .unwrap();
-    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    tokio::spawn(async move {
-        loop {
-            let Ok((stream, _)) = listener.accept().await else {
-                return;
-            };
-            let acceptor = acceptor.clone();
-            tokio::spawn(async move {
-                if let Ok(mut tls) = acceptor.accept(stream).await {
-                    let _ = tls.shutdown().await;
-                }
-            });
-        }
-    });
-    port
-}
 
 /// Starts a webhook receiver that records the arrival time of each request line.
 async fn receiver() -> (String, Arc<Mutex<Vec<Instant>>>) {
@@ -124,7 +89,7 @@ async fn threshold_crossing_to_webhook() {
         .await
         .unwrap();
     let certs = Path::new(&lab.var("LAB_TLS_CHECK_DIR")).to_path_buf();
-    let port = serve_soon(&certs).await;
+    let port = tls_server::serve(&certs, "soon").await;
 
     // Saving checks the endpoint, writes `tls_days_left` and evaluates the host's rules.
     let started = Instant::now();

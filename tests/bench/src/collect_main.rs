@@ -155,7 +155,7 @@ fn exporter_cost(lab: &lab::Lab, runs: usize) -> Result<Cost, String> {
     })
 }
 
-/// The sshd processes under the lab key host's listener, found through /proc children lists.
+/// Returns every process under `pid`, found through /proc children lists.
 fn descendants(pid: u32) -> Vec<u32> {
     let mut out = Vec::new();
     let mut queue = vec![pid];

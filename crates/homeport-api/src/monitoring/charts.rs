@@ -1,5 +1,5 @@
-//! Charts of stored series: a request names a host, a panel and a time range; the answer is
-//! the SVG, the pixel mapping for hover and drag-to-zoom, and the drawn points per line.
+//! Charts of stored series. A request names a host, a panel and a time range, and the result
+//! is the SVG, the pixel mapping for hover and drag-to-zoom, and the drawn points per line.
 
 use std::collections::BTreeMap;
 
@@ -13,7 +13,7 @@ use super::metrics_error;
 use super::panels::{ChartLanguage, ChartText, LineSource, MetricsPanel};
 use crate::{Api, ApiResult, IpcError};
 
-/// The longest range a chart may show: 400 days, the longest retention.
+/// Maximum range of a chart: 400 days, the longest retention.
 const MAX_RANGE_MS: i64 = 400 * 86_400_000;
 
 /// Light or dark chart colors, following the app's theme.
@@ -32,7 +32,7 @@ pub enum ChartFormat {
     Png,
 }
 
-/// What to draw.
+/// A chart request: host, panel, range, size, theme and language.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ChartRequest {
@@ -101,7 +101,7 @@ pub struct ChartView {
     pub resolution: String,
     /// Whether the range had no data at all.
     pub empty: bool,
-    /// Why the chart has no data when its source failed, such as an unreachable Prometheus;
+    /// The reason the chart has no data when its source failed, such as an unreachable Prometheus;
     /// the chart then draws the reason across the plot.
     pub error: Option<IpcError>,
 }
@@ -229,7 +229,7 @@ impl Api {
         format: ChartFormat,
         path: &str,
     ) -> ApiResult<String> {
-        let path = expand_home(path.trim());
+        let path = crate::user_path::expand_home(path.trim());
         if !path.is_absolute() || path.is_dir() {
             return Err(Error::invalid(
                 "path",
@@ -301,18 +301,6 @@ impl Api {
     }
 }
 
-/// Replaces a leading `~` with the home folder, as a shell would, since the path is typed.
-fn expand_home(path: &str) -> std::path::PathBuf {
-    let home = || directories::BaseDirs::new().map(|dirs| dirs.home_dir().to_path_buf());
-    match path.strip_prefix('~') {
-        Some(rest) if rest.is_empty() || rest.starts_with('/') => match home() {
-            Some(home) => home.join(rest.trim_start_matches('/')),
-            None => std::path::PathBuf::from(path),
-        },
-        _ => std::path::PathBuf::from(path),
-    }
-}
-
 fn check_range(from_ms: i64, to_ms: i64) -> ApiResult<()> {
     if to_ms <= from_ms || to_ms - from_ms > MAX_RANGE_MS {
         return Err(Error::invalid(
@@ -357,7 +345,7 @@ fn series_label(labels: &BTreeMap<String, String>) -> String {
     }
 }
 
-/// The lines one [`LineSource`] yields: (label suffix, points, resolution name).
+/// Reads the lines one [`LineSource`] yields as (label suffix, points, resolution name).
 async fn read_line(
     store: &MetricsStore,
     host_id: &str,
@@ -501,18 +489,6 @@ mod tests {
             min: value,
             max: value,
         }
-    }
-
-    #[test]
-    fn home_folder_expands() {
-        let home = directories::BaseDirs::new().expect("home").home_dir().to_path_buf();
-        assert_eq!(expand_home("~/cpu.png"), home.join("cpu.png"));
-        assert_eq!(expand_home("/tmp/cpu.png"), std::path::PathBuf::from("/tmp/cpu.png"));
-        assert_eq!(
-            expand_home("~other/cpu.png"),
-            std::path::PathBuf::from("~other/cpu.png")
-        );
-        assert!(!expand_home("cpu.png").is_absolute());
     }
 
     #[test]

@@ -801,7 +801,7 @@ resolution: string,
  */
 empty: boolean, 
 /**
- * Why the chart has no data when its source failed, such as an unreachable Prometheus;
+ * The reason the chart has no data when its source failed, such as an unreachable Prometheus;
  * the chart then draws the reason across the plot.
  */
 error: IpcError | null, };

@@ -12,7 +12,7 @@ pub struct Reading {
     pub value: f64,
 }
 
-/// The readings of `current`. Rates need `previous` and the seconds between the two; without
+/// Returns the readings of `current`. Rates need `previous` and the seconds between the two; without
 /// them (the first collection, or after a reboot reset the counters) only gauges come back.
 pub fn host_readings(host_id: &str, previous: Option<(&HostSnapshot, f64)>, current: &HostSnapshot) -> Vec<Reading> {
     let mut out = Vec::new();
@@ -105,7 +105,7 @@ pub fn host_readings(host_id: &str, previous: Option<(&HostSnapshot, f64)>, curr
     out
 }
 
-/// A host whose uptime went down has restarted, and its counters started again from zero.
+/// Returns whether the host restarted: its uptime went down, so its counters began again at zero.
 fn rebooted(previous: &HostSnapshot, current: &HostSnapshot) -> bool {
     matches!((previous.uptime_seconds, current.uptime_seconds), (Some(before), Some(after)) if after < before)
 }
@@ -122,7 +122,7 @@ fn cpu_percent(before: &CpuTimes, after: &CpuTimes) -> Option<(f64, f64)> {
 }
 
 /// Per-second increase of a counter; `None` when it went down (a reset or a wrapped 32-bit
-/// counter), since no honest rate can be told for that interval.
+/// counter), because no true rate exists for that interval.
 pub(crate) fn rate(before: u64, after: u64, seconds: f64) -> Option<f64> {
     let delta = after.checked_sub(before)?;
     Some(delta as f64 / seconds)

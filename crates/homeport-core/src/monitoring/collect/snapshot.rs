@@ -11,7 +11,7 @@ use crate::facts::Filesystem;
 /// Starts each line that opens a section; the section name follows it.
 const SECTION_MARKER: &str = "@@homeport-metrics ";
 
-/// The section the script prints last, so a cut-off output can be told apart.
+/// The section the script prints last, so a cut-off output can be detected.
 const END_SECTION: &str = "end";
 
 /// Cumulative CPU time of one CPU line of `/proc/stat`, in USER_HZ ticks.
@@ -28,7 +28,7 @@ pub struct CpuTimes {
 }
 
 impl CpuTimes {
-    /// All ticks counted, idle included. Guest time is already inside user and nice.
+    /// Returns all ticks counted, idle included. Guest time is already inside user and nice.
     pub fn total(&self) -> u64 {
         self.user + self.nice + self.system + self.idle + self.iowait + self.irq + self.softirq + self.steal
     }
