@@ -1,5 +1,5 @@
 # Homeport's entry points. `make run` and `make test` install what they need first.
-.PHONY: run test build ui bindings lab-up lab-down bench e2e clean
+.PHONY: run test build ui bindings lab-up lab-down bench e2e package clean
 
 run:
 	scripts/deps.sh run
@@ -32,6 +32,10 @@ e2e: build
 
 bench:
 	scripts/bench.sh
+
+# The Linux .deb (app and CLI, release build); prints its path last. See docs/packaging.md.
+package:
+	scripts/package.sh
 
 clean:
 	cargo clean

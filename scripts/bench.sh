@@ -90,3 +90,6 @@ step "measuring what agentless collection costs the host, against a node-exporte
 
 step "timing 1,000 alert rules over 500 series, against promtool test rules"
 "target/$PROFILE/homeport-alerts-bench" --profile "$PROFILE" --output docs/benchmarks-alerts.md
+
+step "backing up 100 MiB through Homeport against restic by hand, and timing a drill"
+"target/$PROFILE/homeport-backup-bench" --output docs/benchmarks-backups.md

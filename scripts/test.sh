@@ -37,8 +37,21 @@ step "UI: production build"
 step "Rust: formatting"
 cargo fmt --all -- --check
 
+step "test lab: database images for the backup tests"
+# Built once per machine and kept; the database dump tests start containers from them.
+"$LAB" db-images
+
 step "Rust: unit and lab integration tests"
 cargo test --workspace --exclude homeport-bench --exclude homeport-bare-window --features homeport-app/custom-protocol --no-fail-fast
 
 step "end to end in the real window"
 scripts/e2e.sh
+
+# Bundles the debug build that scripts/e2e.sh just made, so this step compiles nothing;
+# `make package` builds the release .deb.
+step "the .deb: install it, start the installed app, remove it"
+if [ "$(id -u)" -eq 0 ] || sudo -n true 2>/dev/null; then
+  tests/package/deb_test.sh "$(scripts/package.sh --from-debug | tail -n 1)"
+else
+  echo "skipped: installing a .deb needs root or passwordless sudo"
+fi

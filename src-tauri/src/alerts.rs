@@ -2,7 +2,7 @@
 //! name.
 
 use homeport_api::alerts::{
-    AlertFilterInput, AlertRuleUpdate, AlertRuleView, AlertView, RuleExportView, RuleImportView,
+    AlertFilterInput, AlertRuleUpdate, AlertRuleView, AlertView, NewRuleInput, RuleExportView, RuleImportView,
 };
 use homeport_api::{Api, IpcError};
 use tauri::State;
@@ -45,6 +45,16 @@ pub async fn alerts_rule_update(
     update: AlertRuleUpdate,
 ) -> Result<AlertRuleView, IpcError> {
     api.alerts_rule_update(&id, update).await
+}
+
+#[tauri::command]
+pub async fn alerts_rule_create(api: State<'_, Api>, rule: NewRuleInput) -> Result<AlertRuleView, IpcError> {
+    api.alerts_rule_create(rule).await
+}
+
+#[tauri::command]
+pub async fn alerts_rule_remove(api: State<'_, Api>, id: String) -> Result<(), IpcError> {
+    api.alerts_rule_remove(&id).await
 }
 
 #[tauri::command]

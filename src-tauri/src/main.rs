@@ -4,9 +4,12 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod alerts;
+mod backup;
 mod builder;
 mod commands;
+mod config_transfer;
 mod cost;
+mod desktop;
 mod export;
 mod files;
 mod monitoring;
@@ -16,6 +19,7 @@ mod orchestrators;
 mod prometheus;
 mod stacks;
 mod terminal;
+mod updates;
 
 use homeport_api::Api;
 use homeport_core::paths::AppPaths;
@@ -34,6 +38,8 @@ fn main() {
     let (version, commit) = homeport_api::version();
     tracing::info!(version, commit, data_dir = %paths.data_dir.display(), "homeport starting");
 
+    let data_dir = paths.data_dir.clone();
+
     // The database must open before the window shows anything; without it no screen works.
     let api = match tauri::async_runtime::block_on(Api::open(paths)) {
         Ok(api) => api,
@@ -45,17 +51,32 @@ fn main() {
     };
 
     let result = tauri::Builder::default()
+        .plugin(desktop::single_instance(&data_dir))
+        .plugin(desktop::window_state())
+        .plugin(tauri_plugin_updater::Builder::new().build())
         .plugin(navigation::guard())
         .plugin(tauri_plugin_notification::init())
         .manage(api)
+        .manage(updates::LatestUpdate::default())
+        .manage(backup::BackupRuns::default())
         .setup(|app| {
+            desktop::show_at_start(app.handle());
+            tauri::async_runtime::spawn(updates::check_at_start(app.handle().clone()));
             tauri::async_runtime::spawn(monitoring::run_collection(app.handle().clone()));
+            tauri::async_runtime::spawn(backup::run_scheduler(app.handle().clone()));
             notify::install_desktop_notifier(app.handle());
             tauri::async_runtime::spawn(notify::run_notify_loop(app.handle().clone()));
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
             commands::app_info,
+            desktop::app_about,
+            desktop::app_folder_open,
+            desktop::desktop_settings_get,
+            desktop::desktop_settings_set,
+            updates::update_status,
+            updates::update_check,
+            updates::update_install,
             notify::notify_channels,
             notify::notify_channel_save,
             notify::notify_channel_remove,
@@ -76,6 +97,10 @@ fn main() {
             notify::alertmanager_silence_expire,
             commands::settings_get,
             commands::settings_set,
+            config_transfer::config_export,
+            config_transfer::config_import_preview,
+            config_transfer::config_import_apply,
+            config_transfer::local_engine,
             commands::host_list,
             commands::host_add,
             commands::host_add_engine,
@@ -125,6 +150,8 @@ fn main() {
             alerts::alerts_comment,
             alerts::alerts_rules,
             alerts::alerts_rule_update,
+            alerts::alerts_rule_create,
+            alerts::alerts_rule_remove,
             alerts::alerts_rules_import,
             alerts::alerts_rules_export,
             prometheus::prometheus_source_get,
@@ -165,6 +192,25 @@ fn main() {
             monitoring::metrics_settings,
             monitoring::metrics_settings_set,
             monitoring::metrics_series,
+            backup::backup_plans,
+            backup::backup_plan,
+            backup::backup_plan_parse,
+            backup::backup_schedule_preview,
+            backup::backup_plan_save,
+            backup::backup_plan_remove,
+            backup::backup_plan_init,
+            backup::backup_tools,
+            backup::backup_run,
+            backup::backup_cancel,
+            backup::backup_runs,
+            backup::backup_unlock,
+            backup::backup_snapshots,
+            backup::backup_files,
+            backup::backup_restore_preview,
+            backup::backup_restore,
+            backup::backup_drill,
+            backup::backup_drills,
+            backup::backup_drill_report,
         ])
         .build(tauri::generate_context!())
         .map(|app| {

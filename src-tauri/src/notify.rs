@@ -17,7 +17,7 @@ use tauri::{AppHandle, Emitter, Manager, State};
 use tauri_plugin_notification::NotificationExt;
 
 /// The tray icon's id.
-const TRAY_ID: &str = "main";
+pub const TRAY_ID: &str = "main";
 
 /// The event the window receives when the tray's "Open inbox" is chosen.
 pub const OPEN_INBOX_EVENT: &str = "tray-open-inbox";

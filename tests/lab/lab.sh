@@ -3,7 +3,7 @@
 # a network namespace of its own, and two Secret Service buses, for
 # integration tests, benchmarks and manual checks.
 #
-# Usage: lab.sh up | down | status | env | rotate-key
+# Usage: lab.sh up | down | status | env | rotate-key | db-images
 # State dir: ${HOMEPORT_LAB_DIR:-/tmp/homeport-lab} (absolute path).
 # Every process the lab starts has its PID in $STATE/pids/; `down` stops only
 # those PIDs.
@@ -32,6 +32,15 @@ WEB_CONTAINER_PORT=8080
 WEB_PORT_FIRST=18080
 WEB_PORT_LAST=18179
 LAB_LABEL=homeport.lab=1
+
+# Database images for the backup tests, built from a debootstrap Debian base by
+# `lab.sh db-images` (see ensure_db_images). HOMEPORT_LAB_DEBIAN_MIRROR picks
+# another Debian mirror.
+DEBIAN_SUITE=bookworm
+DEBIAN_MIRROR=${HOMEPORT_LAB_DEBIAN_MIRROR:-http://deb.debian.org/debian}
+DEBIAN_BASE_IMAGE=homeport-lab/debian:bookworm
+POSTGRES_IMAGE=homeport-lab/postgres:15
+MARIADB_IMAGE=homeport-lab/mariadb:10.11
 
 # The image registry (Debian's docker-registry, distribution 2.8) on a
 # loopback address. dockerd allows plain HTTP to registries in 127.0.0.0/8
@@ -147,6 +156,8 @@ REQUIRED_PACKAGES=(
   "prometheus-alertmanager:/usr/bin/prometheus-alertmanager"
   "iproute2:/usr/bin/ss"
   "util-linux:/usr/bin/setpriv"
+  "restic:/usr/bin/restic"
+  "rclone:/usr/bin/rclone"
 )
 
 SSH_CLIENT_OPTS=(
@@ -578,6 +589,145 @@ ensure_image() {
     --change 'CMD ["/bin/sh"]' \
     - "$LAB_IMAGE" >/dev/null
   docker_lab image inspect "$LAB_IMAGE" >/dev/null || die "docker import did not create $LAB_IMAGE"
+}
+
+# ---------------------------------------------------------------- database images
+
+# Builds the Debian base and the PostgreSQL and MariaDB images that the database
+# backup tests start. They are built only when asked (`lab.sh db-images`, or `up`
+# with HOMEPORT_LAB_DB_IMAGES=1) because a cold build downloads about 120 MB of
+# Debian packages and takes about two minutes. Images that exist are kept.
+ensure_db_images() {
+  component_alive dockerd || die "the lab Docker engine is not running; run 'lab.sh up' first"
+  ensure_debian_base_image
+
+  local missing=() image pid failed=0
+  local -A build_pids=()
+  for image in "$POSTGRES_IMAGE" "$MARIADB_IMAGE"; do
+    docker_lab image inspect "$image" >/dev/null 2>&1 || missing+=("$image")
+  done
+  if ((${#missing[@]} == 0)); then
+    return
+  fi
+
+  # The two builds mostly wait on downloads, so they run side by side. The
+  # classic builder is requested because the engine (20.10) has no buildx
+  # component for the docker CLI to use.
+  for image in "${missing[@]}"; do
+    write_db_build_context "$image"
+    log "building $image (log: $STATE/logs/build-${image//[\/:]/-}.log)"
+    DOCKER_BUILDKIT=0 docker_lab build --network host --pull=false -t "$image" "$(db_build_dir "$image")" \
+      >"$STATE/logs/build-${image//[\/:]/-}.log" 2>&1 &
+    build_pids[$image]=$!
+    TEMP_PIDS+=("$!")
+  done
+  for image in "${missing[@]}"; do
+    pid=${build_pids[$image]}
+    if ! wait "$pid"; then
+      log "building $image failed; see $STATE/logs/build-${image//[\/:]/-}.log"
+      failed=1
+    fi
+  done
+  ((failed == 0)) || die "could not build the database images"
+}
+
+# Imports a minimal Debian bookworm made with debootstrap as DEBIAN_BASE_IMAGE,
+# so no image comes from a registry.
+ensure_debian_base_image() {
+  if docker_lab image inspect "$DEBIAN_BASE_IMAGE" >/dev/null 2>&1; then
+    return
+  fi
+  if ! command -v debootstrap >/dev/null; then
+    log "installing debootstrap"
+    apt-get -o DPkg::Lock::Timeout=600 update -q >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends debootstrap >/dev/null
+  fi
+
+  local rootfs=$STATE/db-images/rootfs
+  rm -rf "$rootfs"
+  mkdir -p "$rootfs"
+  log "debootstrap $DEBIAN_SUITE from $DEBIAN_MIRROR (log: $STATE/logs/debootstrap.log)"
+  debootstrap --variant=minbase "$DEBIAN_SUITE" "$rootfs" "$DEBIAN_MIRROR" >"$STATE/logs/debootstrap.log" 2>&1 \
+    || die "debootstrap failed; see $STATE/logs/debootstrap.log"
+  # Package scripts must not start their services during the image build: there
+  # is no init system, and a server started there would leave its PID file in
+  # the data folder. invoke-rc.d skips every start when this script exits 101.
+  printf '#!/bin/sh\nexit 101\n' >"$rootfs/usr/sbin/policy-rc.d"
+  chmod 0755 "$rootfs/usr/sbin/policy-rc.d"
+  rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/*
+
+  tar -C "$rootfs" -c . | docker_lab import --change 'CMD ["/bin/bash"]' - "$DEBIAN_BASE_IMAGE" >/dev/null
+  rm -rf "$rootfs"
+  docker_lab image inspect "$DEBIAN_BASE_IMAGE" >/dev/null || die "docker import did not create $DEBIAN_BASE_IMAGE"
+}
+
+db_build_dir() {
+  echo "$STATE/db-images/${1//[\/:]/-}"
+}
+
+# Writes the Dockerfile (and for MariaDB the entrypoint) of IMAGE into its build folder.
+write_db_build_context() {
+  local image=$1 dir
+  dir=$(db_build_dir "$image")
+  mkdir -p "$dir"
+  case $image in
+    "$POSTGRES_IMAGE") write_postgres_build_context "$dir" ;;
+    "$MARIADB_IMAGE") write_mariadb_build_context "$dir" ;;
+    *) die "no build context for $image" ;;
+  esac
+}
+
+# PostgreSQL 15 from Debian, running the cluster that the package creates as the
+# postgres user. Local connections use peer authentication, so `docker exec` as
+# the image's user reaches the server as database user postgres without a
+# password. PGDATA is set as in the official image.
+write_postgres_build_context() {
+  cat >"$1/Dockerfile" <<EOF_DOCKERFILE
+FROM $DEBIAN_BASE_IMAGE
+RUN apt-get update -q \\
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends postgresql-15 \\
+ && rm -rf /var/lib/apt/lists/* \\
+ && install -d -o postgres -g postgres /run/postgresql
+ENV PGDATA=/var/lib/postgresql/15/main
+USER postgres
+CMD ["/usr/lib/postgresql/15/bin/postgres", "-D", "/var/lib/postgresql/15/main", "-c", "config_file=/etc/postgresql/15/main/postgresql.conf"]
+EOF_DOCKERFILE
+}
+
+# MariaDB from Debian. Like the official image, it takes the root password from
+# MARIADB_ROOT_PASSWORD or MYSQL_ROOT_PASSWORD; without one, root logs in through
+# the Unix socket as the system's root user (Debian's default).
+write_mariadb_build_context() {
+  cat >"$1/Dockerfile" <<EOF_DOCKERFILE
+FROM $DEBIAN_BASE_IMAGE
+RUN apt-get update -q \\
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends mariadb-server mariadb-client \\
+ && rm -rf /var/lib/apt/lists/*
+COPY entrypoint.sh /usr/local/bin/homeport-lab-mariadb
+CMD ["/usr/local/bin/homeport-lab-mariadb"]
+EOF_DOCKERFILE
+
+  # The password reaches the server through an init file that only the mysql
+  # user can read, never through the server's argv. Quotes in it are doubled,
+  # as SQL string literals require.
+  cat >"$1/entrypoint.sh" <<'EOF_ENTRYPOINT'
+#!/bin/sh
+set -eu
+install -d -o mysql -g mysql /run/mysqld
+password=${MARIADB_ROOT_PASSWORD:-${MYSQL_ROOT_PASSWORD:-}}
+if [ -z "$password" ]; then
+  exec mariadbd --user=mysql
+fi
+init_file=/run/mysqld/homeport-lab-init.sql
+escaped=$(printf '%s' "$password" | sed "s/'/''/g")
+(
+  umask 077
+  printf "ALTER USER 'root'@'localhost' IDENTIFIED BY '%s';\n" "$escaped" >"$init_file"
+)
+chown mysql:mysql "$init_file"
+exec mariadbd --user=mysql --init-file="$init_file"
+EOF_ENTRYPOINT
+  chmod 0755 "$1/entrypoint.sh"
 }
 
 port_in_use() {
@@ -1479,6 +1629,9 @@ cmd_up() {
   verify_engine_tls
   DOCKER_API_VERSION=$(docker_api_version)
   ensure_image
+  if [[ ${HOMEPORT_LAB_DB_IMAGES:-0} == 1 ]]; then
+    ensure_db_images
+  fi
   ensure_web_container
   verify_web_container
   start_registry
@@ -1628,6 +1781,12 @@ cmd_rotate_key() {
   echo "rotate host key changed: $old_fp -> $new_fp"
 }
 
+cmd_db_images() {
+  trap cleanup_temp_pids EXIT
+  ensure_db_images
+  echo "database images ready: $POSTGRES_IMAGE $MARIADB_IMAGE"
+}
+
 rotate_host_serves_key() {
   local served
   served=$(ssh-keyscan -T 1 -t ed25519 -p 2224 127.0.0.4 2>/dev/null | cut -d' ' -f3)
@@ -1646,6 +1805,9 @@ Commands:
               exits 1 if any does not
   env         print the path of the env file written by 'up'
   rotate-key  give the rotate host (127.0.0.4:2224) a new host key
+  db-images   build the PostgreSQL and MariaDB images of the database
+              backup tests ($POSTGRES_IMAGE, $MARIADB_IMAGE) unless they
+              exist; 'up' builds them too when HOMEPORT_LAB_DB_IMAGES=1
 
 State dir: \${HOMEPORT_LAB_DIR:-/tmp/homeport-lab} (now $STATE)
 EOF
@@ -1654,7 +1816,7 @@ EOF
 main() {
   local command=${1:-}
   case $command in
-    up | down | status | env | rotate-key) ;;
+    up | down | status | env | rotate-key | db-images) ;;
     -h | --help | help)
       usage
       return 0
@@ -1675,6 +1837,7 @@ main() {
     status) cmd_status ;;
     env) cmd_env ;;
     rotate-key) cmd_rotate_key ;;
+    db-images) cmd_db_images ;;
   esac
 }
 

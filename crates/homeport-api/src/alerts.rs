@@ -11,8 +11,9 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use homeport_core::alerts::{
-    self, rule_file, Alert, AlertFilter, AlertNotice, AlertState, Condition, InstanceEvent, NewAlert, NoticeKind,
-    Reduce, Rule, RuleSource, SeriesInput, Severity, Transition, HOMEPORT_SOURCE,
+    self, rule_file, Alert, AlertFilter, AlertNotice, AlertState, Condition, FlapSpec, InstanceEvent, InstanceState,
+    NewAlert, NoticeKind, Operator, Reduce, Rule, RuleSource, SeriesInput, Severity, Threshold, Transition,
+    HOMEPORT_SOURCE,
 };
 use homeport_core::inventory::Host;
 use homeport_core::Error;
@@ -24,6 +25,10 @@ use crate::{Api, ApiResult};
 
 /// The rule of the alert a failing collection opens.
 pub const COLLECTION_FAILED: &str = "collection_failed";
+
+/// A series of a rule written here counts as gone when its newest sample is this old, the
+/// same wait as the built-in rules'.
+const CUSTOM_STALE_AFTER_SECS: u64 = 15 * 60;
 
 /// The author of comments written in this app; Homeport has one user.
 const COMMENT_AUTHOR: &str = "you";
@@ -123,6 +128,71 @@ pub struct AlertRuleView {
     /// Whether Homeport evaluates the rule. An imported rule that is not `metric op number`
     /// runs only in Prometheus.
     pub evaluated_here: bool,
+    /// The flapping guard, when the rule has one instead of a `for` duration.
+    pub flap: Option<FlapSetting>,
+    /// Prometheus's `keep_firing_for`, such as `5m`.
+    pub keep_firing_for: Option<String>,
+}
+
+/// A rule's flapping guard: down after `down_after` failing evaluations in a row, up after
+/// `up_after` passing ones, a reminder every `renotify_minutes` while down, at most
+/// `max_renotify` of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct FlapSetting {
+    pub down_after: u32,
+    pub up_after: u32,
+    pub renotify_minutes: u32,
+    pub max_renotify: u32,
+}
+
+impl From<FlapSpec> for FlapSetting {
+    fn from(spec: FlapSpec) -> Self {
+        Self {
+            down_after: spec.down_after,
+            up_after: spec.up_after,
+            renotify_minutes: u32::try_from(spec.renotify_every_secs / 60).unwrap_or(u32::MAX),
+            max_renotify: spec.max_renotify,
+        }
+    }
+}
+
+impl From<FlapSetting> for FlapSpec {
+    fn from(setting: FlapSetting) -> Self {
+        Self {
+            down_after: setting.down_after,
+            up_after: setting.up_after,
+            renotify_every_secs: u64::from(setting.renotify_minutes) * 60,
+            max_renotify: setting.max_renotify,
+        }
+    }
+}
+
+/// A threshold rule written in the rules form or with `homeport rules add`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct NewRuleInput {
+    /// The alert name, such as `HighLoad`; the rule's id is `custom:<name>`.
+    pub name: String,
+    pub metric: String,
+    /// Labels a series must carry, such as `mount` = `/`.
+    #[serde(default)]
+    pub matchers: BTreeMap<String, String>,
+    /// `>`, `>=`, `<`, `<=`, `==` or `!=`.
+    pub op: String,
+    pub threshold: f64,
+    /// Compare the increase over this window instead of the newest value (counters).
+    #[serde(default)]
+    #[ts(type = "number | null")]
+    pub increase_seconds: Option<u64>,
+    #[ts(type = "number")]
+    pub for_seconds: u64,
+    /// `P0` to `P3`.
+    pub severity: String,
+    #[serde(default)]
+    pub summary: Option<String>,
+    #[serde(default)]
+    pub flap: Option<FlapSetting>,
 }
 
 /// Changes to a rule; absent fields stay as they are.
@@ -134,6 +204,9 @@ pub struct AlertRuleUpdate {
     #[ts(type = "number | null")]
     pub for_seconds: Option<u64>,
     pub severity: Option<String>,
+    /// Sets the flapping guard; `clear_flap` removes it.
+    pub flap: Option<FlapSetting>,
+    pub clear_flap: Option<bool>,
 }
 
 /// The result of importing a Prometheus rule file.
@@ -184,6 +257,8 @@ impl From<&Rule> for AlertRuleView {
             labels: rule.labels.clone(),
             annotations: rule.annotations.clone(),
             evaluated_here: rule.evaluated_here() || kind == "hostUnreachable",
+            flap: rule.flap.map(FlapSetting::from),
+            keep_firing_for: rule.keep_firing_for.clone(),
         }
     }
 }
@@ -196,6 +271,17 @@ type RulesCache = Mutex<HashMap<PathBuf, ((i64, Option<String>), Arc<Vec<Rule>>)
 fn rules_cache() -> &'static RulesCache {
     static CACHE: OnceLock<RulesCache> = OnceLock::new();
     CACHE.get_or_init(RulesCache::default)
+}
+
+/// The alert instances of each (database, host) between evaluations, with the write counter
+/// they match. Reading every pending and firing instance back from SQLite as JSON after each
+/// collection cost more than the evaluation itself; the counter catches writes by another
+/// process, after which the instances are read again.
+type InstanceCache = Mutex<HashMap<(PathBuf, String), (i64, HashMap<String, InstanceState>)>>;
+
+fn instance_cache() -> &'static InstanceCache {
+    static CACHE: OnceLock<InstanceCache> = OnceLock::new();
+    CACHE.get_or_init(InstanceCache::default)
 }
 
 fn now_unix() -> i64 {
@@ -328,9 +414,67 @@ impl Api {
         if let Some(severity) = update.severity {
             rule.severity = parse_severity(&severity)?;
         }
+        if let Some(flap) = update.flap {
+            rule.flap = Some(flap.into());
+        }
+        if update.clear_flap == Some(true) {
+            rule.flap = None;
+        }
         store.save_alert_rule(&rule).await?;
         tracing::info!(rule_id = %rule.id, enabled = rule.enabled, "alert rule changed");
         Ok(AlertRuleView::from(&rule))
+    }
+
+    /// Adds a threshold rule over Homeport's metrics. It is checked whole before it is stored.
+    pub async fn alerts_rule_create(&self, input: NewRuleInput) -> ApiResult<AlertRuleView> {
+        let name = input.name.trim().to_string();
+        let op = Operator::parse(input.op.trim())
+            .ok_or_else(|| Error::invalid("op", input.op.clone(), "use one of > >= < <= == !="))?;
+        let reduce = match input.increase_seconds {
+            Some(window_secs) => Reduce::Increase { window_secs },
+            None => Reduce::Latest,
+        };
+        let mut annotations = BTreeMap::new();
+        if let Some(summary) = input
+            .summary
+            .map(|text| text.trim().to_string())
+            .filter(|text| !text.is_empty())
+        {
+            annotations.insert("summary".to_string(), summary);
+        }
+        let rule = Rule {
+            id: format!("custom:{name}"),
+            name,
+            source: RuleSource::Custom,
+            enabled: true,
+            condition: Condition::Threshold(Threshold {
+                metric: input.metric.trim().to_string(),
+                matchers: input.matchers,
+                reduce,
+                op,
+                value: input.threshold,
+            }),
+            for_secs: input.for_seconds,
+            severity: parse_severity(&input.severity)?,
+            stale_after_secs: CUSTOM_STALE_AFTER_SECS,
+            flap: input.flap.map(FlapSpec::from),
+            labels: BTreeMap::new(),
+            annotations,
+            keep_firing_for: None,
+            expr: None,
+            group: None,
+            group_interval: None,
+        };
+        self.host_service().store().insert_alert_rule(&rule).await?;
+        tracing::info!(rule_id = %rule.id, "alert rule added");
+        Ok(AlertRuleView::from(&rule))
+    }
+
+    /// Removes a rule that was added or imported; built-in rules can only be switched off.
+    pub async fn alerts_rule_remove(&self, id: &str) -> ApiResult<()> {
+        self.host_service().store().delete_alert_rule(id).await?;
+        tracing::info!(rule_id = %id, "alert rule removed");
+        Ok(())
     }
 
     /// Imports a Prometheus rule file. A file that is a top-level list of rules is rejected with
@@ -420,26 +564,35 @@ impl Api {
         // The engine skips rules it does not evaluate, so the cached list goes in as it is.
         let rules = self.cached_rules().await?;
         let rules = rules.as_slice();
-        let mut states = store.alert_instances(host_id).await?;
+        let cache_key = (self.paths().database_file(), host_id.to_string());
+        let generation = store.alert_instances_generation(host_id).await?;
+        let cached = instance_cache().lock().expect("instance cache lock").remove(&cache_key);
+        let mut states = match cached {
+            Some((cached_generation, states)) if cached_generation == generation => states,
+            _ => store.alert_instances(host_id).await?,
+        };
         if rules.iter().all(|rule| !rule.enabled || !rule.evaluated_here()) && states.is_empty() {
             return Ok(0);
         }
 
         let series = self.rule_inputs(host_id, rules).await?;
         let now = now_unix();
-        let before = states.clone();
-        let events = alerts::evaluate_host(rules, host_id, &series, &mut states, now);
+        let evaluation = alerts::evaluate_host_tracked(rules, host_id, &series, &mut states, now);
 
-        let mut changes = Vec::new();
-        for (fingerprint, state) in &states {
-            if before.get(fingerprint) != Some(state) {
-                changes.push((fingerprint.clone(), Some(state.clone())));
-            }
-        }
-        for fingerprint in before.keys().filter(|fingerprint| !states.contains_key(*fingerprint)) {
-            changes.push((fingerprint.clone(), None));
-        }
-        store.save_alert_instances(host_id, &changes).await?;
+        let mut changes: Vec<(String, Option<InstanceState>)> = evaluation
+            .changed
+            .iter()
+            .map(|fingerprint| (fingerprint.clone(), states.get(fingerprint).cloned()))
+            .collect();
+        changes.extend(evaluation.removed.iter().map(|fingerprint| (fingerprint.clone(), None)));
+        // The cache is filled only after a successful write, so a failed one reads the store
+        // again next time instead of trusting states the store never saw.
+        let generation = store.save_alert_instances(host_id, &changes).await?;
+        instance_cache()
+            .lock()
+            .expect("instance cache lock")
+            .insert(cache_key, (generation, states));
+        let events = evaluation.events;
 
         if !events.is_empty() {
             let host = self.host_service().get(host_id).await.ok();

@@ -5,15 +5,21 @@
 
 use ts_rs::TS;
 
+use crate::about::{AboutInfo, DesktopSettings, UpdateInfo};
 use crate::alertmanager::AlertmanagerSyncView;
 use crate::alerts::*;
+use crate::backup::dto::{
+    BackupPlanInput, BackupPlanView, BackupToolsView, DrillReportView, DueRun, S3KeyInput, SchedulePreviewView,
+};
 use crate::builder::*;
 use crate::compose::*;
+use crate::config_transfer::*;
 use crate::cost::*;
 use crate::dto::*;
 use crate::export::*;
 use crate::facts::*;
 use crate::files::*;
+use crate::first_run::LocalEngineView;
 use crate::fleet::*;
 use crate::import::*;
 use crate::monitoring::*;
@@ -31,6 +37,14 @@ use homeport_compose::builder::{BuilderEdit, BuilderView, EnvEntry, ProxyKind, P
 use homeport_core::alerts::alertmanager::{AlertmanagerSource, Matcher, NewSilence, Silence};
 use homeport_core::alerts::notify::{ChannelKind, ChannelSettings, QuietHours, SecretField, SmtpSecurity};
 use homeport_core::alerts::tls::{TlsEndpoint, TlsReport};
+use homeport_core::backup::classify::LockHolder;
+use homeport_core::backup::plan::{BackupItem, DrillSettings, PlanDefinition, RepositoryDefinition, Retention};
+use homeport_core::backup::restic::{BackupStatus, Node, Snapshot};
+use homeport_core::backup::restore::{RestoreAction, RestorePreview, RestorePreviewEntry, RestoreRequest};
+use homeport_core::backup::run::RunEvent;
+use homeport_core::backup::store::{
+    DrillFile, DrillRecord, RunKind, RunRecord, RunStatus, RunTrigger, StageRecord, StoredPlan,
+};
 use homeport_core::orchestrators::rules::{Answers, Ops, Platform, QuestionId, Scale, Team, Workloads};
 use homeport_core::ErrorCode;
 
@@ -57,6 +71,15 @@ pub fn render() -> String {
         LogEvent::decl(),
         ContainerEvent::decl(),
         Language::decl(),
+        Theme::decl(),
+        SecretToEnterView::decl(),
+        ConfigExportView::decl(),
+        ConfigImportItemView::decl(),
+        ConfigImportView::decl(),
+        LocalEngineView::decl(),
+        AboutInfo::decl(),
+        DesktopSettings::decl(),
+        UpdateInfo::decl(),
         Settings::decl(),
         AppInfo::decl(),
         FilesystemView::decl(),
@@ -202,6 +225,8 @@ pub fn render() -> String {
         AlertFilterInput::decl(),
         AlertRuleView::decl(),
         AlertRuleUpdate::decl(),
+        FlapSetting::decl(),
+        NewRuleInput::decl(),
         RuleImportView::decl(),
         RuleExportView::decl(),
         ChannelKind::decl(),
@@ -221,6 +246,35 @@ pub fn render() -> String {
         Silence::decl(),
         NewSilence::decl(),
         AlertmanagerSyncView::decl(),
+        PlanDefinition::decl(),
+        BackupItem::decl(),
+        RepositoryDefinition::decl(),
+        Retention::decl(),
+        DrillSettings::decl(),
+        StoredPlan::decl(),
+        RunKind::decl(),
+        RunTrigger::decl(),
+        RunStatus::decl(),
+        StageRecord::decl(),
+        RunRecord::decl(),
+        DrillFile::decl(),
+        DrillRecord::decl(),
+        BackupStatus::decl(),
+        RunEvent::decl(),
+        Snapshot::decl(),
+        Node::decl(),
+        LockHolder::decl(),
+        RestoreRequest::decl(),
+        RestoreAction::decl(),
+        RestorePreviewEntry::decl(),
+        RestorePreview::decl(),
+        BackupPlanInput::decl(),
+        S3KeyInput::decl(),
+        BackupPlanView::decl(),
+        SchedulePreviewView::decl(),
+        BackupToolsView::decl(),
+        DueRun::decl(),
+        DrillReportView::decl(),
     ];
 
     let mut out = String::from(

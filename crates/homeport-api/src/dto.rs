@@ -431,10 +431,47 @@ impl Language {
     }
 }
 
+/// The colour theme: the OS's light or dark preference, or a fixed choice.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum Theme {
+    #[default]
+    System,
+    Light,
+    Dark,
+}
+
+impl Theme {
+    /// Returns the stored spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Theme::System => "system",
+            Theme::Light => "light",
+            Theme::Dark => "dark",
+        }
+    }
+
+    /// Parses the stored spelling; anything unknown follows the OS.
+    pub fn parse(value: &str) -> Self {
+        match value {
+            "light" => Theme::Light,
+            "dark" => Theme::Dark,
+            _ => Theme::System,
+        }
+    }
+}
+
 /// User settings.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
 pub struct Settings {
     pub language: Language,
+    /// Missing in a request from an older UI, which then keeps the OS theme.
+    #[serde(default)]
+    pub theme: Theme,
+    /// Whether the first-run guide was finished or skipped; it shows on start while false.
+    #[serde(default)]
+    pub first_run_done: bool,
 }
 
 /// Facts about this installation, for the About section.

@@ -5,17 +5,21 @@
 //! the UI, the values for its translated message, and an English message for the CLI and logs.
 //! Nothing here depends on Tauri, and streams report through plain callbacks.
 
+pub mod about;
 pub mod alertmanager;
 pub mod alerts;
+pub mod backup;
 pub mod bindings;
 pub mod builder;
 pub mod compose;
+pub mod config_transfer;
 mod containers;
 pub mod cost;
 pub mod dto;
 pub mod export;
 pub mod facts;
 pub mod files;
+pub mod first_run;
 pub mod fleet;
 mod hosts;
 pub mod import;
@@ -41,6 +45,7 @@ use homeport_core::paths::AppPaths;
 use homeport_core::secrets::Keychain;
 use homeport_core::store::Store;
 
+pub use about::{AboutInfo, DesktopSettings, UpdateInfo};
 pub use compose::{ComposeDiagnostic, ComposeInput, ComposeReport, ComposeRisk, RunConversionView, RunFlagView};
 pub use dto::*;
 pub use export::{ExportFileView, ExportView, ExportWarningView, SwarmDeployView};

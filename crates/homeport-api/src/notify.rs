@@ -5,6 +5,7 @@
 mod dispatch;
 mod text;
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use homeport_core::alerts::notify::{self, store, Channel, ChannelSettings, QuietHours, SecretField};
@@ -79,6 +80,26 @@ pub struct DesktopNotice {
 
 type DesktopSink = Arc<dyn Fn(DesktopNotice) + Send + Sync>;
 
+/// Notifications being sent in the background, for [`Api::notify_drain`].
+static IN_FLIGHT: AtomicUsize = AtomicUsize::new(0);
+
+/// Counts one background send while alive, so a send that panics or is cancelled still
+/// leaves the count.
+struct InFlight;
+
+impl InFlight {
+    fn start() -> Self {
+        IN_FLIGHT.fetch_add(1, Ordering::AcqRel);
+        InFlight
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        IN_FLIGHT.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
 /// The desktop shell's notification function, set once at start-up. The CLI sets none.
 static DESKTOP_SINK: OnceLock<DesktopSink> = OnceLock::new();
 
@@ -117,14 +138,30 @@ impl Api {
         }
 
         let alert_id = notice.alert.id.clone();
-        // NOTE: a process that exits right after this call (the CLI) may end before the task
-        // has sent everything; the desktop app keeps running.
+        let in_flight = InFlight::start();
         tokio::spawn(async move {
+            let _in_flight = in_flight;
             let summary = move |held: &[notify::Message]| text::summary_message(held, locale);
             if let Err(err) = dispatch::dispatch(&store, message, minute, summary).await {
                 tracing::warn!(alert_id, error = %err, "alert notification failed");
             }
         });
+    }
+
+    /// Waits until the notifications sent in the background are done, at most `timeout`. A
+    /// short-lived process (the CLI) calls it before exiting, so it does not drop them.
+    pub async fn notify_drain(&self, timeout: std::time::Duration) {
+        let deadline = tokio::time::Instant::now() + timeout;
+        while IN_FLIGHT.load(Ordering::Acquire) > 0 {
+            if tokio::time::Instant::now() >= deadline {
+                tracing::warn!(
+                    pending = IN_FLIGHT.load(Ordering::Acquire),
+                    "notifications still being sent at exit"
+                );
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
     }
 
     /// Sends `notice` like [`Api::alerts_notify`] but waits for every channel and returns what

@@ -18,9 +18,8 @@ use crate::{Api, ApiResult};
 /// How often the desktop app checks every endpoint.
 pub const CHECK_INTERVAL: Duration = Duration::from_secs(6 * 60 * 60);
 
-/// The metrics host id of endpoints that belong to no Homeport host.
-// NOTE: the rules engine evaluates only real hosts' series. An endpoint without a host is
-// therefore charted but raises no alert, until a host is assigned to it.
+/// The metrics host id of endpoints that belong to no Homeport host. Rules evaluate its
+/// series like a host's; its alerts belong to no host.
 pub const UNASSIGNED_HOST_ID: &str = "_unassigned";
 
 /// An endpoint with its last report.
@@ -80,11 +79,11 @@ impl Api {
             ),
         }
         self.tls_write_series(&endpoint, &report).await?;
-        // The host's rules would otherwise see the new value only after its next collection.
-        if let Some(host_id) = &endpoint.host_id {
-            if let Err(err) = self.alerts_evaluate(host_id).await {
-                tracing::warn!(endpoint_id = id, host_id, error = %err.message, "alert evaluation after a TLS check failed");
-            }
+        // The host's rules would otherwise see the new value only after its next collection;
+        // the series of an endpoint without a host have no collection at all.
+        let host_id = endpoint.host_id.as_deref().unwrap_or(UNASSIGNED_HOST_ID);
+        if let Err(err) = self.alerts_evaluate(host_id).await {
+            tracing::warn!(endpoint_id = id, host_id, error = %err.message, "alert evaluation after a TLS check failed");
         }
         Ok(report)
     }

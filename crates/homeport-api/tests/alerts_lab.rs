@@ -7,7 +7,9 @@
 mod common;
 mod hosts;
 
-use homeport_api::alerts::{AlertFilterInput, AlertRuleUpdate, COLLECTION_FAILED};
+use std::collections::BTreeMap;
+
+use homeport_api::alerts::{AlertFilterInput, AlertRuleUpdate, FlapSetting, NewRuleInput, COLLECTION_FAILED};
 use homeport_core::inventory::{AuthMethod, HostDraft};
 use homeport_core::ErrorCode;
 use hosts::{add_key_host, add_socket_host, open_api};
@@ -89,6 +91,124 @@ async fn filesystem_rule_fires_acks_and_resolves() {
     assert_eq!(history.len(), 1, "the alert resolved and its comment is searchable");
     assert_eq!(history[0].id, alert.id);
     assert_eq!(history[0].resolved_by.as_deref(), Some("rule"));
+}
+
+fn new_rule(name: &str, metric: &str) -> NewRuleInput {
+    NewRuleInput {
+        name: name.into(),
+        metric: metric.into(),
+        matchers: BTreeMap::new(),
+        op: ">".into(),
+        threshold: 0.0,
+        increase_seconds: None,
+        for_seconds: 0,
+        severity: "P1".into(),
+        summary: Some("Mount {{ $labels.mount }} has data".into()),
+        flap: None,
+    }
+}
+
+/// A rule written by hand fires on the lab's series like a built-in one, a flapping guard
+/// set on it later holds it back until enough collections failed it, and removing it resolves
+/// its alert. Bad fields are refused with the field named, and nothing is stored.
+#[tokio::test]
+async fn custom_rule_fires_and_removal_resolves() {
+    let Some(lab) = common::lab() else { return };
+    let dir = TempDir::new().expect("temp dir");
+    let api = open_api(dir.path()).await;
+    let host = add_socket_host(&api, &lab).await;
+    let before = api.alerts_rules().await.expect("rules").len();
+
+    for (input, field) in [
+        (new_rule("two words", "filesystem_used_percent"), "name"),
+        (new_rule("Fine", "filesystem used"), "metric"),
+        (
+            NewRuleInput {
+                op: "=>".into(),
+                ..new_rule("Fine", "filesystem_used_percent")
+            },
+            "op",
+        ),
+        (
+            NewRuleInput {
+                increase_seconds: Some(5),
+                ..new_rule("Fine", "filesystem_used_percent")
+            },
+            "window",
+        ),
+    ] {
+        let err = api.alerts_rule_create(input).await.expect_err("bad rule refused");
+        assert_eq!(err.params.get("field").map(String::as_str), Some(field), "{err:?}");
+    }
+    assert_eq!(api.alerts_rules().await.expect("rules").len(), before, "nothing stored");
+
+    let rule = api
+        .alerts_rule_create(NewRuleInput {
+            matchers: BTreeMap::from([("mount".to_string(), "/".to_string())]),
+            ..new_rule("RootHasData", "filesystem_used_percent")
+        })
+        .await
+        .expect("add the rule");
+    assert_eq!(rule.id, "custom:RootHasData");
+    assert_eq!(rule.source, "custom");
+    assert_eq!(rule.expr, "filesystem_used_percent{mount=\"/\"} > 0");
+    let duplicate = api
+        .alerts_rule_create(new_rule("RootHasData", "filesystem_used_percent"))
+        .await
+        .expect_err("a second rule of the same name");
+    assert!(duplicate.message.contains("RootHasData"), "{duplicate:?}");
+
+    api.metrics_collect_once(&host.id).await.expect("collect");
+    let open = api.alerts_list(open_filter()).await.expect("list");
+    let fired: Vec<_> = open.iter().filter(|alert| alert.rule == rule.id).collect();
+    assert_eq!(fired.len(), 1, "one alert for the root mount: {open:?}");
+    assert_eq!(fired[0].severity, "P1");
+    assert_eq!(fired[0].service, "/");
+
+    let guarded = api
+        .alerts_rule_update(
+            &rule.id,
+            AlertRuleUpdate {
+                flap: Some(FlapSetting {
+                    down_after: 2,
+                    up_after: 3,
+                    renotify_minutes: 60,
+                    max_renotify: 3,
+                }),
+                ..AlertRuleUpdate::default()
+            },
+        )
+        .await
+        .expect("set the flapping guard");
+    assert_eq!(guarded.flap.map(|flap| flap.up_after), Some(3));
+    let too_often = api
+        .alerts_rule_update(
+            &rule.id,
+            AlertRuleUpdate {
+                flap: Some(FlapSetting {
+                    down_after: 2,
+                    up_after: 3,
+                    renotify_minutes: 0,
+                    max_renotify: 3,
+                }),
+                ..AlertRuleUpdate::default()
+            },
+        )
+        .await
+        .expect_err("reminders every 0 minutes");
+    assert_eq!(too_often.params.get("field").map(String::as_str), Some("renotify"));
+
+    api.alerts_rule_remove(&rule.id).await.expect("remove");
+    assert!(
+        api.alerts_rule_remove("filesystem_full").await.is_err(),
+        "built-in rules stay"
+    );
+    api.metrics_collect_once(&host.id).await.expect("collect");
+    let open = api.alerts_list(open_filter()).await.expect("list");
+    assert!(
+        open.iter().all(|alert| alert.rule != rule.id),
+        "the removed rule's alert resolved: {open:?}"
+    );
 }
 
 /// A collection whose login fails every time is a job that cannot start: it must give exactly

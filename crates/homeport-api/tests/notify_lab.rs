@@ -177,11 +177,17 @@ async fn test_message_follows_language_setting() {
 
     api.settings_set(Settings {
         language: Language::ZhCn,
+        ..api.settings_get().await.unwrap()
     })
     .await
     .unwrap();
     api.notify_channel_test(&saved.id).await.unwrap();
-    api.settings_set(Settings { language: Language::En }).await.unwrap();
+    api.settings_set(Settings {
+        language: Language::En,
+        ..api.settings_get().await.unwrap()
+    })
+    .await
+    .unwrap();
     api.notify_channel_test(&saved.id).await.unwrap();
 
     let requests = log.lock().unwrap().clone();
@@ -262,7 +268,12 @@ async fn quiet_hours_hold_and_summarize() {
         .notify_channel_save(webhook_input("night", &format!("{base}/n")))
         .await
         .unwrap();
-    api.settings_set(Settings { language: Language::En }).await.unwrap();
+    api.settings_set(Settings {
+        language: Language::En,
+        ..api.settings_get().await.unwrap()
+    })
+    .await
+    .unwrap();
     api.notify_quiet_hours_set(QuietHours {
         enabled: true,
         start: "22:00".into(),

@@ -80,6 +80,20 @@ async fn check_writes_metric_series() {
         .unwrap();
     assert_eq!(metrics.latest(*wrong_series).await.unwrap().unwrap().value, 1.0);
 
+    // The endpoints belong to no host, and the built-in `tls_expiring` rule still opens one
+    // alert for the certificate that expires in 2 days, tied to no host.
+    let open = api
+        .alerts_list(homeport_api::alerts::AlertFilterInput {
+            open: Some(true),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let expiring: Vec<_> = open.iter().filter(|alert| alert.rule == "tls_expiring").collect();
+    assert_eq!(expiring.len(), 1, "{open:?}");
+    assert_eq!(expiring[0].host_id, None);
+    assert_eq!(expiring[0].service, soon_label);
+
     let listed = api.tls_endpoints().await.unwrap();
     assert_eq!(listed.len(), 2);
     api.tls_endpoint_remove(&soon.endpoint.id).await.unwrap();

@@ -1,8 +1,10 @@
-//! `homeport alerts ls|ack|silence|resolve|comment` and `homeport rules ls|set|import|export`:
+//! `homeport alerts ls|ack|silence|resolve|comment` and `homeport rules ls|add|set|rm|import|export`:
 //! the alert inbox and the rules from the shell.
 
 use clap::{Args, Subcommand};
-use homeport_api::alerts::{AlertFilterInput, AlertRuleUpdate, AlertRuleView, AlertView};
+use std::collections::BTreeMap;
+
+use homeport_api::alerts::{AlertFilterInput, AlertRuleUpdate, AlertRuleView, AlertView, FlapSetting, NewRuleInput};
 use homeport_api::{Api, IpcError};
 use homeport_core::alerts::rules::{format_duration, parse_duration};
 use homeport_core::Error;
@@ -46,8 +48,13 @@ pub struct ListArgs {
 pub enum RulesCommand {
     /// List the built-in and imported rules.
     Ls,
-    /// Change a rule: turn it on or off, or set its threshold, `for` duration or severity.
+    /// Add a threshold rule over Homeport's metrics, such as `--metric load1 --op '>' --threshold 4`.
+    Add(AddArgs),
+    /// Change a rule: turn it on or off, or set its threshold, `for` duration, severity or
+    /// flapping guard.
     Set(SetArgs),
+    /// Remove an added or imported rule; built-in rules can only be switched off.
+    Rm { id: String },
     /// Import a Prometheus rule file (a mapping with `groups:`).
     Import {
         file: String,
@@ -78,6 +85,101 @@ pub struct SetArgs {
     /// P0, P1, P2 or P3.
     #[arg(long)]
     pub severity: Option<String>,
+    /// A flapping guard instead of `for`: DOWN,UP[,REMIND_MINUTES,MAX_REMINDERS], such as 2,3,60,3.
+    #[arg(long, conflicts_with = "no_flap")]
+    pub flap: Option<String>,
+    /// Remove the rule's flapping guard.
+    #[arg(long)]
+    pub no_flap: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    /// The alert name: letters, digits and underscores, such as HighLoad.
+    #[arg(long)]
+    pub name: String,
+    /// The metric, as `homeport metrics query` lists them, such as host_load1.
+    #[arg(long)]
+    pub metric: String,
+    /// Only series with this label, as NAME=VALUE; repeat for more.
+    #[arg(long = "label")]
+    pub labels: Vec<String>,
+    /// >, >=, <, <=, == or !=.
+    #[arg(long)]
+    pub op: String,
+    #[arg(long)]
+    pub threshold: f64,
+    /// Compare the increase over this window (for counters), such as 5m.
+    #[arg(long)]
+    pub increase: Option<String>,
+    /// How long the condition must hold before the rule fires, such as 0s, 5m or 1h.
+    #[arg(long = "for", default_value = "5m")]
+    pub for_duration: String,
+    /// P0, P1, P2 or P3.
+    #[arg(long, default_value = "P2")]
+    pub severity: String,
+    /// The text of the alert; `{{ $labels.NAME }}` takes a label of the series.
+    #[arg(long)]
+    pub summary: Option<String>,
+    /// A flapping guard instead of `for`: DOWN,UP[,REMIND_MINUTES,MAX_REMINDERS].
+    #[arg(long)]
+    pub flap: Option<String>,
+}
+
+fn duration_arg(field: &'static str, text: &str) -> Result<u64, IpcError> {
+    parse_duration(text).ok_or_else(|| {
+        IpcError::from(Error::invalid(
+            field,
+            text.to_string(),
+            "use a duration such as 0s, 5m or 1h",
+        ))
+    })
+}
+
+/// Reads `DOWN,UP[,REMIND_MINUTES,MAX_REMINDERS]`; reminders default to none.
+fn flap_arg(text: &str) -> Result<FlapSetting, IpcError> {
+    let invalid = || {
+        IpcError::from(Error::invalid(
+            "flap",
+            text.to_string(),
+            "write DOWN,UP or DOWN,UP,REMIND_MINUTES,MAX_REMINDERS, such as 2,3,60,3",
+        ))
+    };
+    let numbers: Vec<u32> = text
+        .split(',')
+        .map(|part| part.trim().parse::<u32>())
+        .collect::<Result<_, _>>()
+        .map_err(|_| invalid())?;
+    match numbers.as_slice() {
+        [down, up] => Ok(FlapSetting {
+            down_after: *down,
+            up_after: *up,
+            renotify_minutes: 0,
+            max_renotify: 0,
+        }),
+        [down, up, minutes, max] => Ok(FlapSetting {
+            down_after: *down,
+            up_after: *up,
+            renotify_minutes: *minutes,
+            max_renotify: *max,
+        }),
+        _ => Err(invalid()),
+    }
+}
+
+fn label_args(labels: &[String]) -> Result<BTreeMap<String, String>, IpcError> {
+    let mut matchers = BTreeMap::new();
+    for label in labels {
+        let (name, value) = label.split_once('=').ok_or_else(|| {
+            IpcError::from(Error::invalid(
+                "label",
+                label.clone(),
+                "write NAME=VALUE, such as mount=/",
+            ))
+        })?;
+        matchers.insert(name.trim().to_string(), value.to_string());
+    }
+    Ok(matchers)
 }
 
 pub async fn run_alerts(api: &Api, command: AlertsCommand, output: &Output) -> Result<(), IpcError> {
@@ -116,17 +218,37 @@ pub async fn run_alerts(api: &Api, command: AlertsCommand, output: &Output) -> R
 pub async fn run_rules(api: &Api, command: RulesCommand, output: &Output) -> Result<(), IpcError> {
     match command {
         RulesCommand::Ls => print_rules(&api.alerts_rules().await?, output),
+        RulesCommand::Add(args) => {
+            let rule = api
+                .alerts_rule_create(NewRuleInput {
+                    name: args.name,
+                    metric: args.metric,
+                    matchers: label_args(&args.labels)?,
+                    op: args.op,
+                    threshold: args.threshold,
+                    increase_seconds: args
+                        .increase
+                        .as_deref()
+                        .map(|text| duration_arg("increase", text))
+                        .transpose()?,
+                    for_seconds: duration_arg("for", &args.for_duration)?,
+                    severity: args.severity.to_uppercase(),
+                    summary: args.summary,
+                    flap: args.flap.as_deref().map(flap_arg).transpose()?,
+                })
+                .await?;
+            print_rules(std::slice::from_ref(&rule), output);
+        }
+        RulesCommand::Rm { id } => {
+            api.alerts_rule_remove(&id).await?;
+            output.done(&format!("Removed rule {id}"));
+        }
         RulesCommand::Set(args) => {
-            let for_seconds = match &args.for_duration {
-                None => None,
-                Some(text) => Some(parse_duration(text).ok_or_else(|| {
-                    IpcError::from(Error::invalid(
-                        "for",
-                        text.clone(),
-                        "use a duration such as 0s, 5m or 1h",
-                    ))
-                })?),
-            };
+            let for_seconds = args
+                .for_duration
+                .as_deref()
+                .map(|text| duration_arg("for", text))
+                .transpose()?;
             let enabled = match (args.enable, args.disable) {
                 (true, _) => Some(true),
                 (_, true) => Some(false),
@@ -140,6 +262,8 @@ pub async fn run_rules(api: &Api, command: RulesCommand, output: &Output) -> Res
                         threshold: args.threshold,
                         for_seconds,
                         severity: args.severity.map(|severity| severity.to_uppercase()),
+                        flap: args.flap.as_deref().map(flap_arg).transpose()?,
+                        clear_flap: args.no_flap.then_some(true),
                     },
                 )
                 .await?;

@@ -53,6 +53,12 @@ pub enum Command {
     /// List and change alert rules; import and export Prometheus rule files.
     #[command(subcommand)]
     Rules(crate::alerts::RulesCommand),
+    /// Back up with restic: plans, runs, snapshots, restores and restore drills.
+    #[command(subcommand)]
+    Backup(crate::backup::BackupCommand),
+    /// Export Homeport's configuration to a file, or import one, without secrets.
+    #[command(subcommand)]
+    Config(crate::config::ConfigCommand),
 }
 
 #[derive(Debug, Subcommand)]

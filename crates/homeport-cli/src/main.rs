@@ -6,6 +6,8 @@
 
 mod alerts;
 mod args;
+mod backup;
+mod config;
 mod cost;
 mod export;
 mod messages;
@@ -63,6 +65,17 @@ async fn run(command: Command, output: &Output) -> Result<(), IpcError> {
         (Api::open(paths).await?, guard)
     };
 
+    let result = run_command(&api, command, output).await;
+    // Commands that collect, check or back up may have opened alerts whose notifications are
+    // still being sent in the background; a process that exited now would drop them.
+    api.notify_drain(NOTIFY_DRAIN_TIMEOUT).await;
+    result
+}
+
+/// How long the CLI waits at exit for notifications still being sent.
+const NOTIFY_DRAIN_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(15);
+
+async fn run_command(api: &Api, command: Command, output: &Output) -> Result<(), IpcError> {
     match command {
         Command::Host(host) => run_host(&api, host, output).await,
         Command::Container(container) => run_container(&api, container, output).await,
@@ -76,6 +89,8 @@ async fn run(command: Command, output: &Output) -> Result<(), IpcError> {
         Command::Metrics(metrics) => metrics::run(&api, metrics, output).await,
         Command::Alerts(command) => alerts::run_alerts(&api, command, output).await,
         Command::Rules(command) => alerts::run_rules(&api, command, output).await,
+        Command::Backup(command) => backup::run(&api, command, output).await,
+        Command::Config(command) => config::run(&api, command, output).await,
         Command::Fleet(FleetCommand::Status { timeout }) => {
             let timeout = std::time::Duration::try_from_secs_f64(timeout)
                 .ok()
@@ -161,6 +176,7 @@ fn is_dry_run(command: &Command) -> bool {
         Command::Orchestrator(_) => true,
         // The calculator reads only files the user names; `--report` writes its one file.
         Command::Cost(_) => true,
+        Command::Config(command) => config::is_dry_run(command),
         _ => false,
     }
 }

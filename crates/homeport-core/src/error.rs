@@ -54,6 +54,14 @@ pub enum ErrorCode {
     AlertNotFound,
     AlertRuleNotFound,
     RuleFileInvalid,
+    ConfigFileInvalid,
+    ConfigFileTooNew,
+    BackupPlanNotFound,
+    BackupRepositoryLocked,
+    BackupPasswordWrong,
+    BackupRepositoryUnreachable,
+    BackupToolMissing,
+    BackupFailed,
     Storage,
     Cancelled,
     Internal,
@@ -334,10 +342,64 @@ pub enum Error {
         detail: String,
     },
 
+    /// A Homeport configuration file (export/import) is damaged or does not match the format.
+    /// `line` and `column` are 1-based, or 0 when the problem has no single place.
+    #[error("{file} line {line}, column {column}: {detail}. Nothing was imported; export the file again or fix it")]
+    ConfigFileInvalid {
+        file: String,
+        line: usize,
+        column: usize,
+        detail: String,
+    },
+
+    /// A configuration file written by a newer Homeport, whose format this version cannot read.
+    #[error("{file} has format version {version}, but this Homeport reads versions up to {supported}. Nothing was imported; update Homeport and import again")]
+    ConfigFileTooNew { file: String, version: u64, supported: u64 },
+
     /// An Alertmanager request failed: no connection, an HTTP error, or a body that is not its
     /// API v2 JSON.
     #[error("Alertmanager at {url} failed: {detail}. Check the address and that Alertmanager runs; for a server reached through SSH, the address is resolved on the host")]
     AlertmanagerFailed { url: String, detail: String },
+
+    #[error("no backup plan named or with id '{0}'. List the plans with `homeport backup plan ls`")]
+    BackupPlanNotFound(String),
+
+    /// Another restic process holds a lock on the repository. `unlock_offered` is true only when
+    /// the holder is this same host and its PID no longer runs there, so the lock is stale.
+    #[error("the restic repository {repository} is locked by PID {pid} on {holder_host} by {user}, created {age} (storage ID {storage_id}). {}", lock_advice(*.unlock_offered))]
+    BackupRepositoryLocked {
+        repository: String,
+        holder_host: String,
+        pid: u32,
+        user: String,
+        age: String,
+        storage_id: String,
+        unlock_offered: bool,
+    },
+
+    #[error("restic cannot open the repository {repository}: wrong password or no key found. Enter the repository's password again in the plan; Homeport does not retry with the same password")]
+    BackupPasswordWrong { repository: String },
+
+    /// The repository cannot be reached or opened: a network or login failure, a missing
+    /// folder, or a repository that was never initialised. `detail` is restic's message.
+    #[error("cannot open the restic repository {repository}: {detail}. Check the location and the host's access to it; initialise a new repository with `homeport backup plan init`")]
+    BackupRepositoryUnreachable { repository: String, detail: String },
+
+    /// `install` is the command that installs the tool on the host's system.
+    #[error("{tool} is not installed on {host}. Install it there, for example with `{install}`, then try again")]
+    BackupToolMissing {
+        host: String,
+        tool: String,
+        install: String,
+    },
+
+    /// A backup, restore or drill stopped at `stage` for a reason other than the typed ones.
+    #[error("the backup plan '{plan}' failed at the {stage} stage: {detail}")]
+    BackupFailed {
+        plan: String,
+        stage: String,
+        detail: String,
+    },
 
     #[error("the local database failed: {0}")]
     Storage(String),
@@ -347,6 +409,15 @@ pub enum Error {
 
     #[error("internal error: {0}")]
     Internal(String),
+}
+
+/// Returns the next step for a locked repository, for the `BackupRepositoryLocked` message.
+fn lock_advice(unlock_offered: bool) -> &'static str {
+    if unlock_offered {
+        "That process no longer runs, so the lock is stale: remove it with `homeport backup unlock`"
+    } else {
+        "Wait until that process ends, or ask whoever runs it; remove the lock only when you are sure it is stale"
+    }
 }
 
 /// Returns " (status N)" for a status, or nothing, for the `NotifyFailed` message.
@@ -405,6 +476,14 @@ impl Error {
             Error::AlertNotFound(_) => ErrorCode::AlertNotFound,
             Error::AlertRuleNotFound(_) => ErrorCode::AlertRuleNotFound,
             Error::RuleFileInvalid { .. } => ErrorCode::RuleFileInvalid,
+            Error::ConfigFileInvalid { .. } => ErrorCode::ConfigFileInvalid,
+            Error::ConfigFileTooNew { .. } => ErrorCode::ConfigFileTooNew,
+            Error::BackupPlanNotFound(_) => ErrorCode::BackupPlanNotFound,
+            Error::BackupRepositoryLocked { .. } => ErrorCode::BackupRepositoryLocked,
+            Error::BackupPasswordWrong { .. } => ErrorCode::BackupPasswordWrong,
+            Error::BackupRepositoryUnreachable { .. } => ErrorCode::BackupRepositoryUnreachable,
+            Error::BackupToolMissing { .. } => ErrorCode::BackupToolMissing,
+            Error::BackupFailed { .. } => ErrorCode::BackupFailed,
             Error::Storage(_) => ErrorCode::Storage,
             Error::Cancelled => ErrorCode::Cancelled,
             Error::Internal(_) => ErrorCode::Internal,
@@ -656,6 +735,63 @@ impl Error {
                 params.insert("kind", kind.to_string());
                 params.insert("line", line.to_string());
                 params.insert("column", column.to_string());
+                params.insert("detail", detail.clone());
+            }
+            Error::ConfigFileInvalid {
+                file,
+                line,
+                column,
+                detail,
+            } => {
+                params.insert("file", file.clone());
+                params.insert("line", line.to_string());
+                params.insert("column", column.to_string());
+                params.insert("detail", detail.clone());
+            }
+            Error::ConfigFileTooNew {
+                file,
+                version,
+                supported,
+            } => {
+                params.insert("file", file.clone());
+                params.insert("version", version.to_string());
+                params.insert("supported", supported.to_string());
+            }
+            Error::BackupPlanNotFound(plan) => {
+                params.insert("plan", plan.clone());
+            }
+            Error::BackupRepositoryLocked {
+                repository,
+                holder_host,
+                pid,
+                user,
+                age,
+                storage_id,
+                unlock_offered,
+            } => {
+                params.insert("repository", repository.clone());
+                params.insert("holderHost", holder_host.clone());
+                params.insert("pid", pid.to_string());
+                params.insert("user", user.clone());
+                params.insert("age", age.clone());
+                params.insert("storageId", storage_id.clone());
+                params.insert("unlockOffered", unlock_offered.to_string());
+            }
+            Error::BackupPasswordWrong { repository } => {
+                params.insert("repository", repository.clone());
+            }
+            Error::BackupRepositoryUnreachable { repository, detail } => {
+                params.insert("repository", repository.clone());
+                params.insert("detail", detail.clone());
+            }
+            Error::BackupToolMissing { host, tool, install } => {
+                params.insert("host", host.clone());
+                params.insert("tool", tool.clone());
+                params.insert("install", install.clone());
+            }
+            Error::BackupFailed { plan, stage, detail } => {
+                params.insert("plan", plan.clone());
+                params.insert("stage", stage.clone());
                 params.insert("detail", detail.clone());
             }
             Error::Cancelled => {}

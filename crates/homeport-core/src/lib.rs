@@ -6,7 +6,9 @@
 //! - [`error::Error`] is the one error type, with a stable [`error::ErrorCode`] for the UI.
 
 pub mod alerts;
+pub mod backup;
 pub mod catalog;
+pub mod config_transfer;
 pub mod connections;
 pub mod cost_scenarios;
 pub mod docker;

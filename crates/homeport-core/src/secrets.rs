@@ -70,6 +70,13 @@ impl SecretKey {
         Self(format!("notify/{channel_id}/{field}"))
     }
 
+    /// The entry holding one secret of a backup plan: `password` (the restic repository
+    /// password, shared by the plan's repositories) or an S3 key of one repository,
+    /// `s3-key-id/<repository>` or `s3-secret/<repository>`.
+    pub fn backup_plan(plan_id: &str, field: &str) -> Self {
+        Self(format!("backup/{plan_id}/{field}"))
+    }
+
     /// Returns the entry name, as shown in the OS keychain's UI.
     pub fn as_str(&self) -> &str {
         &self.0

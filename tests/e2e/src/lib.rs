@@ -4,6 +4,8 @@
 //! The tests run only when `HOMEPORT_E2E_APP` names the built binary (scripts/e2e.sh sets it
 //! and runs them under Xvfb); otherwise each test prints that it was skipped.
 
+pub mod notifications;
+
 use std::collections::HashMap;
 use std::net::TcpListener;
 use std::os::unix::process::CommandExt;
@@ -73,8 +75,16 @@ pub struct Session {
 }
 
 impl Session {
-    /// Starts the app with a fresh data folder and the given extra environment.
+    /// Starts the app with a fresh data folder and the given extra environment, and skips the
+    /// first-run guide that a fresh data folder shows.
     pub async fn start(app: &Path, env: &[(&str, &str)]) -> Self {
+        let session = Self::start_with_guide(app, env).await;
+        session.skip_first_run().await;
+        session
+    }
+
+    /// Starts the app like [`Session::start`] but leaves the first-run guide open.
+    pub async fn start_with_guide(app: &Path, env: &[(&str, &str)]) -> Self {
         let home = tempfile::tempdir().expect("temp dir");
         let port = free_port();
         let native_port = free_port();
@@ -126,6 +136,26 @@ impl Session {
         };
         session.wait_for("[data-testid=nav-hosts]").await;
         session
+    }
+
+    /// Waits until the start-up reads are done, then closes the first-run guide if it shows.
+    pub async fn skip_first_run(&self) {
+        self.wait_for("[data-startup=ready]").await;
+        if self
+            .client
+            .find(Locator::Css("[data-testid=first-run-guide]"))
+            .await
+            .is_ok()
+        {
+            self.click("[data-testid=first-run-skip]").await;
+            self.wait_until_gone("[data-testid=first-run-guide]").await;
+        }
+    }
+
+    /// Returns the session's private home: `data` is the app's `HOMEPORT_DATA_DIR`, and
+    /// `xdg-data`, `xdg-cache` and `xdg-config` are its XDG folders.
+    pub fn home(&self) -> &Path {
+        self._home.path()
     }
 
     /// Waits until an element matching `css` exists and returns it.

@@ -1,7 +1,7 @@
 // Display of open alerts: the translated title of each rule and the response target of each
 // severity. Rules this UI does not know yet show their id, so a newer backend stays readable.
 
-import type { AlertView, OpenAlertView } from './ipc/types';
+import type { AlertView, FlapSetting, OpenAlertView } from './ipc/types';
 
 /** The rules with a translated title under `alerts.rule.<id>`. */
 export const KNOWN_ALERT_RULES = [
@@ -11,6 +11,8 @@ export const KNOWN_ALERT_RULES = [
   'filesystem_full',
   'tls_expiring',
   'backup_too_old',
+  'backup_failed',
+  'backup_drill_failed',
   'collection_failed',
 ] as const;
 
@@ -132,4 +134,79 @@ export function formatForDuration(seconds: number): string {
     }
   }
   return `${seconds}s`;
+}
+
+/** The series Homeport writes, offered when a rule is written by hand. */
+export const RULE_METRICS = [
+  'cpu_usage_percent',
+  'cpu_iowait_percent',
+  'load1',
+  'load5',
+  'load15',
+  'memory_used_bytes',
+  'memory_available_bytes',
+  'swap_used_bytes',
+  'filesystem_used_percent',
+  'filesystem_used_bytes',
+  'disk_read_bytes_per_second',
+  'disk_write_bytes_per_second',
+  'network_receive_bytes_per_second',
+  'network_transmit_bytes_per_second',
+  'container_cpu_percent',
+  'container_memory_percent',
+  'container_memory_bytes',
+  'container_restarts',
+  'tls_days_left',
+  'backup_last_success_age_seconds',
+] as const;
+
+/** The comparisons a threshold rule can use. */
+export const RULE_OPERATORS = ['>', '>=', '<', '<=', '==', '!='] as const;
+
+/** Whether `text` is a Prometheus name (metric, label or alert): `[A-Za-z_][A-Za-z0-9_]*`. */
+export function isRuleName(text: string): boolean {
+  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(text);
+}
+
+/** Reads `name=value` into a one-label matcher; empty text is no matcher, anything else null. */
+export function parseMatcher(text: string): Record<string, string> | null {
+  const trimmed = text.trim();
+  if (trimmed === '') {
+    return {};
+  }
+  const at = trimmed.indexOf('=');
+  if (at <= 0) {
+    return null;
+  }
+  const name = trimmed.slice(0, at).trim();
+  return isRuleName(name) ? { [name]: trimmed.slice(at + 1) } : null;
+}
+
+/** Reads a whole number from `min` to `max`, or null. */
+export function parseCount(text: string, min: number, max = 1000): number | null {
+  const value = Number(text.trim());
+  return text.trim() !== '' && Number.isInteger(value) && value >= min && value <= max ? value : null;
+}
+
+/** A flapping guard as the API takes it, or a field name that is wrong. */
+export function checkFlap(draft: {
+  on: boolean;
+  downAfter: string;
+  upAfter: string;
+  renotifyMinutes: string;
+  maxRenotify: string;
+}): { flap: FlapSetting | null } | { invalid: string } {
+  if (!draft.on) {
+    return { flap: null };
+  }
+  const downAfter = parseCount(String(draft.downAfter), 1);
+  const upAfter = parseCount(String(draft.upAfter), 1);
+  const maxRenotify = parseCount(String(draft.maxRenotify), 0);
+  // Reminders at most once a minute and at least once a week, as the backend checks.
+  const renotifyMinutes = parseCount(String(draft.renotifyMinutes), maxRenotify === 0 ? 0 : 1, 10080);
+  if (downAfter === null) return { invalid: 'downAfter' };
+  if (upAfter === null) return { invalid: 'upAfter' };
+  if (maxRenotify === null) return { invalid: 'maxRenotify' };
+  if (renotifyMinutes === null) return { invalid: 'renotifyMinutes' };
+  return { flap: { downAfter, upAfter, renotifyMinutes, maxRenotify } };
 }

@@ -12,6 +12,7 @@ export type View =
   | { name: 'wizard' }
   | { name: 'rollout' }
   | { name: 'cost' }
-  | { name: 'monitoring'; hostId?: string }
+  | { name: 'monitoring'; hostId?: string; collect?: boolean }
   | { name: 'inbox' }
+  | { name: 'backups' }
   | { name: 'containers'; host: HostView };

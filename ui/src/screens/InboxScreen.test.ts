@@ -68,6 +68,8 @@ const rule: AlertRuleView = {
   labels: {},
   annotations: {},
   evaluatedHere: true,
+  flap: null,
+  keepFiringFor: null,
 };
 
 let listed: AlertView[];
@@ -103,6 +105,12 @@ beforeEach(() => {
         return [rule];
       case 'alerts_rule_update':
         return { ...rule, ...(args.update as object), threshold: (args.update as { threshold: number }).threshold ?? 80 };
+      case 'alerts_rule_create': {
+        const input = args.rule as { name: string; flap: AlertRuleView['flap'] };
+        return { ...rule, id: `custom:${input.name}`, name: input.name, source: 'custom', flap: input.flap };
+      }
+      case 'alerts_rule_remove':
+        return null;
       case 'alerts_rules_import': {
         if (!args.wrap) {
           const error: IpcError = {
@@ -206,7 +214,7 @@ describe('InboxScreen', () => {
     await waitFor(() =>
       expect(invoke).toHaveBeenCalledWith('alerts_rule_update', {
         id: 'filesystem_full',
-        update: { enabled: null, threshold: 1, forSeconds: 300, severity: 'P2' },
+        update: { enabled: null, threshold: 1, forSeconds: 300, severity: 'P2', flap: null, clearFlap: null },
       }),
     );
 
@@ -216,5 +224,81 @@ describe('InboxScreen', () => {
     await fireEvent.click(screen.getByTestId('rules-wrap-import'));
     await waitFor(() => expect(screen.getByTestId('rules-notice').textContent).toContain('1 rule imported'));
     expect(invoke).toHaveBeenCalledWith('alerts_rules_import', { path: '/tmp/list.yml', wrap: true });
+  });
+
+  it('adds a rule with a flapping guard, checks its fields first, and removes it on a second press', async () => {
+    render(InboxScreen);
+    await fireEvent.click(screen.getByTestId('inbox-tab-rules'));
+    await screen.findByTestId('rule-row');
+    await fireEvent.click(screen.getByTestId('rule-new'));
+    const form = await screen.findByTestId('rule-new-form');
+    await fireEvent.input(within(form).getByTestId('rule-new-name'), { target: { value: 'high load' } });
+    await fireEvent.input(within(form).getByTestId('rule-new-metric'), { target: { value: 'load1' } });
+    await fireEvent.input(within(form).getByTestId('rule-new-threshold'), { target: { value: '4' } });
+    await fireEvent.click(within(form).getByTestId('rule-new-save'));
+    expect((await within(form).findByTestId('rule-new-problem')).textContent).toContain('HighLoad');
+    expect(invoke).not.toHaveBeenCalledWith('alerts_rule_create', expect.anything());
+
+    await fireEvent.input(within(form).getByTestId('rule-new-name'), { target: { value: 'HighLoad' } });
+    await fireEvent.click(within(form).getByTestId('rule-new-flap-on'));
+    await fireEvent.input(within(form).getByTestId('rule-new-flap-down'), { target: { value: '0' } });
+    await fireEvent.click(within(form).getByTestId('rule-new-save'));
+    await waitFor(() => expect(within(form).getByTestId('rule-new-problem').textContent).toContain('1 to 1000'));
+
+    await fireEvent.input(within(form).getByTestId('rule-new-flap-down'), { target: { value: '2' } });
+    await fireEvent.input(within(form).getByTestId('rule-new-flap-up'), { target: { value: '3' } });
+    await fireEvent.click(within(form).getByTestId('rule-new-save'));
+    await waitFor(() =>
+      expect(invoke).toHaveBeenCalledWith('alerts_rule_create', {
+        rule: {
+          name: 'HighLoad',
+          metric: 'load1',
+          matchers: {},
+          op: '>',
+          threshold: 4,
+          increaseSeconds: null,
+          forSeconds: 300,
+          severity: 'P2',
+          summary: null,
+          flap: { downAfter: 2, upAfter: 3, renotifyMinutes: 60, maxRenotify: 3 },
+        },
+      }),
+    );
+    expect(screen.getByTestId('rules-notice').textContent).toContain('HighLoad');
+    const added = (await screen.findAllByTestId('rule-row')).find((row) => row.dataset.rule === 'custom:HighLoad');
+    expect(added).toBeTruthy();
+    expect(screen.getByTestId('rule-flap-summary').textContent).toContain('open after 2 failures');
+
+    const remove = within(added as HTMLElement).getByTestId('rule-remove');
+    await fireEvent.click(remove);
+    expect(invoke).not.toHaveBeenCalledWith('alerts_rule_remove', expect.anything());
+    await fireEvent.click(remove);
+    await waitFor(() => expect(invoke).toHaveBeenCalledWith('alerts_rule_remove', { id: 'custom:HighLoad' }));
+    await waitFor(() =>
+      expect(screen.getAllByTestId('rule-row').every((row) => row.dataset.rule !== 'custom:HighLoad')).toBe(true),
+    );
+  });
+
+  it('turns on the flapping guard of an existing rule', async () => {
+    render(InboxScreen);
+    await fireEvent.click(screen.getByTestId('inbox-tab-rules'));
+    const row = await screen.findByTestId('rule-row');
+    await fireEvent.click(within(row).getByTestId('rule-edit'));
+    await fireEvent.click(await screen.findByTestId('rule-flap-on'));
+    await fireEvent.input(screen.getByTestId('rule-flap-every'), { target: { value: '30' } });
+    await fireEvent.click(within(row).getByTestId('rule-save'));
+    await waitFor(() =>
+      expect(invoke).toHaveBeenCalledWith('alerts_rule_update', {
+        id: 'filesystem_full',
+        update: {
+          enabled: null,
+          threshold: 80,
+          forSeconds: 0,
+          severity: 'P2',
+          flap: { downAfter: 2, upAfter: 2, renotifyMinutes: 30, maxRenotify: 3 },
+          clearFlap: null,
+        },
+      }),
+    );
   });
 });

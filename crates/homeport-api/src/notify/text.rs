@@ -26,6 +26,7 @@ fn texts(locale: Locale) -> &'static BTreeMap<String, String> {
         let parsed: Value = serde_json::from_str(catalog).unwrap_or_default();
         let mut texts = section(&parsed, "/notify/message", "");
         texts.extend(section(&parsed, "/notify/tray", "tray."));
+        texts.extend(section(&parsed, "/alerts/rule", "rule."));
         texts
     })
 }
@@ -69,10 +70,16 @@ pub fn notice_message(notice: &AlertNotice, locale: Locale) -> Message {
         NoticeKind::Reminder => "titleReminder",
         NoticeKind::Resolved => "titleResolved",
     };
+    // The inbox's title of a built-in rule, then the rule's alert name, then its id.
+    let rule_title = texts(locale)
+        .get(&format!("rule.{}", alert.rule))
+        .or_else(|| alert.params.get("name"))
+        .cloned()
+        .unwrap_or_else(|| alert.rule.clone());
     let title = render(
         locale,
         title_key,
-        &[("severity", severity), ("rule", &alert.rule), ("host", &target)],
+        &[("severity", severity), ("rule", &rule_title), ("host", &target)],
     );
 
     let count = alert.count.to_string();
@@ -94,9 +101,10 @@ pub fn notice_message(notice: &AlertNotice, locale: Locale) -> Message {
     if let Some(value) = &value {
         lines.push(render(locale, "lineValue", &[("value", value)]));
     }
+    let seen_key = if alert.count > 1 { "lineSeen" } else { "lineSeenOnce" };
     lines.push(render(
         locale,
-        "lineSeen",
+        seen_key,
         &[("count", &count), ("since", &alert.first_seen)],
     ));
 
@@ -229,7 +237,12 @@ mod tests {
             let message = notice_message(&notice, locale);
             assert!(message.title.contains("P2"), "{}", message.title);
             assert!(message.title.contains("nas"), "{}", message.title);
-            assert!(message.title.contains("filesystem_full"), "{}", message.title);
+            assert!(
+                !message.title.contains("filesystem_full"),
+                "the rule's title, not its id: {}",
+                message.title
+            );
+            assert!(message.body.contains("filesystem_full"), "{}", message.body);
             assert!(message.body.contains("93 %"), "{}", message.body);
             assert!(message.body.contains('3'), "{}", message.body);
             assert!(
@@ -240,5 +253,18 @@ mod tests {
         }
         let chinese = notice_message(&notice, Locale::ZhCn);
         assert_ne!(chinese.title, notice_message(&notice, Locale::En).title);
+        assert!(chinese.title.contains("文件系统"), "{}", chinese.title);
+
+        let mut once = notice.clone();
+        once.alert.count = 1;
+        once.alert.rule = "custom:HighLoad".into();
+        once.alert.params.insert("name".into(), "HighLoad".into());
+        let message = notice_message(&once, Locale::En);
+        assert!(
+            message.title.contains("HighLoad") && !message.title.contains("custom:"),
+            "{}",
+            message.title
+        );
+        assert!(message.body.contains("First seen"), "{}", message.body);
     }
 }

@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
-use super::rules::{Condition, Reduce, Rule};
+use super::rules::{parse_duration, Condition, Reduce, Rule};
 use super::{FlapGuard, NoticeKind, Transition};
 
 /// The stage of one alert instance, as Prometheus names them.
@@ -40,6 +40,18 @@ pub struct InstanceState {
     pub guard: FlapGuard,
     /// The value of the last evaluation, absent when the series was.
     pub value: Option<f64>,
+    /// The first evaluation at which a firing instance's condition no longer held, while
+    /// `keep_firing_for` keeps it firing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub keep_firing_since: Option<i64>,
+}
+
+impl InstanceState {
+    /// The part of the state that must survive a restart. The value is left out: every
+    /// evaluation sets it before any notice reads it, so a changed value alone needs no write.
+    fn durable(&self) -> (Phase, Option<i64>, FlapGuard, Option<i64>) {
+        (self.phase, self.active_since, self.guard, self.keep_firing_since)
+    }
 }
 
 /// One series of a host with the samples evaluation needs: at least the newest, and the whole
@@ -121,10 +133,22 @@ pub fn step(rule: &Rule, state: &mut InstanceState, value: Option<f64>, now: i64
 
     if !holds {
         let was_firing = state.phase == Phase::Firing;
+        // Prometheus's `keep_firing_for`: a firing alert stays open that long after the first
+        // evaluation where the condition stopped holding, so a value that dips under the
+        // threshold for one sample does not resolve and reopen it.
+        let keep_for = rule.keep_firing_for.as_deref().and_then(parse_duration).unwrap_or(0);
+        if was_firing && keep_for > 0 {
+            let since = *state.keep_firing_since.get_or_insert(now);
+            if u64::try_from(now.saturating_sub(since)).unwrap_or(0) < keep_for {
+                return None;
+            }
+        }
         state.phase = Phase::Inactive;
         state.active_since = None;
+        state.keep_firing_since = None;
         return was_firing.then_some(NoticeKind::Resolved);
     }
+    state.keep_firing_since = None;
     let since = *state.active_since.get_or_insert(now);
     if state.phase == Phase::Firing {
         return None;
@@ -139,6 +163,17 @@ pub fn step(rule: &Rule, state: &mut InstanceState, value: Option<f64>, now: i64
     }
 }
 
+/// What one evaluation of a host did: the notices, and the instances whose stored state must
+/// change, so the caller writes only those.
+#[derive(Debug, Default)]
+pub struct HostEvaluation {
+    pub events: Vec<InstanceEvent>,
+    /// Instances created or changed, by fingerprint; their new state is in the states map.
+    pub changed: Vec<String>,
+    /// Instances that became inactive and were dropped from the states map.
+    pub removed: Vec<String>,
+}
+
 /// Evaluates every enabled threshold rule over one host's series at `now` (Unix seconds) and
 /// returns the notices. `states` holds the host's instances by fingerprint and is updated in
 /// place; instances whose series is gone are evaluated as absent and dropped once inactive.
@@ -149,6 +184,17 @@ pub fn evaluate_host(
     states: &mut HashMap<String, InstanceState>,
     now: i64,
 ) -> Vec<InstanceEvent> {
+    evaluate_host_tracked(rules, host_id, series, states, now).events
+}
+
+/// [`evaluate_host`], also reporting which instances changed.
+pub fn evaluate_host_tracked(
+    rules: &[Rule],
+    host_id: &str,
+    series: &[SeriesInput],
+    states: &mut HashMap<String, InstanceState>,
+    now: i64,
+) -> HostEvaluation {
     let now_ms = now.saturating_mul(1_000);
     let mut by_metric: HashMap<&str, Vec<&SeriesInput>> = HashMap::new();
     for input in series {
@@ -161,6 +207,7 @@ pub fn evaluate_host(
     let rules_with_state: HashSet<String> = states.values().map(|state| state.rule_id.clone()).collect();
 
     let mut events = Vec::new();
+    let mut changed = Vec::new();
     let mut seen = HashSet::new();
     let emit = |fingerprint: &str, state: &InstanceState, kind: Option<NoticeKind>, events: &mut Vec<InstanceEvent>| {
         if let Some(kind) = kind {
@@ -197,17 +244,26 @@ pub fn evaluate_host(
                 continue;
             }
             let fingerprint = instance_fingerprint(&rule.id, host_id, &input.labels);
-            let state = match states.get_mut(&fingerprint) {
-                Some(state) => state,
+            let (state, before) = match states.get_mut(&fingerprint) {
+                Some(state) => {
+                    let before = Some(state.durable());
+                    (state, before)
+                }
                 None if !holds => continue,
-                None => states.entry(fingerprint.clone()).or_insert_with(|| InstanceState {
-                    rule_id: rule.id.clone(),
-                    labels: input.labels.clone(),
-                    ..InstanceState::default()
-                }),
+                None => {
+                    let state = states.entry(fingerprint.clone()).or_insert_with(|| InstanceState {
+                        rule_id: rule.id.clone(),
+                        labels: input.labels.clone(),
+                        ..InstanceState::default()
+                    });
+                    (state, None)
+                }
             };
             let kind = step(rule, state, value, now);
             emit(&fingerprint, state, kind, &mut events);
+            if before != Some(state.durable()) {
+                changed.push(fingerprint.clone());
+            }
             seen.insert(fingerprint);
         }
     }
@@ -218,6 +274,7 @@ pub fn evaluate_host(
         if seen.contains(fingerprint) {
             continue;
         }
+        let before = state.durable();
         let kind = match rules_by_id.get(state.rule_id.as_str()) {
             Some(rule) if rule.enabled => step(rule, state, None, now),
             _ => {
@@ -229,12 +286,27 @@ pub fn evaluate_host(
             }
         };
         emit(fingerprint, state, kind, &mut events);
+        if before != state.durable() {
+            changed.push(fingerprint.clone());
+        }
     }
 
     // An inactive instance with nothing counted carries no state, so only the few instances
     // that are pending, firing or counting failures are kept and stored.
-    states.retain(|_, state| state.phase != Phase::Inactive || state.guard.down || state.guard.failures > 0);
-    events
+    let mut removed = Vec::new();
+    states.retain(|fingerprint, state| {
+        let keep = state.phase != Phase::Inactive || state.guard.down || state.guard.failures > 0;
+        if !keep {
+            removed.push(fingerprint.clone());
+        }
+        keep
+    });
+    changed.retain(|fingerprint| states.contains_key(fingerprint));
+    HostEvaluation {
+        events,
+        changed,
+        removed,
+    }
 }
 
 #[cfg(test)]
@@ -384,6 +456,59 @@ mod tests {
         assert_eq!(events.len(), 1);
         assert_eq!(events[0].kind, NoticeKind::Resolved);
         assert!(states.is_empty());
+    }
+
+    #[test]
+    fn keep_firing_for_holds_through_a_dip() {
+        let mut rule = rule(Reduce::Latest, Operator::Gt, 80.0, 0);
+        rule.keep_firing_for = Some("2m".into());
+        let values = [
+            (0, Some(90.0)),
+            (60, Some(10.0)),
+            (120, Some(90.0)),
+            (180, Some(10.0)),
+            (240, Some(10.0)),
+            (300, Some(10.0)),
+        ];
+        assert_eq!(
+            run(&rule, &values),
+            vec![(0, NoticeKind::Opened), (300, NoticeKind::Resolved)],
+            "the dip at 60 s lasts less than 2 minutes; the one from 180 s lasts until 300 s"
+        );
+    }
+
+    #[test]
+    fn tracking_reports_only_durable_changes() {
+        let rule = rule(Reduce::Latest, Operator::Gt, 80.0, 300);
+        let mut states = HashMap::new();
+        let first = evaluate_host_tracked(
+            std::slice::from_ref(&rule),
+            "h",
+            &[series(&[(0, 90.0)])],
+            &mut states,
+            0,
+        );
+        assert_eq!(first.changed.len(), 1, "a new pending instance is written");
+
+        // Only the value moved: pending since 0 either way, so nothing needs writing.
+        let second = evaluate_host_tracked(
+            std::slice::from_ref(&rule),
+            "h",
+            &[series(&[(60, 95.0)])],
+            &mut states,
+            60,
+        );
+        assert!(second.changed.is_empty() && second.removed.is_empty());
+
+        let third = evaluate_host_tracked(
+            std::slice::from_ref(&rule),
+            "h",
+            &[series(&[(120, 10.0)])],
+            &mut states,
+            120,
+        );
+        assert!(third.changed.is_empty());
+        assert_eq!(third.removed.len(), 1, "the instance went back to inactive");
     }
 
     /// The flapping case: down after 2 failures, up after 3 passes, reminders every 60 min at

@@ -18,7 +18,9 @@ pub mod rules;
 pub mod tls;
 
 pub use builtin::builtin_rules;
-pub use engine::{evaluate_host, InstanceEvent, InstanceState, Phase, SeriesInput};
+pub use engine::{
+    evaluate_host, evaluate_host_tracked, HostEvaluation, InstanceEvent, InstanceState, Phase, SeriesInput,
+};
 pub use guard::{FlapGuard, FlapPolicy, Transition};
 pub use host_rules::{observe_fleet, HOST_UNREACHABLE, HOST_UNREACHABLE_POLICY};
 pub use model::{Alert, AlertComment, AlertFilter, AlertState, NewAlert, Severity, HOMEPORT_SOURCE};

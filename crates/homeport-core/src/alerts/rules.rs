@@ -21,6 +21,8 @@ pub enum RuleSource {
     Builtin,
     /// Imported from a Prometheus rule file.
     PrometheusFile,
+    /// Written in Homeport's rules form or with `homeport rules add`.
+    Custom,
 }
 
 impl RuleSource {
@@ -28,6 +30,7 @@ impl RuleSource {
         match self {
             RuleSource::Builtin => "builtin",
             RuleSource::PrometheusFile => "prometheus-file",
+            RuleSource::Custom => "custom",
         }
     }
 }
@@ -148,8 +151,8 @@ pub struct Rule {
     pub labels: BTreeMap<String, String>,
     #[serde(default)]
     pub annotations: BTreeMap<String, String>,
-    /// Prometheus's `keep_firing_for` of an imported rule.
-    /// NOTE: Homeport's engine does not apply it; only the export writes it back.
+    /// Prometheus's `keep_firing_for` of an imported rule: a firing alert stays open this long
+    /// after its condition last held.
     #[serde(default)]
     pub keep_firing_for: Option<String>,
     /// The original PromQL text of an imported rule, exported back unchanged.
@@ -223,9 +226,84 @@ impl Rule {
             if flap.down_after == 0 || flap.up_after == 0 {
                 return Err(Error::invalid("flap", "0".to_string(), "down and up counts start at 1"));
             }
+            if flap.down_after > 1_000 || flap.up_after > 1_000 || flap.max_renotify > 1_000 {
+                return Err(Error::invalid(
+                    "flap",
+                    format!("{}/{}/{}", flap.down_after, flap.up_after, flap.max_renotify),
+                    "choose counts of at most 1000",
+                ));
+            }
+            if flap.max_renotify > 0 && flap.renotify_every_secs < 60 {
+                return Err(Error::invalid(
+                    "renotify",
+                    format_duration(flap.renotify_every_secs),
+                    "remind at most once a minute, or set the number of reminders to 0",
+                ));
+            }
+        }
+        if self.source == RuleSource::Custom {
+            self.validate_custom()?;
         }
         Ok(())
     }
+
+    /// Checks what only a rule written in Homeport can get wrong: its name and the metric it
+    /// names, which the PromQL export writes out as they are.
+    fn validate_custom(&self) -> Result<()> {
+        if !is_identifier(&self.name) {
+            return Err(Error::invalid(
+                "name",
+                self.name.clone(),
+                "use letters, digits and underscores, starting with a letter, such as HighLoad",
+            ));
+        }
+        let Condition::Threshold(threshold) = &self.condition else {
+            return Err(Error::invalid(
+                "condition",
+                self.id.clone(),
+                "a rule written here is a threshold",
+            ));
+        };
+        if !is_identifier(&threshold.metric) {
+            return Err(Error::invalid(
+                "metric",
+                threshold.metric.clone(),
+                "name a metric Homeport collects, such as host_load1",
+            ));
+        }
+        for name in threshold.matchers.keys() {
+            if !is_identifier(name) {
+                return Err(Error::invalid(
+                    "label",
+                    name.clone(),
+                    "label names are letters, digits and underscores",
+                ));
+            }
+        }
+        if let Reduce::Increase { window_secs } = threshold.reduce {
+            if !(60..=86_400).contains(&window_secs) {
+                return Err(Error::invalid(
+                    "window",
+                    format_duration(window_secs),
+                    "choose a window between 1m and 1d",
+                ));
+            }
+        }
+        if self.stale_after_secs == 0 {
+            return Err(Error::invalid("staleAfter", "0s", "choose a positive duration"));
+        }
+        Ok(())
+    }
+}
+
+/// Whether `text` is a Prometheus metric, label or alert name: `[A-Za-z_][A-Za-z0-9_]*`.
+pub fn is_identifier(text: &str) -> bool {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .is_some_and(|first| first.is_ascii_alphabetic() || first == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && text.len() <= 200
 }
 
 /// Writes a threshold in PromQL, such as `increase(container_restarts[5m]) > 2`.

@@ -12,11 +12,13 @@ mod pty;
 pub mod quote;
 mod session;
 pub mod sftp;
+mod stream;
 
 pub use hostkey::{fingerprint_of, KeyPolicy, SeenKey};
 pub use pty::{
     open_pty, validate_container_ref, Pty, PtyControl, PtyEvent, PtyExit, PtyProgram, PtySize, MAX_PTY_DIMENSION, TERM,
 };
 pub use session::{connect, connect_via, ExecOutput, SshAuth, SshSession, SshTarget};
+pub use stream::{LineSplitter, OutputStream, StreamExit};
 // Container terminals (docker/exec.rs) build their Pty from the same queues.
 pub(crate) use pty::{pty_queues, PtyInput};

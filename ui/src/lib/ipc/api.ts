@@ -3,6 +3,7 @@
 
 import { Channel, invoke } from '@tauri-apps/api/core';
 import { isErrorCode } from './errorCodes';
+import type { ConfigExportView, ConfigImportView, LocalEngineView } from './types';
 import type {
   AlertmanagerSource,
   AlertmanagerSyncView,
@@ -19,13 +20,17 @@ import type {
 import type {
   AlertFilterInput,
   AlertRuleUpdate,
+  NewRuleInput,
   AlertRuleView,
   AlertView,
   RuleExportView,
   RuleImportView,
 } from './types';
 import type {
+  AboutInfo,
   AppInfo,
+  DesktopSettings,
+  UpdateInfo,
   BuilderDeployInput,
   BuilderDraft,
   ExportView,
@@ -162,6 +167,22 @@ export function settingsGet(): Promise<Settings> {
 
 export function settingsSet(settings: Settings): Promise<Settings> {
   return call('settings_set', { settings });
+}
+
+export function configExport(path: string): Promise<ConfigExportView> {
+  return call('config_export', { path });
+}
+
+export function configImportPreview(path: string): Promise<ConfigImportView> {
+  return call('config_import_preview', { path });
+}
+
+export function configImportApply(path: string): Promise<ConfigImportView> {
+  return call('config_import_apply', { path });
+}
+
+export function localEngine(): Promise<LocalEngineView> {
+  return call('local_engine');
 }
 
 export function hostList(): Promise<HostView[]> {
@@ -802,9 +823,19 @@ export function alertsRules(): Promise<AlertRuleView[]> {
   return call('alerts_rules', {});
 }
 
-/** Changes a rule's switch, threshold, `for` duration or severity. */
+/** Changes a rule's switch, threshold, `for` duration, severity or flapping guard. */
 export function alertsRuleUpdate(id: string, update: AlertRuleUpdate): Promise<AlertRuleView> {
   return call('alerts_rule_update', { id, update });
+}
+
+/** Adds a threshold rule over Homeport's metrics. */
+export function alertsRuleCreate(rule: NewRuleInput): Promise<AlertRuleView> {
+  return call('alerts_rule_create', { rule });
+}
+
+/** Removes an added or imported rule. */
+export function alertsRuleRemove(id: string): Promise<void> {
+  return call('alerts_rule_remove', { id });
 }
 
 /** Imports a Prometheus rule file; `wrap` wraps a bare list of rules into one group. */
@@ -870,4 +901,160 @@ export function alertmanagerSilenceCreate(id: string, silence: NewSilence): Prom
 /** Expires a silence. */
 export function alertmanagerSilenceExpire(id: string, silenceId: string): Promise<void> {
   return call('alertmanager_silence_expire', { id, silenceId });
+}
+
+/** Returns version, commit and folders for the About section. */
+export function appAbout(): Promise<AboutInfo> {
+  return call('app_about');
+}
+
+/** Opens the data or log folder in the file manager. */
+export function appFolderOpen(folder: 'data' | 'logs'): Promise<void> {
+  return call('app_folder_open', { folder });
+}
+
+export function desktopSettingsGet(): Promise<DesktopSettings> {
+  return call('desktop_settings_get');
+}
+
+export function desktopSettingsSet(settings: DesktopSettings): Promise<DesktopSettings> {
+  return call('desktop_settings_set', { settings });
+}
+
+/** Returns what the last update check of this run found, without asking the feed. */
+export function updateStatus(): Promise<UpdateInfo | null> {
+  return call('update_status');
+}
+
+/** Asks the update feed for a newer version; rejects while update checks are off. */
+export function updateCheck(): Promise<UpdateInfo | null> {
+  return call('update_check');
+}
+
+/** Downloads, verifies and installs the newer version, then restarts the app. */
+export function updateInstall(): Promise<void> {
+  return call('update_install');
+}
+
+// Backups: plans, runs, snapshots, restores and drills. Runs send events on a channel, and
+// the returned promise resolves to the run's record when it ends. `backupCancel` stops a run.
+
+import type {
+  BackupPlanInput,
+  BackupPlanView,
+  BackupToolsView,
+  DrillRecord,
+  DrillReportView,
+  Node as SnapshotNode,
+  PlanDefinition,
+  RestorePreview,
+  RestoreRequest,
+  RunEvent,
+  RunRecord,
+  SchedulePreviewView,
+  Snapshot,
+} from './types';
+
+async function callWithRunEvents<T>(
+  command: string,
+  args: Record<string, unknown>,
+  onEvent: (event: RunEvent) => void,
+): Promise<T> {
+  try {
+    const channel = new Channel<RunEvent>(onEvent);
+    return await invoke<T>(command, { ...args, onEvent: channel });
+  } catch (reason) {
+    throw toIpcError(reason);
+  }
+}
+
+/** Lists the backup plans with their last run, last good backup and RPO state. */
+export function backupPlans(): Promise<BackupPlanView[]> {
+  return call('backup_plans');
+}
+
+/** Checks a plan file's text without saving it. Errors carry the line and column. */
+export function backupPlanParse(file: string, text: string): Promise<PlanDefinition> {
+  return call('backup_plan_parse', { file, text });
+}
+
+/** Describes a cron schedule in both languages with its next runs; errors carry the column. */
+export function backupSchedulePreview(schedule: string): Promise<SchedulePreviewView> {
+  return call('backup_schedule_preview', { schedule });
+}
+
+/** Validates and stores a plan. A new plan gets a generated repository password. */
+export function backupPlanSave(input: BackupPlanInput): Promise<BackupPlanView> {
+  return call('backup_plan_save', { input });
+}
+
+export function backupPlanRemove(plan: string): Promise<void> {
+  return call('backup_plan_remove', { plan });
+}
+
+/** Runs `restic init` for the plan's repositories that do not exist yet. */
+export function backupPlanInit(plan: string, onEvent: (event: RunEvent) => void): Promise<RunRecord> {
+  return callWithRunEvents('backup_plan_init', { plan }, onEvent);
+}
+
+/** Reports whether restic and rclone are installed on a host, with install commands. */
+export function backupTools(hostId: string): Promise<BackupToolsView> {
+  return call('backup_tools', { hostId });
+}
+
+/** Runs a plan now: dump, backup, forget, check and copy, with progress on `onEvent`. */
+export function backupRun(plan: string, onEvent: (event: RunEvent) => void): Promise<RunRecord> {
+  return callWithRunEvents('backup_run', { plan }, onEvent);
+}
+
+/** Cancels the plan's backup, restore or drill in progress; resolves to whether one ran. */
+export function backupCancel(plan: string): Promise<boolean> {
+  return call('backup_cancel', { plan });
+}
+
+/** Lists the plan's newest runs with their stages. */
+export function backupRuns(plan: string, limit: number): Promise<RunRecord[]> {
+  return call('backup_runs', { plan, limit });
+}
+
+/** Removes stale locks, or every lock when `removeAll` and `confirmed` are both set. */
+export function backupUnlock(plan: string, removeAll: boolean, confirmed: boolean): Promise<RunRecord> {
+  return call('backup_unlock', { plan, removeAll, confirmed });
+}
+
+export function backupSnapshots(plan: string): Promise<Snapshot[]> {
+  return call('backup_snapshots', { plan });
+}
+
+/** Lists one folder level of a snapshot. */
+export function backupFiles(plan: string, snapshot: string, folder: string): Promise<SnapshotNode[]> {
+  return call('backup_files', { plan, snapshot, folder });
+}
+
+/** Lists what a restore would create, overwrite or put outside its target, changing nothing. */
+export function backupRestorePreview(plan: string, request: RestoreRequest): Promise<RestorePreview> {
+  return call('backup_restore_preview', { plan, request });
+}
+
+export function backupRestore(
+  plan: string,
+  request: RestoreRequest,
+  overwriteConfirmed: boolean,
+  onEvent: (event: RunEvent) => void,
+): Promise<RunRecord> {
+  return callWithRunEvents('backup_restore', { plan, request, overwriteConfirmed }, onEvent);
+}
+
+/** Restores sample files of the newest snapshot and compares their checksums. */
+export function backupDrill(plan: string, random: boolean | null, onEvent: (event: RunEvent) => void): Promise<DrillRecord> {
+  return callWithRunEvents('backup_drill', { plan, random }, onEvent);
+}
+
+export function backupDrills(plan: string): Promise<DrillRecord[]> {
+  return call('backup_drills', { plan });
+}
+
+/** Returns the plan's drill history as `json`, `csv` or `markdown` text. */
+export function backupDrillReport(plan: string, format: string): Promise<DrillReportView> {
+  return call('backup_drill_report', { plan, format });
 }

@@ -29,7 +29,7 @@ export type EngineTlsView = { ca: string, cert: string | null, key: string | nul
 
 export type EngineInput = { name: string, socket: string | null, address: string | null, port: number | null, tls: EngineTlsView | null, group: string | null, tags: Array<string>, };
 
-export type ErrorCode = "InvalidInput" | "HostNotFound" | "HostNameTaken" | "HostUnreachable" | "HostKeyUnknown" | "HostKeyChanged" | "HostKeyRevoked" | "AuthFailed" | "KeyFileUnreadable" | "PassphraseWrong" | "SecretMissing" | "ConfigInvalid" | "AgentUnavailable" | "DockerUnavailable" | "DockerPermissionDenied" | "DockerApiTooOld" | "DockerError" | "ContainerNotFound" | "ContainerNotRunning" | "ContainerShellMissing" | "EngineTls" | "StackNotFound" | "ComposeInvalid" | "DeployFailed" | "StackUpdateFailed" | "ImageMissing" | "PortInUse" | "BindSourceMissing" | "ServiceNotReady" | "KeychainLocked" | "KeychainUnavailable" | "TemplateSourceInvalid" | "DownloadFailed" | "PrometheusUnreachable" | "PromqlInvalid" | "PrometheusQueryFailed" | "PrometheusResponseTooLarge" | "PrometheusSourceMissing" | "NotifyChannelNotFound" | "NotifyFailed" | "AlertmanagerFailed" | "AlertNotFound" | "AlertRuleNotFound" | "RuleFileInvalid" | "Storage" | "Cancelled" | "Internal";
+export type ErrorCode = "InvalidInput" | "HostNotFound" | "HostNameTaken" | "HostUnreachable" | "HostKeyUnknown" | "HostKeyChanged" | "HostKeyRevoked" | "AuthFailed" | "KeyFileUnreadable" | "PassphraseWrong" | "SecretMissing" | "ConfigInvalid" | "AgentUnavailable" | "DockerUnavailable" | "DockerPermissionDenied" | "DockerApiTooOld" | "DockerError" | "ContainerNotFound" | "ContainerNotRunning" | "ContainerShellMissing" | "EngineTls" | "StackNotFound" | "ComposeInvalid" | "DeployFailed" | "StackUpdateFailed" | "ImageMissing" | "PortInUse" | "BindSourceMissing" | "ServiceNotReady" | "KeychainLocked" | "KeychainUnavailable" | "TemplateSourceInvalid" | "DownloadFailed" | "PrometheusUnreachable" | "PromqlInvalid" | "PrometheusQueryFailed" | "PrometheusResponseTooLarge" | "PrometheusSourceMissing" | "NotifyChannelNotFound" | "NotifyFailed" | "AlertmanagerFailed" | "AlertNotFound" | "AlertRuleNotFound" | "RuleFileInvalid" | "ConfigFileInvalid" | "ConfigFileTooNew" | "BackupPlanNotFound" | "BackupRepositoryLocked" | "BackupPasswordWrong" | "BackupRepositoryUnreachable" | "BackupToolMissing" | "BackupFailed" | "Storage" | "Cancelled" | "Internal";
 
 export type IpcError = { code: ErrorCode, message: string, params: { [key in string]?: string }, };
 
@@ -51,7 +51,114 @@ export type ContainerEvent = { "kind": "changed", containerId: string, action: s
 
 export type Language = "system" | "en" | "zh-CN";
 
-export type Settings = { language: Language, };
+export type Theme = "system" | "light" | "dark";
+
+export type SecretToEnterView = { 
+/**
+ * `host`, `notifyChannel` or `backupPlan`.
+ */
+ownerKind: string, 
+/**
+ * The host or channel name, the plan name, or `plan / repository` for S3 keys.
+ */
+owner: string, 
+/**
+ * `password` or `keyPassphrase` for hosts; `token`, `url`, `signingSecret` or `password`
+ * for channels; `repositoryPassword` or `s3Keys` for backup plans. The UI translates it as
+ * `configTransfer.secret.<secret>`.
+ */
+secret: string, };
+
+export type ConfigExportView = { 
+/**
+ * The file written, with `~` expanded.
+ */
+path: string, hosts: number, secretsToEnter: Array<SecretToEnterView>, };
+
+export type ConfigImportItemView = { 
+/**
+ * `host`, `trustedKey`, `templateSource`, `alertRule`, `notifyChannel`, `quietHours`,
+ * `tlsEndpoint`, `costScenario`, `metricSource`, `alertmanagerSource` or `backupPlan`.
+ */
+section: string, name: string, 
+/**
+ * `add`, `update` or `skip` (already present here, kept unchanged).
+ */
+action: string, };
+
+export type ConfigImportView = { 
+/**
+ * False for a preview: nothing was written.
+ */
+applied: boolean, 
+/**
+ * The format version of the file.
+ */
+version: number, items: Array<ConfigImportItemView>, secretsToEnter: Array<SecretToEnterView>, };
+
+export type LocalEngineView = { 
+/**
+ * The socket path: from `DOCKER_HOST` when it is a `unix://` URL, else the default path.
+ */
+socket: string, 
+/**
+ * Whether a Unix socket exists at that path.
+ */
+present: boolean, 
+/**
+ * The name of the saved host that already uses the socket, if any.
+ */
+savedAs: string | null, };
+
+export type AboutInfo = { version: string, 
+/**
+ * Short git commit hash, or `unknown` for a build outside a git checkout.
+ */
+commit: string, 
+/**
+ * Folder of the database.
+ */
+dataDir: string, logDir: string, 
+/**
+ * Folder of the desktop app's own files (the remembered window size and position); `None`
+ * for the CLI.
+ */
+configDir: string | null, };
+
+export type DesktopSettings = { 
+/**
+ * Whether the app checks the update feed for a newer version at start and on request.
+ */
+checkUpdates: boolean, 
+/**
+ * The `https:` URL of the update feed. `None` uses `plugins.updater.endpoints` from the
+ * desktop shell's tauri.conf.json.
+ */
+updateFeedUrl: string | null, 
+/**
+ * Whether the app starts with its window hidden and only the tray icon shown.
+ */
+startMinimized: boolean, };
+
+export type UpdateInfo = { version: string, currentVersion: string, 
+/**
+ * Publication date as RFC 3339, when the feed gives one.
+ */
+date: string | null, 
+/**
+ * Release notes as the feed gives them (plain text or Markdown).
+ */
+notes: string | null, };
+
+export type Settings = { language: Language, 
+/**
+ * Missing in a request from an older UI, which then keeps the OS theme.
+ */
+theme: Theme, 
+/**
+ * Whether the first-run guide was finished or skipped; it shows on start while false.
+ */
+firstRunDone: boolean, };
 
 export type AppInfo = { version: string, commit: string, osLocale: string | null, dataDir: string, logDir: string, };
 
@@ -1194,9 +1301,45 @@ expr: string, group: string | null, labels: { [key in string]?: string }, annota
  * Whether Homeport evaluates the rule. An imported rule that is not `metric op number`
  * runs only in Prometheus.
  */
-evaluatedHere: boolean, };
+evaluatedHere: boolean, 
+/**
+ * The flapping guard, when the rule has one instead of a `for` duration.
+ */
+flap: FlapSetting | null, 
+/**
+ * Prometheus's `keep_firing_for`, such as `5m`.
+ */
+keepFiringFor: string | null, };
 
-export type AlertRuleUpdate = { enabled: boolean | null, threshold: number | null, forSeconds: number | null, severity: string | null, };
+export type AlertRuleUpdate = { enabled: boolean | null, threshold: number | null, forSeconds: number | null, severity: string | null, 
+/**
+ * Sets the flapping guard; `clear_flap` removes it.
+ */
+flap: FlapSetting | null, clearFlap: boolean | null, };
+
+export type FlapSetting = { downAfter: number, upAfter: number, renotifyMinutes: number, maxRenotify: number, };
+
+export type NewRuleInput = { 
+/**
+ * The alert name, such as `HighLoad`; the rule's id is `custom:<name>`.
+ */
+name: string, metric: string, 
+/**
+ * Labels a series must carry, such as `mount` = `/`.
+ */
+matchers: { [key in string]?: string }, 
+/**
+ * `>`, `>=`, `<`, `<=`, `==` or `!=`.
+ */
+op: string, threshold: number, 
+/**
+ * Compare the increase over this window instead of the newest value (counters).
+ */
+increaseSeconds: number | null, forSeconds: number, 
+/**
+ * `P0` to `P3`.
+ */
+severity: string, summary: string | null, flap: FlapSetting | null, };
 
 export type RuleImportView = { imported: Array<AlertRuleView>, 
 /**
@@ -1337,3 +1480,242 @@ export type AlertmanagerSyncView = { opened: number, resolved: number,
  * Active alerts the server reported.
  */
 active: number, };
+
+export type PlanDefinition = { name: string, 
+/**
+ * The host's id or name. The local engine (`local`) runs restic on this computer.
+ */
+host: string, items: Array<BackupItem>, 
+/**
+ * At least one repository without `copyFrom`, which restic backs up to directly.
+ */
+repositories: Array<RepositoryDefinition>, 
+/**
+ * A 5-field cron expression in this computer's local time.
+ */
+schedule: string, retention: Retention, rpoHours: number, rtoHours: number, drill: DrillSettings, 
+/**
+ * A disabled plan keeps its history but runs only by hand.
+ */
+enabled: boolean, };
+
+export type BackupItem = { "kind": "path", path: string, } | { "kind": "volume", volume: string, } | { "kind": "database", container: string, 
+/**
+ * `postgres`, `mysql` or `mariadb`.
+ */
+engine: string, 
+/**
+ * The database user the dump connects as; the default is `postgres` for PostgreSQL
+ * and `root` for MySQL and MariaDB.
+ */
+user?: string | null, };
+
+export type RepositoryDefinition = { 
+/**
+ * A short name, unique in the plan, used in stage records and keychain entries.
+ */
+name: string, 
+/**
+ * An absolute path on the host, `sftp:user@host:/path`, `rclone:remote:path` or
+ * `s3:https://server/bucket/path`, as restic spells repositories.
+ */
+location: string, 
+/**
+ * The name of a local repository of this plan that rclone copies here after each backup,
+ * instead of restic backing up to this location itself. This location must then be
+ * `rclone:remote:path`.
+ */
+copyFrom?: string | null, };
+
+export type Retention = { keepDaily: number, keepWeekly: number, keepMonthly: number, };
+
+export type DrillSettings = { schedule: string, 
+/**
+ * How many files each drill restores and checks.
+ */
+files: number, 
+/**
+ * Pick the files at random; otherwise the first files of each item in path order.
+ */
+random: boolean, 
+/**
+ * The folder on the host the drill makes its scratch folder in.
+ */
+scratchDir: string, };
+
+export type StoredPlan = { id: string, hostId: string, definition: PlanDefinition, createdAt: string, updatedAt: string, };
+
+export type RunKind = "backup" | "restore" | "drill" | "unlock" | "init";
+
+export type RunTrigger = "manual" | "schedule" | "catchUp";
+
+export type RunStatus = "running" | "succeeded" | "failed" | "cancelled" | "skipped";
+
+export type StageRecord = { position: number, 
+/**
+ * `dump`, `backup`, `forget`, `check`, `copy`, `unlock`, `init`, `restore`, `verify` or
+ * `cleanup`.
+ */
+name: string, repository: string, status: RunStatus, startedAt: string, durationMs: number, exitStatus: number | null, 
+/**
+ * The last lines of the stage's output.
+ */
+output: string, };
+
+export type RunRecord = { id: string, planId: string, kind: RunKind, trigger: RunTrigger, status: RunStatus, startedAt: string, finishedAt: string | null, 
+/**
+ * The `ErrorCode` of a failed run, as the UI spells it.
+ */
+errorCode: string | null, errorMessage: string | null, snapshotIds: Array<string>, filesTotal: number, bytesTotal: number, remotePids: Array<number>, stages: Array<StageRecord>, };
+
+export type DrillFile = { path: string, size: number, 
+/**
+ * The SHA-256 of the restored copy, empty when it is missing.
+ */
+restoredSha256: string, 
+/**
+ * The SHA-256 of `restic dump` of the same file.
+ */
+snapshotSha256: string, ok: boolean, };
+
+export type DrillRecord = { id: string, planId: string, runId: string, startedAt: string, passed: boolean, snapshotId: string, filesChecked: number, bytesChecked: number, 
+/**
+ * Restore plus verification: the measured recovery time.
+ */
+durationMs: number, rtoTargetSeconds: number, failure: string, files: Array<DrillFile>, };
+
+export type BackupStatus = { percent_done: number, total_files: number, files_done: number, total_bytes: number, bytes_done: number, 
+/**
+ * restic's estimate; 0.14 leaves it out until it can tell.
+ */
+seconds_remaining: number | null, current_files: Array<string>, };
+
+export type RunEvent = { "type": "started", runId: string, planId: string, kind: RunKind, } | { "type": "stageStarted", position: number, name: string, repository: string, } | { "type": "progress", repository: string, status: BackupStatus, } | { "type": "stageFinished", position: number, name: string, repository: string, status: RunStatus, durationMs: number, } | { "type": "finished", runId: string, status: RunStatus, };
+
+export type Snapshot = { id: string, short_id: string, 
+/**
+ * RFC 3339 with nanoseconds, as restic writes it.
+ */
+time: string, paths: Array<string>, hostname: string, username: string, tags: Array<string> | null, };
+
+export type Node = { name: string, 
+/**
+ * `file`, `dir`, `symlink`, `dev`, `chardev`, `fifo` or `socket`.
+ */
+type: string, path: string, uid: number, gid: number, size: number | null, permissions: string, mtime: string, };
+
+export type LockHolder = { host: string, pid: number, user: string, 
+/**
+ * The age as restic prints it, such as `9h0m0s` or `1.935162872s`.
+ */
+age: string, 
+/**
+ * The lock's creation time as restic prints it (local time of the machine running restic).
+ */
+createdAt: string, storageId: string, exclusive: boolean, };
+
+export type RestoreRequest = { 
+/**
+ * A snapshot id (short or full) or `latest`.
+ */
+snapshot: string, 
+/**
+ * Absolute paths in the snapshot; empty restores the whole snapshot.
+ */
+paths: Array<string>, 
+/**
+ * The folder on the host the files are restored under; `None` restores to the original
+ * paths, which must then lie within the plan's items.
+ */
+target: string | null, };
+
+export type RestoreAction = "create" | "overwrite" | "outside";
+
+export type RestorePreviewEntry = { path: string, destination: string, kind: string, action: RestoreAction, };
+
+export type RestorePreview = { 
+/**
+ * The folder every restored file must stay inside.
+ */
+root: string, 
+/**
+ * The files that would be overwritten or land outside the root first, then new ones, at
+ * most [`MAX_PREVIEW_ENTRIES`].
+ */
+entries: Array<RestorePreviewEntry>, createCount: number, overwriteCount: number, outsideCount: number, };
+
+export type BackupPlanInput = { 
+/**
+ * Empty for a new plan; the id of the plan to change otherwise.
+ */
+id: string | null, definition: PlanDefinition, 
+/**
+ * The password of existing repositories. Empty keeps the stored one, or generates a new
+ * one for a new plan.
+ */
+password: string | null, 
+/**
+ * S3 keys of the plan's S3 repositories; a repository not listed keeps its stored keys.
+ */
+s3Keys: Array<S3KeyInput>, };
+
+export type S3KeyInput = { repository: string, accessKeyId: string, secretAccessKey: string, };
+
+export type BackupPlanView = { plan: StoredPlan, hostName: string, 
+/**
+ * The schedule in plain words, English and Simplified Chinese.
+ */
+scheduleEn: string, scheduleZhCn: string, 
+/**
+ * The next scheduled run (RFC 3339, UTC), when the plan is enabled.
+ */
+nextRunAt: string | null, lastRun: RunRecord | null, lastSuccessAt: string | null, 
+/**
+ * Seconds since the last successful backup; `None` when there was none.
+ */
+lastSuccessAgeSeconds: number | null, 
+/**
+ * True when the last successful backup is younger than the plan's RPO.
+ */
+rpoMet: boolean, lastDrill: DrillRecord | null, 
+/**
+ * The repositories that have S3 keys in the keychain.
+ */
+s3KeysSet: Array<string>, };
+
+export type SchedulePreviewView = { en: string, zhCn: string, 
+/**
+ * The next three runs, RFC 3339 in UTC.
+ */
+nextRuns: Array<string>, };
+
+export type BackupToolsView = { host: string, 
+/**
+ * `restic version`'s first line; `None` when restic is missing.
+ */
+restic: string | null, rclone: string | null, resticInstall: string, rcloneInstall: string, };
+
+export type DueRun = { planId: string, planName: string, 
+/**
+ * `backup` or `drill`.
+ */
+kind: RunKind, 
+/**
+ * `schedule` when the time has just come, `catchUp` when it passed while Homeport was
+ * closed.
+ */
+trigger: RunTrigger, 
+/**
+ * The scheduled time (RFC 3339, UTC).
+ */
+dueAt: string, };
+
+export type DrillReportView = { 
+/**
+ * `json`, `csv` or `markdown`.
+ */
+format: string, 
+/**
+ * A suggested file name, such as `nas-drills.csv`.
+ */
+fileName: string, text: string, };

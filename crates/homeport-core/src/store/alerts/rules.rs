@@ -79,6 +79,45 @@ impl Store {
         Ok(())
     }
 
+    /// Adds a rule written in Homeport after every other rule. A rule with the same id is an
+    /// error, so a second save of the same form cannot replace a rule by accident.
+    pub async fn insert_alert_rule(&self, rule: &Rule) -> Result<()> {
+        rule.validate()?;
+        let inserted = sqlx::query(
+            "INSERT INTO alert_rules (id, source, position, definition, updated_at)
+             SELECT ?, ?, COALESCE(MAX(position), 0) + 1, ?, ? FROM alert_rules WHERE true
+             ON CONFLICT(id) DO NOTHING",
+        )
+        .bind(&rule.id)
+        .bind(rule.source.as_str())
+        .bind(to_json(rule)?)
+        .bind(now_rfc3339())
+        .execute(&self.pool)
+        .await?;
+        if inserted.rows_affected() == 0 {
+            return Err(Error::invalid(
+                "name",
+                rule.name.clone(),
+                "a rule with this name exists; choose another name",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Removes a rule that is not built in. Built-in rules are switched off instead, so an
+    /// upgrade does not bring them back. The rule's instances stay until the next evaluation,
+    /// which resolves the firing ones as it does for a disabled rule.
+    pub async fn delete_alert_rule(&self, id: &str) -> Result<()> {
+        let deleted = sqlx::query("DELETE FROM alert_rules WHERE id = ? AND source <> 'builtin'")
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        if deleted.rows_affected() == 0 {
+            return Err(Error::AlertRuleNotFound(id.to_string()));
+        }
+        Ok(())
+    }
+
     /// Stores imported rules in one transaction, replacing the imported rules of the same
     /// groups, so importing a file again updates it instead of adding copies. Returns how many
     /// earlier rules were replaced.
@@ -131,10 +170,25 @@ impl Store {
         Ok(instances)
     }
 
+    /// Returns the write counter of a host's instances: 0 before the first write.
+    pub async fn alert_instances_generation(&self, host_id: &str) -> Result<i64> {
+        let generation: Option<i64> =
+            sqlx::query_scalar("SELECT generation FROM alert_instance_generations WHERE host_id = ?")
+                .bind(host_id)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(generation.unwrap_or(0))
+    }
+
     /// Writes the instances of a host that changed: `Some` stores a state, `None` removes one.
-    pub async fn save_alert_instances(&self, host_id: &str, changes: &[(String, Option<InstanceState>)]) -> Result<()> {
+    /// Returns the host's new write counter (see [`Self::alert_instances_generation`]).
+    pub async fn save_alert_instances(
+        &self,
+        host_id: &str,
+        changes: &[(String, Option<InstanceState>)],
+    ) -> Result<i64> {
         if changes.is_empty() {
-            return Ok(());
+            return self.alert_instances_generation(host_id).await;
         }
         let mut tx = self.pool.begin().await?;
         for (fingerprint, state) in changes {
@@ -161,8 +215,16 @@ impl Store {
                 }
             }
         }
+        let generation: i64 = sqlx::query_scalar(
+            "INSERT INTO alert_instance_generations (host_id, generation) VALUES (?, 1)
+             ON CONFLICT(host_id) DO UPDATE SET generation = generation + 1
+             RETURNING generation",
+        )
+        .bind(host_id)
+        .fetch_one(&mut *tx)
+        .await?;
         tx.commit().await?;
-        Ok(())
+        Ok(generation)
     }
 }
 
@@ -232,6 +294,28 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn custom_rules_are_added_once_and_removed() {
+        let store = Store::open_in_memory().await.unwrap();
+        let builtin = store.alert_rules().await.unwrap();
+        let mut rule = builtin[0].clone();
+        rule.id = "custom:HighLoad".into();
+        rule.name = "HighLoad".into();
+        rule.source = RuleSource::Custom;
+        store.insert_alert_rule(&rule).await.unwrap();
+        let err = store.insert_alert_rule(&rule).await.unwrap_err();
+        assert!(err.to_string().contains("HighLoad"), "{err}");
+        let rules = store.alert_rules().await.unwrap();
+        assert_eq!(rules.last().unwrap().id, "custom:HighLoad", "added after the others");
+
+        store.delete_alert_rule("custom:HighLoad").await.unwrap();
+        assert!(
+            store.delete_alert_rule(&builtin[0].id).await.is_err(),
+            "built-in rules stay"
+        );
+        assert_eq!(store.alert_rules().await.unwrap().len(), builtin.len());
+    }
+
+    #[tokio::test]
     async fn instances_round_trip() {
         let store = Store::open_in_memory().await.unwrap();
         let state = InstanceState {
@@ -246,6 +330,8 @@ mod tests {
             .unwrap();
         assert_eq!(store.alert_instances("h1").await.unwrap()["f1"], state);
         assert!(store.alert_instances("h2").await.unwrap().is_empty());
+        assert_eq!(store.alert_instances_generation("h1").await.unwrap(), 1);
+        assert_eq!(store.alert_instances_generation("h2").await.unwrap(), 0);
         store
             .save_alert_instances("h1", &[("f1".to_string(), None)])
             .await
