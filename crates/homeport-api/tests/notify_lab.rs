@@ -322,8 +322,8 @@ async fn quiet_hours_hold_and_summarize() {
     assert_eq!(summary["title"], "2 notifications from quiet hours");
     assert_eq!(summary["severity"], "P1", "the summary has the highest held severity");
     let text = summary["message"].as_str().unwrap();
-    assert!(text.contains("[P1] filesystem_full on nas"), "{text}");
-    assert!(text.contains("[P3] filesystem_full on nas"), "{text}");
+    assert!(text.contains("[P1] Filesystem almost full on nas"), "{text}");
+    assert!(text.contains("[P3] Filesystem almost full on nas"), "{text}");
 
     api.notify_channel_remove(&channel.id).await.unwrap();
 }
