@@ -275,8 +275,8 @@ fn rules_cache() -> &'static RulesCache {
 
 /// The alert instances of each (database, host) between evaluations, with the write counter
 /// they match. Reading every pending and firing instance back from SQLite as JSON after each
-/// collection cost more than the evaluation itself; the counter catches writes by another
-/// process, after which the instances are read again.
+/// collection cost more than the evaluation itself. The counter catches writes by another
+/// process, and then the instances are read again.
 type InstanceCache = Mutex<HashMap<(PathBuf, String), (i64, HashMap<String, InstanceState>)>>;
 
 fn instance_cache() -> &'static InstanceCache {

@@ -79,8 +79,8 @@ impl Api {
             ),
         }
         self.tls_write_series(&endpoint, &report).await?;
-        // The host's rules would otherwise see the new value only after its next collection;
-        // the series of an endpoint without a host have no collection at all.
+        // The host's rules would otherwise see the new value only after its next collection,
+        // and the series of an endpoint without a host have no collection at all.
         let host_id = endpoint.host_id.as_deref().unwrap_or(UNASSIGNED_HOST_ID);
         if let Err(err) = self.alerts_evaluate(host_id).await {
             tracing::warn!(endpoint_id = id, host_id, error = %err.message, "alert evaluation after a TLS check failed");

@@ -67,7 +67,7 @@ async fn run(command: Command, output: &Output) -> Result<(), IpcError> {
 
     let result = run_command(&api, command, output).await;
     // Commands that collect, check or back up may have opened alerts whose notifications are
-    // still being sent in the background; a process that exited now would drop them.
+    // still being sent in the background, and exiting now would drop them.
     api.notify_drain(NOTIFY_DRAIN_TIMEOUT).await;
     result
 }

@@ -163,7 +163,7 @@ export const RULE_METRICS = [
 /** The comparisons a threshold rule can use. */
 export const RULE_OPERATORS = ['>', '>=', '<', '<=', '==', '!='] as const;
 
-/** Whether `text` is a Prometheus name (metric, label or alert): `[A-Za-z_][A-Za-z0-9_]*`. */
+/** Tests whether `text` is a Prometheus name (metric, label or alert): `[A-Za-z_][A-Za-z0-9_]*`. */
 export function isRuleName(text: string): boolean {
   return /^[A-Za-z_][A-Za-z0-9_]*$/.test(text);
 }
@@ -188,7 +188,7 @@ export function parseCount(text: string, min: number, max = 1000): number | null
   return text.trim() !== '' && Number.isInteger(value) && value >= min && value <= max ? value : null;
 }
 
-/** A flapping guard as the API takes it, or a field name that is wrong. */
+/** Checks the typed flapping guard and returns it as the API takes it, or the name of the invalid field. */
 export function checkFlap(draft: {
   on: boolean;
   downAfter: string;
@@ -202,7 +202,7 @@ export function checkFlap(draft: {
   const downAfter = parseCount(String(draft.downAfter), 1);
   const upAfter = parseCount(String(draft.upAfter), 1);
   const maxRenotify = parseCount(String(draft.maxRenotify), 0);
-  // Reminders at most once a minute and at least once a week, as the backend checks.
+  // The backend rejects reminders more often than once a minute; a week is the longest gap the form offers.
   const renotifyMinutes = parseCount(String(draft.renotifyMinutes), maxRenotify === 0 ? 0 : 1, 10080);
   if (downAfter === null) return { invalid: 'downAfter' };
   if (upAfter === null) return { invalid: 'upAfter' };

@@ -163,8 +163,8 @@ pub fn step(rule: &Rule, state: &mut InstanceState, value: Option<f64>, now: i64
     }
 }
 
-/// What one evaluation of a host did: the notices, and the instances whose stored state must
-/// change, so the caller writes only those.
+/// The outcome of one host's evaluation: the notices, and the instances whose stored state
+/// must change, so the caller writes only those.
 #[derive(Debug, Default)]
 pub struct HostEvaluation {
     pub events: Vec<InstanceEvent>,
@@ -498,7 +498,8 @@ mod tests {
             &mut states,
             60,
         );
-        assert!(second.changed.is_empty() && second.removed.is_empty());
+        assert!(second.changed.is_empty());
+        assert!(second.removed.is_empty());
 
         let third = evaluate_host_tracked(
             std::slice::from_ref(&rule),

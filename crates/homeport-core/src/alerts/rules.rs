@@ -296,7 +296,7 @@ impl Rule {
     }
 }
 
-/// Whether `text` is a Prometheus metric, label or alert name: `[A-Za-z_][A-Za-z0-9_]*`.
+/// Tests whether `text` is a Prometheus metric, label or alert name: `[A-Za-z_][A-Za-z0-9_]*`.
 pub fn is_identifier(text: &str) -> bool {
     let mut chars = text.chars();
     chars
