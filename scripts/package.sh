@@ -33,10 +33,12 @@ ensure_tauri_cli() {
     "@tauri-apps/cli@$TAURI_CLI_VERSION"
 }
 
-# Tauri's config takes a JSON merge patch on the command line; this one points the package's
-# /usr/bin/homeport at the CLI binary of the chosen profile.
+# Tauri's config takes a JSON merge patch on the command line. This one points the package's
+# /usr/bin/homeport at the CLI binary of the chosen profile, and drops beforeBuildCommand. The
+# Tauri CLI runs that command from the workspace root, where `../ui` is the wrong folder, so
+# this script builds the UI itself first.
 cli_mapping() {
-  printf '{"bundle":{"linux":{"deb":{"files":{"/usr/bin/homeport":"%s"}}}}}' "$1"
+  printf '{"build":{"beforeBuildCommand":null},"bundle":{"linux":{"deb":{"files":{"/usr/bin/homeport":"%s"}}}}}' "$1"
 }
 
 MODE=${1:-release}
@@ -77,12 +79,11 @@ if [ "$MODE" = "--from-debug" ]; then
     --config "$(cli_mapping "$PROFILE_DIR/homeport")")
 else
   PROFILE_DIR="$TARGET_DIR/release"
-  # NOTE: only --from-debug has run to the end so far; this branch differs in that
-  # `tauri build` compiles the app in release mode before it bundles.
   log "building the CLI (release)"
   cargo build --release -p homeport-cli
-  log "building the UI and the app (release), then the .deb"
-  # beforeBuildCommand in tauri.conf.json builds the UI.
+  log "building the UI"
+  (cd ui && npm run --silent build)
+  log "building the app (release), then the .deb"
   (cd src-tauri && "$TAURI" build --bundles deb --ci \
     --config "$(cli_mapping "$PROFILE_DIR/homeport")")
 fi

@@ -11,8 +11,13 @@ use homeport_api::backup::{
     SchedulePreviewView,
 };
 use homeport_api::{Api, IpcError};
-use homeport_core::backup::plan::PlanDefinition;
+use homeport_core::backup::databases::DiscoveredDatabase;
+use homeport_core::backup::db_restore::DatabaseRestoreRequest;
+use homeport_core::backup::plan::{PlanDefinition, RepositoryDefinition};
 use homeport_core::backup::restic::{Node, Snapshot};
+use homeport_core::backup::rule321::Rule321Report;
+use homeport_core::backup::stack_restore::StackRestoreRequest;
+use homeport_core::backup::stacks::StackManifest;
 use homeport_core::backup::store::{DrillRecord, RunKind, RunRecord, RunTrigger};
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Manager, State};
@@ -49,6 +54,26 @@ impl BackupRuns {
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, CancellationToken>> {
         self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Runs `work` with a cancel token registered for the plan, so `backup_cancel` reaches it,
+    /// and drops the token when the work ends.
+    async fn tracked<T>(
+        &self,
+        plan: &str,
+        work: impl std::future::Future<Output = Result<T, IpcError>>,
+    ) -> Result<T, IpcError> {
+        let result = work.await;
+        self.finish(plan);
+        result
+    }
+}
+
+/// Forwards run events to the UI's channel. A closed channel (the window went away) is not an
+/// error for the run, so send failures are ignored.
+fn forward(channel: Channel<RunEvent>) -> impl FnMut(RunEvent) + Send {
+    move |event| {
+        let _ = channel.send(event);
     }
 }
 
@@ -111,6 +136,14 @@ pub async fn backup_plan(api: State<'_, Api>, plan: String) -> Result<BackupPlan
 }
 
 #[tauri::command]
+pub fn backup_rule321_preview(
+    api: State<'_, Api>,
+    repositories: Vec<RepositoryDefinition>,
+) -> Result<Rule321Report, IpcError> {
+    api.backup_rule321_preview(repositories)
+}
+
+#[tauri::command]
 pub fn backup_schedule_preview(api: State<'_, Api>, schedule: String) -> Result<SchedulePreviewView, IpcError> {
     api.backup_schedule_preview(&schedule)
 }
@@ -155,18 +188,8 @@ pub async fn backup_run(
     on_event: Channel<RunEvent>,
 ) -> Result<RunRecord, IpcError> {
     let cancel = runs.start(&plan);
-    let result = api
-        .backup_run(
-            &plan,
-            RunTrigger::Manual,
-            move |event| {
-                let _ = on_event.send(event);
-            },
-            cancel,
-        )
-        .await;
-    runs.finish(&plan);
-    result
+    let work = api.backup_run(&plan, RunTrigger::Manual, forward(on_event), cancel);
+    runs.tracked(&plan, work).await
 }
 
 /// Cancels the backup, restore or drill of a plan in progress; returns whether one was.
@@ -214,6 +237,51 @@ pub async fn backup_restore_preview(
     api.backup_restore_preview(&plan, &request).await
 }
 
+/// Loads a database dump from a snapshot into a running or new container on the plan's host.
+#[tauri::command]
+pub async fn backup_restore_database(
+    api: State<'_, Api>,
+    runs: State<'_, BackupRuns>,
+    plan: String,
+    request: DatabaseRestoreRequest,
+    confirmed: bool,
+    on_event: Channel<RunEvent>,
+) -> Result<RunRecord, IpcError> {
+    let cancel = runs.start(&plan);
+    let work = api.backup_restore_database(&plan, &request, confirmed, forward(on_event), cancel);
+    runs.tracked(&plan, work).await
+}
+
+/// Restores one of the plan's stacks to the plan's host or another one.
+#[tauri::command]
+pub async fn backup_restore_stack(
+    api: State<'_, Api>,
+    runs: State<'_, BackupRuns>,
+    plan: String,
+    request: StackRestoreRequest,
+    confirmed: bool,
+    on_event: Channel<RunEvent>,
+) -> Result<RunRecord, IpcError> {
+    let cancel = runs.start(&plan);
+    let work = api.backup_restore_stack(&plan, &request, confirmed, forward(on_event), cancel);
+    runs.tracked(&plan, work).await
+}
+
+#[tauri::command]
+pub async fn backup_stack_manifest(
+    api: State<'_, Api>,
+    plan: String,
+    snapshot: String,
+    project: String,
+) -> Result<StackManifest, IpcError> {
+    api.backup_stack_manifest(&plan, &snapshot, &project).await
+}
+
+#[tauri::command]
+pub async fn backup_databases(api: State<'_, Api>, host_id: String) -> Result<Vec<DiscoveredDatabase>, IpcError> {
+    api.backup_databases(&host_id).await
+}
+
 #[tauri::command]
 pub async fn backup_restore(
     api: State<'_, Api>,
@@ -224,19 +292,8 @@ pub async fn backup_restore(
     on_event: Channel<RunEvent>,
 ) -> Result<RunRecord, IpcError> {
     let cancel = runs.start(&plan);
-    let result = api
-        .backup_restore(
-            &plan,
-            &request,
-            overwrite_confirmed,
-            move |event| {
-                let _ = on_event.send(event);
-            },
-            cancel,
-        )
-        .await;
-    runs.finish(&plan);
-    result
+    let work = api.backup_restore(&plan, &request, overwrite_confirmed, forward(on_event), cancel);
+    runs.tracked(&plan, work).await
 }
 
 #[tauri::command]
@@ -248,19 +305,8 @@ pub async fn backup_drill(
     on_event: Channel<RunEvent>,
 ) -> Result<DrillRecord, IpcError> {
     let cancel = runs.start(&plan);
-    let result = api
-        .backup_drill(
-            &plan,
-            RunTrigger::Manual,
-            random,
-            move |event| {
-                let _ = on_event.send(event);
-            },
-            cancel,
-        )
-        .await;
-    runs.finish(&plan);
-    result
+    let work = api.backup_drill(&plan, RunTrigger::Manual, random, forward(on_event), cancel);
+    runs.tracked(&plan, work).await
 }
 
 #[tauri::command]

@@ -38,12 +38,19 @@ use homeport_core::alerts::alertmanager::{AlertmanagerSource, Matcher, NewSilenc
 use homeport_core::alerts::notify::{ChannelKind, ChannelSettings, QuietHours, SecretField, SmtpSecurity};
 use homeport_core::alerts::tls::{TlsEndpoint, TlsReport};
 use homeport_core::backup::classify::LockHolder;
-use homeport_core::backup::plan::{BackupItem, DrillSettings, PlanDefinition, RepositoryDefinition, Retention};
+use homeport_core::backup::databases::{DatabaseEngine, DatabaseTarget, DiscoveredDatabase, Evidence};
+use homeport_core::backup::db_restore::{DatabaseDestination, DatabaseRestoreRequest};
+use homeport_core::backup::plan::{
+    BackupItem, DrillSettings, PlanDefinition, RepositoryDefinition, RepositoryPlace, Retention,
+};
 use homeport_core::backup::restic::{BackupStatus, Node, Snapshot};
 use homeport_core::backup::restore::{RestoreAction, RestorePreview, RestorePreviewEntry, RestoreRequest};
+use homeport_core::backup::rule321::{Finding, Rule321Report};
 use homeport_core::backup::run::RunEvent;
+use homeport_core::backup::stack_restore::StackRestoreRequest;
+use homeport_core::backup::stacks::{StackDatabase, StackManifest, StackMount, StackVolume};
 use homeport_core::backup::store::{
-    DrillFile, DrillRecord, RunKind, RunRecord, RunStatus, RunTrigger, StageRecord, StoredPlan,
+    DrillDatabase, DrillFile, DrillRecord, RunKind, RunRecord, RunStatus, RunTrigger, StageRecord, StoredPlan,
 };
 use homeport_core::orchestrators::rules::{Answers, Ops, Platform, QuestionId, Scale, Team, Workloads};
 use homeport_core::ErrorCode;
@@ -249,6 +256,9 @@ pub fn render() -> String {
         PlanDefinition::decl(),
         BackupItem::decl(),
         RepositoryDefinition::decl(),
+        RepositoryPlace::decl(),
+        Finding::decl(),
+        Rule321Report::decl(),
         Retention::decl(),
         DrillSettings::decl(),
         StoredPlan::decl(),
@@ -258,6 +268,7 @@ pub fn render() -> String {
         StageRecord::decl(),
         RunRecord::decl(),
         DrillFile::decl(),
+        DrillDatabase::decl(),
         DrillRecord::decl(),
         BackupStatus::decl(),
         RunEvent::decl(),
@@ -268,6 +279,17 @@ pub fn render() -> String {
         RestoreAction::decl(),
         RestorePreviewEntry::decl(),
         RestorePreview::decl(),
+        DatabaseEngine::decl(),
+        Evidence::decl(),
+        DatabaseTarget::decl(),
+        DiscoveredDatabase::decl(),
+        DatabaseDestination::decl(),
+        DatabaseRestoreRequest::decl(),
+        StackMount::decl(),
+        StackVolume::decl(),
+        StackDatabase::decl(),
+        StackManifest::decl(),
+        StackRestoreRequest::decl(),
         BackupPlanInput::decl(),
         S3KeyInput::decl(),
         BackupPlanView::decl(),

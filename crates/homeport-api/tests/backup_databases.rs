@@ -1,6 +1,10 @@
-//! Database dumps against the real test lab: PostgreSQL 15 and MariaDB containers from the
-//! lab's database images (`tests/lab/lab.sh db-images`), found through the Docker API, dumped
-//! on the key host over SSH through `docker exec` and gzip, and loaded into a fresh container.
+//! Database dumps and stack restores against the real test lab, with PostgreSQL 15 and MariaDB
+//! containers from the lab's database images (`tests/lab/lab.sh db-images`).
+//!
+//! The containers are found through the Docker API, dumped on the key host over SSH through
+//! `docker exec` and gzip, and loaded into a fresh container. Plans back up a database or a whole
+//! Compose stack, which is then restored into running and new containers, in place and to
+//! another host, and drilled.
 //!
 //! Like `lab.rs`, every test skips when `HOMEPORT_LAB_ENV` is unset. A missing database image
 //! fails the test with the command that builds it. Containers are started here with
@@ -12,7 +16,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use common::{keyscan_fingerprint, run_checked, unique_name, Lab};
+use common::{keyscan_fingerprint, run_checked, unique_name, Lab, LabProject};
 use homeport_core::backup::databases::{
     discover, dump_to_file_argv, ready_argv, restore_from_file_argv, DatabaseEngine, DiscoveredDatabase, DockerCli,
     Evidence,
@@ -336,5 +340,448 @@ async fn failed_dump_leaves_no_file() {
         std::fs::read_dir(folder.path()).unwrap().count(),
         0,
         "a partial file is left"
+    );
+}
+
+/// Adds the lab's key host to a new app data folder, with the lab engine as its Docker socket.
+async fn api_with_key_host(lab: &Lab, dir: &Path) -> (homeport_api::Api, String) {
+    use homeport_api::{AuthMethod, HostInput};
+
+    let api = homeport_api::Api::open(homeport_core::paths::AppPaths::portable(dir.to_path_buf()))
+        .await
+        .expect("Api::open");
+    let name = unique_name("dbplan");
+    let address = lab.var("LAB_SSH_KEY_HOST");
+    let port = lab.port("LAB_SSH_KEY_PORT");
+    let input = HostInput {
+        name: name.clone(),
+        address: address.clone(),
+        port: u32::from(port),
+        user: lab.var("LAB_SSH_KEY_USER"),
+        auth: AuthMethod::Key,
+        key_path: Some(lab.var("LAB_SSH_CLIENT_KEY")),
+        docker_socket: Some(lab.var("LAB_DOCKER_SOCK")),
+        secret: None,
+        jump_host: None,
+        group: None,
+        tags: Vec::new(),
+    };
+    api.host_add(input, Some(keyscan_fingerprint(&address, port)))
+        .await
+        .expect("host_add");
+    (api, name)
+}
+
+/// Lists containers on the lab engine whose name starts with `prefix`, stopped ones included.
+fn containers_named(lab: &Lab, prefix: &str) -> Vec<String> {
+    let output = run_checked(Command::new("docker").args([
+        "--host",
+        &lab.docker_host(),
+        "ps",
+        "--all",
+        "--format",
+        "{{.Names}}",
+    ]));
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter(|name| name.starts_with(prefix))
+        .map(str::to_string)
+        .collect()
+}
+
+/// Saves and initialises a plan that backs up one database, and runs it once; the dump stage
+/// must succeed.
+async fn database_plan(api: &homeport_api::Api, host: &str, container: &str, engine: &str, folder: &Path) -> String {
+    use homeport_api::backup::BackupPlanInput;
+    use homeport_core::backup::plan::{BackupItem, PlanDefinition, RepositoryDefinition};
+    use homeport_core::backup::store::{RunStatus, RunTrigger};
+    use tokio_util::sync::CancellationToken;
+
+    let definition = PlanDefinition {
+        name: unique_name(&format!("{engine}-plan")),
+        host: host.to_string(),
+        items: vec![BackupItem::Database {
+            container: container.to_string(),
+            engine: engine.into(),
+            user: None,
+        }],
+        repositories: vec![RepositoryDefinition {
+            name: "disk".into(),
+            location: folder.join("repo").to_string_lossy().into_owned(),
+            copy_from: None,
+            place: None,
+            distance_km: None,
+        }],
+        schedule: "30 2 * * *".into(),
+        retention: Default::default(),
+        rpo_hours: 24,
+        rto_hours: 4,
+        drill: Default::default(),
+        enabled: true,
+    };
+    let view = api
+        .backup_plan_save(BackupPlanInput {
+            id: None,
+            definition,
+            password: None,
+            s3_keys: Vec::new(),
+        })
+        .await
+        .expect("backup_plan_save");
+    let plan = view.plan.id.clone();
+    let init = api.backup_plan_init(&plan, |_| {}).await.expect("init");
+    // Probing for a repository that does not exist yet is part of a good init, not a failure.
+    let probe = init
+        .stages
+        .iter()
+        .find(|stage| stage.name == "probe")
+        .expect("probe stage");
+    assert_eq!(probe.status, RunStatus::Succeeded, "{init:?}");
+    let run = api
+        .backup_run(&plan, RunTrigger::Manual, |_| {}, CancellationToken::new())
+        .await
+        .expect("backup_run");
+    assert_eq!(run.status, RunStatus::Succeeded, "{run:?}");
+    let dump_stage = run
+        .stages
+        .iter()
+        .find(|stage| stage.name == "dump")
+        .expect("dump stage");
+    assert_eq!(dump_stage.status, RunStatus::Succeeded, "{dump_stage:?}");
+    plan
+}
+
+/// A plan that dumps a PostgreSQL container, then its dump loaded three ways from the
+/// snapshot: into a new container, back into the running one, and by a drill into a scratch
+/// container that is removed afterwards.
+#[tokio::test]
+async fn postgres_plan_restores_into_containers_and_drills() {
+    use homeport_core::backup::db_restore::{DatabaseDestination, DatabaseRestoreRequest};
+    use homeport_core::backup::store::RunTrigger;
+    use tokio_util::sync::CancellationToken;
+
+    let Some(lab) = common::lab() else { return };
+    lab.require_unlocked_keychain();
+    let engine = lab_engine(&lab).await;
+    let session = key_host_session(&lab).await;
+    let source = DbContainer::start(&lab, POSTGRES_IMAGE, &[]);
+    wait_for_database(&lab, &engine, &session, &source.name).await;
+    let marker = unique_name("pg-plan-row");
+    source.sh("createdb hp_plan_test");
+    source.sh(&format!(
+        "psql -d hp_plan_test -c \"CREATE TABLE items (id int, note text); INSERT INTO items VALUES (1, '{marker}');\""
+    ));
+
+    let app_dir = tempfile::tempdir().unwrap();
+    let (api, host) = api_with_key_host(&lab, app_dir.path()).await;
+    let folder = shared_folder();
+    let plan = database_plan(&api, &host, &source.name, "postgres", folder.path()).await;
+
+    // Into a new container that copies the original's database variables.
+    let copy = DbContainer {
+        name: unique_name("hp-db-copy"),
+        docker_host: lab.docker_host(),
+    };
+    let request = DatabaseRestoreRequest {
+        snapshot: "latest".into(),
+        database: source.name.clone(),
+        destination: DatabaseDestination::New {
+            container: copy.name.clone(),
+            image: POSTGRES_IMAGE.into(),
+            environment_from: Some(source.name.clone()),
+        },
+    };
+    let record = api
+        .backup_restore_database(&plan, &request, false, |_| {}, CancellationToken::new())
+        .await
+        .expect("restore into a new container");
+    let stages: Vec<_> = record.stages.iter().map(|stage| stage.name.as_str()).collect();
+    assert_eq!(stages, ["restore", "container", "ready", "load", "verify", "cleanup"]);
+    let rows = copy.sh("psql -d hp_plan_test -tAc 'SELECT note FROM items WHERE id = 1'");
+    assert_eq!(rows.trim(), marker);
+
+    // Back into the running original, after the database was dropped there: refused until
+    // confirmed, because the load replaces data.
+    source.sh("dropdb hp_plan_test");
+    let back = DatabaseRestoreRequest {
+        destination: DatabaseDestination::Running {
+            container: source.name.clone(),
+        },
+        ..request.clone()
+    };
+    let err = api
+        .backup_restore_database(&plan, &back, false, |_| {}, CancellationToken::new())
+        .await
+        .expect_err("an unconfirmed load into a running container");
+    assert_eq!(err.code, homeport_core::ErrorCode::InvalidInput, "{err:?}");
+    api.backup_restore_database(&plan, &back, true, |_| {}, CancellationToken::new())
+        .await
+        .expect("restore into the running container");
+    let rows = source.sh("psql -d hp_plan_test -tAc 'SELECT note FROM items WHERE id = 1'");
+    assert_eq!(rows.trim(), marker);
+
+    // A drill loads the dump into a scratch container from the same image and removes it.
+    let drill = api
+        .backup_drill(&plan, RunTrigger::Manual, None, |_| {}, CancellationToken::new())
+        .await
+        .expect("drill");
+    assert!(drill.passed, "{drill:?}");
+    assert_eq!(drill.databases.len(), 1, "{drill:?}");
+    assert!(drill.databases[0].ok, "{:?}", drill.databases[0]);
+    assert!(
+        drill.databases[0].expected.contains(&"hp_plan_test".to_string()),
+        "{:?}",
+        drill.databases[0]
+    );
+    assert!(containers_named(&lab, "homeport-drill-").is_empty());
+    println!(
+        "drill: measured RTO {} ms, of which the database load {} ms",
+        drill.duration_ms, drill.databases[0].duration_ms
+    );
+
+    // The plan's 3-2-1 report now counts the repository that contains a good snapshot.
+    let view = api.backup_plan(&plan).await.expect("plan view");
+    assert_eq!(view.rule321.copies, 2, "{:?}", view.rule321);
+}
+
+/// A drill of a MariaDB plan: the scratch container copies the root password variable of the
+/// original, loads the dump and lists the dump's databases with `SHOW DATABASES`.
+#[tokio::test]
+async fn mariadb_plan_drill_loads_the_dump() {
+    use homeport_core::backup::store::RunTrigger;
+    use tokio_util::sync::CancellationToken;
+
+    let Some(lab) = common::lab() else { return };
+    lab.require_unlocked_keychain();
+    let engine = lab_engine(&lab).await;
+    let session = key_host_session(&lab).await;
+    let password = unique_name("root-pw");
+    let source = DbContainer::start(&lab, MARIADB_IMAGE, &[("MARIADB_ROOT_PASSWORD", &password)]);
+    wait_for_database(&lab, &engine, &session, &source.name).await;
+    source.sh("MYSQL_PWD=\"$MARIADB_ROOT_PASSWORD\" mariadb -u root -e 'CREATE DATABASE hp_drill_test'");
+
+    let app_dir = tempfile::tempdir().unwrap();
+    let (api, host) = api_with_key_host(&lab, app_dir.path()).await;
+    let folder = shared_folder();
+    let plan = database_plan(&api, &host, &source.name, "mariadb", folder.path()).await;
+
+    let drill = api
+        .backup_drill(&plan, RunTrigger::Manual, None, |_| {}, CancellationToken::new())
+        .await
+        .expect("drill");
+    assert!(drill.passed, "{drill:?}");
+    assert!(
+        drill.databases[0].expected.contains(&"hp_drill_test".to_string()),
+        "{:?}",
+        drill.databases[0]
+    );
+    assert!(containers_named(&lab, "homeport-drill-").is_empty());
+}
+
+/// The test stack: an app with a bind-mounted folder and a named volume, and PostgreSQL on a
+/// volume of its own.
+const STACK_COMPOSE: &str = r#"services:
+  app:
+    image: homeport-lab/busybox:1
+    command: ["sleep", "3600"]
+    volumes:
+      - ./data:/data
+      - files:/files
+  db:
+    image: homeport-lab/postgres:15
+    volumes:
+      - dbdata:/var/lib/postgresql/15/main
+volumes:
+  files:
+  dbdata:
+"#;
+
+/// Polls `pg_isready` in the project's db container until the server accepts connections.
+async fn wait_for_project_db(project: &LabProject) {
+    let deadline = Instant::now() + READY_DEADLINE;
+    loop {
+        let name = project.container("db");
+        let ready = Command::new("docker")
+            .args([
+                "--host",
+                &project.docker_host,
+                "exec",
+                &name,
+                "pg_isready",
+                "-q",
+                "-d",
+                "postgres",
+            ])
+            .status()
+            .expect("docker runs");
+        if ready.success() {
+            return;
+        }
+        assert!(Instant::now() < deadline, "the db of {} did not start", project.name);
+        tokio::time::sleep(POLL_INTERVAL).await;
+    }
+}
+
+/// A stack backed up by a plan on the local engine, lost with its folder and volumes, and
+/// restored twice: in place, and as a new project in a new folder through the lab's SSH host,
+/// as another machine would. On the local engine restic runs here as root, so it reads the
+/// volume.
+#[tokio::test]
+async fn stack_restores_in_place_and_to_another_host() {
+    use homeport_api::backup::BackupPlanInput;
+    use homeport_api::EngineInput;
+    use homeport_core::backup::plan::{BackupItem, PlanDefinition, RepositoryDefinition};
+    use homeport_core::backup::stack_restore::StackRestoreRequest;
+    use homeport_core::backup::store::{RunStatus, RunTrigger};
+    use tokio_util::sync::CancellationToken;
+
+    let Some(lab) = common::lab() else { return };
+    lab.require_unlocked_keychain();
+    require_image(&lab.docker_host(), POSTGRES_IMAGE);
+    let folder = shared_folder();
+    let stack_dir = folder.path().join("shop");
+    std::fs::create_dir_all(stack_dir.join("data")).unwrap();
+    std::fs::write(stack_dir.join("compose.yaml"), STACK_COMPOSE).unwrap();
+    let marker = unique_name("stack-note");
+    std::fs::write(stack_dir.join("data/note.txt"), &marker).unwrap();
+
+    let project = LabProject {
+        name: unique_name("hpstack").to_lowercase().replace('.', "-"),
+        docker_host: lab.docker_host(),
+    };
+    project.compose(&stack_dir, &["up", "--detach"]);
+    wait_for_project_db(&project).await;
+    project.sh("app", &format!("echo {marker} > /files/in-volume.txt"));
+    project.sh(
+        "db",
+        &format!("createdb hp_stack && psql -d hp_stack -c \"CREATE TABLE t (note text); INSERT INTO t VALUES ('{marker}');\""),
+    );
+
+    let app_dir = tempfile::tempdir().unwrap();
+    let (api, ssh_host) = api_with_key_host(&lab, app_dir.path()).await;
+    let local_host = unique_name("local-engine");
+    api.host_add_engine(EngineInput {
+        name: local_host.clone(),
+        socket: Some(lab.var("LAB_DOCKER_SOCK")),
+        address: None,
+        port: None,
+        tls: None,
+        group: None,
+        tags: Vec::new(),
+    })
+    .await
+    .expect("host_add_engine");
+    let repository = folder.path().join("repo");
+    let view = api
+        .backup_plan_save(BackupPlanInput {
+            id: None,
+            definition: PlanDefinition {
+                name: unique_name("stack-plan"),
+                host: local_host,
+                items: vec![BackupItem::Stack {
+                    project: project.name.clone(),
+                }],
+                repositories: vec![RepositoryDefinition {
+                    name: "disk".into(),
+                    location: repository.to_string_lossy().into_owned(),
+                    copy_from: None,
+                    place: None,
+                    distance_km: None,
+                }],
+                schedule: "30 2 * * *".into(),
+                retention: Default::default(),
+                rpo_hours: 24,
+                rto_hours: 4,
+                drill: Default::default(),
+                enabled: true,
+            },
+            password: None,
+            s3_keys: Vec::new(),
+        })
+        .await
+        .expect("backup_plan_save");
+    let plan = view.plan.id.clone();
+    api.backup_plan_init(&plan, |_| {}).await.expect("init");
+    let run = api
+        .backup_run(&plan, RunTrigger::Manual, |_| {}, CancellationToken::new())
+        .await
+        .expect("backup_run");
+    assert_eq!(run.status, RunStatus::Succeeded, "{run:?}");
+    let manifest = api
+        .backup_stack_manifest(&plan, "latest", &project.name)
+        .await
+        .expect("manifest");
+    assert_eq!(manifest.working_dir, stack_dir.to_string_lossy());
+    assert_eq!(manifest.databases.len(), 1, "{manifest:?}");
+    assert!(manifest.volumes.iter().any(|volume| volume.database), "{manifest:?}");
+
+    // The disaster: the project, its volumes and its folder are gone.
+    project.remove();
+    std::fs::remove_dir_all(&stack_dir).unwrap();
+
+    let request = StackRestoreRequest {
+        snapshot: "latest".into(),
+        project: project.name.clone(),
+        host: None,
+        name: None,
+        directory: None,
+    };
+    let record = api
+        .backup_restore_stack(&plan, &request, false, |_| {}, CancellationToken::new())
+        .await
+        .expect("restore in place");
+    let stages: Vec<_> = record.stages.iter().map(|stage| stage.name.as_str()).collect();
+    assert_eq!(
+        stages,
+        ["restore", "files", "create", "volumes", "start", "ready", "load", "verify", "cleanup"],
+        "{record:?}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(stack_dir.join("data/note.txt")).unwrap(),
+        marker
+    );
+    assert_eq!(project.sh("app", "cat /files/in-volume.txt").trim(), marker);
+    let rows = project.sh("db", "psql -d hp_stack -tAc 'SELECT note FROM t'");
+    assert_eq!(rows.trim(), marker);
+
+    // The same name again is refused until confirmed: it would replace a running stack.
+    let err = api
+        .backup_restore_stack(&plan, &request, false, |_| {}, CancellationToken::new())
+        .await
+        .expect_err("a second restore over a running stack");
+    assert_eq!(err.code, homeport_core::ErrorCode::InvalidInput, "{err:?}");
+
+    // To another host: the SSH host, as its own (non-root) user, reading the same folder as
+    // a second machine reads a shared disk. The repository is opened up to that user.
+    run_checked(Command::new("chmod").args(["-R", "a+rwX"]).arg(&repository));
+    let copy = LabProject {
+        name: format!("{}-copy", project.name),
+        docker_host: lab.docker_host(),
+    };
+    let copy_dir = folder.path().join("shop-copy");
+    let elsewhere = StackRestoreRequest {
+        host: Some(ssh_host),
+        name: Some(copy.name.clone()),
+        directory: Some(copy_dir.to_string_lossy().into_owned()),
+        ..request.clone()
+    };
+    api.backup_restore_stack(&plan, &elsewhere, false, |_| {}, CancellationToken::new())
+        .await
+        .expect("restore to another host");
+    assert_eq!(std::fs::read_to_string(copy_dir.join("data/note.txt")).unwrap(), marker);
+    assert_eq!(copy.sh("app", "cat /files/in-volume.txt").trim(), marker);
+    let rows = copy.sh("db", "psql -d hp_stack -tAc 'SELECT note FROM t'");
+    assert_eq!(rows.trim(), marker);
+
+    // A drill of the plan loads the stack's database dump into a scratch container.
+    let drill = api
+        .backup_drill(&plan, RunTrigger::Manual, None, |_| {}, CancellationToken::new())
+        .await
+        .expect("drill");
+    assert!(drill.passed, "{drill:?}");
+    assert_eq!(drill.databases.len(), 1, "{drill:?}");
+    assert!(
+        drill.databases[0].expected.contains(&"hp_stack".to_string()),
+        "{drill:?}"
     );
 }

@@ -131,6 +131,8 @@ impl Fixture {
                 name: "disk".into(),
                 location: self.shared.join("repo"),
                 copy_from: None,
+                place: None,
+                distance_km: None,
             }],
             schedule: "30 2 * * *".into(),
             retention: Retention {

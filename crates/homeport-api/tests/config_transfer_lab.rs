@@ -173,3 +173,111 @@ async fn newer_or_damaged_file_changes_nothing() {
 
     assert!(api.host_list().await.unwrap().is_empty());
 }
+
+/// Stacks are not copied into the file: they are Compose projects on the hosts. Importing the
+/// hosts brings them back, found by their labels, and a backup plan of a stack comes along.
+#[tokio::test]
+async fn imported_host_shows_its_stacks_again() {
+    use homeport_api::backup::BackupPlanInput;
+    use homeport_core::backup::plan::{BackupItem, PlanDefinition, RepositoryDefinition};
+
+    let Some(lab) = common::lab() else { return };
+    lab.require_unlocked_keychain();
+    let stack_dir = TempDir::new().unwrap();
+    std::fs::write(
+        stack_dir.path().join("compose.yaml"),
+        "services:\n  app:\n    image: homeport-lab/busybox:1\n    command: [\"sleep\", \"3600\"]\n",
+    )
+    .unwrap();
+    let project = common::LabProject {
+        name: common::unique_name("hptransfer").to_lowercase().replace('.', "-"),
+        docker_host: lab.docker_host(),
+    };
+    project.compose(stack_dir.path(), &["up", "--detach"]);
+
+    let source_dir = TempDir::new().unwrap();
+    let api = open_api(source_dir.path()).await;
+    let address = lab.var("LAB_SSH_KEY_HOST");
+    let port = lab.port("LAB_SSH_KEY_PORT");
+    let host_name = common::unique_name("transfer-key");
+    api.host_add(
+        HostInput {
+            name: host_name.clone(),
+            address: address.clone(),
+            port: u32::from(port),
+            user: lab.var("LAB_SSH_KEY_USER"),
+            auth: AuthMethod::Key,
+            key_path: Some(lab.var("LAB_SSH_CLIENT_KEY")),
+            docker_socket: Some(lab.var("LAB_DOCKER_SOCK")),
+            secret: None,
+            jump_host: None,
+            group: None,
+            tags: Vec::new(),
+        },
+        Some(common::keyscan_fingerprint(&address, port)),
+    )
+    .await
+    .expect("adding the lab's key host");
+    let plan_name = common::unique_name("stack-plan");
+    api.backup_plan_save(BackupPlanInput {
+        id: None,
+        definition: PlanDefinition {
+            name: plan_name.clone(),
+            host: host_name.clone(),
+            items: vec![BackupItem::Stack {
+                project: project.name.clone(),
+            }],
+            repositories: vec![RepositoryDefinition {
+                name: "disk".into(),
+                location: "/srv/backup/restic".into(),
+                copy_from: None,
+                place: None,
+                distance_km: None,
+            }],
+            schedule: "30 2 * * *".into(),
+            retention: Default::default(),
+            rpo_hours: 24,
+            rto_hours: 4,
+            drill: Default::default(),
+            enabled: true,
+        },
+        password: None,
+        s3_keys: Vec::new(),
+    })
+    .await
+    .expect("saving the stack plan");
+
+    let file = source_dir.path().join("homeport-config.json");
+    api.config_export(file.to_str().unwrap()).await.expect("export");
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(
+        !text.contains("compose.yaml"),
+        "the file must not carry stack files; the stack stays on its host"
+    );
+
+    let target_dir = TempDir::new().unwrap();
+    let target = open_api(target_dir.path()).await;
+    target
+        .config_import_apply(file.to_str().unwrap())
+        .await
+        .expect("import");
+    let hosts = target.host_list().await.unwrap();
+    let host = hosts
+        .iter()
+        .find(|host| host.name == host_name)
+        .expect("the imported host");
+    let stacks = target.stack_list(&host.id).await.expect("stacks of the imported host");
+    let stack = stacks
+        .iter()
+        .find(|stack| stack.name == project.name)
+        .expect("the stack is found again on the imported host");
+    assert_eq!(stack.working_dir.as_deref(), stack_dir.path().to_str());
+
+    let plan = target.backup_plan(&plan_name).await.expect("the imported plan");
+    assert_eq!(
+        plan.plan.definition.items,
+        [BackupItem::Stack {
+            project: project.name.clone()
+        }]
+    );
+}

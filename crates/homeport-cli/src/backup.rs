@@ -4,6 +4,8 @@
 use clap::Subcommand;
 use homeport_api::backup::{BackupPlanInput, BackupPlanView, RestoreAction, RestoreRequest, RunEvent, S3KeyInput};
 use homeport_api::{Api, IpcError};
+use homeport_core::backup::db_restore::{DatabaseDestination, DatabaseRestoreRequest};
+use homeport_core::backup::stack_restore::StackRestoreRequest;
 use homeport_core::backup::store::{RunRecord, RunStatus, RunTrigger};
 use homeport_core::Error;
 use tokio_util::sync::CancellationToken;
@@ -62,6 +64,58 @@ pub enum BackupCommand {
         #[arg(long)]
         yes: bool,
     },
+    /// Load a database dump from a snapshot into a container on the plan's host: the running
+    /// container given with --into (its databases are replaced, so it needs --yes), or a new
+    /// container with --new NAME --image IMAGE.
+    #[command(group(clap::ArgGroup::new("destination").required(true).args(["into", "new"])))]
+    RestoreDb {
+        plan: String,
+        snapshot: String,
+        /// The plan's database item, by its container name in the plan.
+        #[arg(long)]
+        database: String,
+        /// Load into this running container.
+        #[arg(long, conflicts_with_all = ["new", "image"])]
+        into: Option<String>,
+        /// Start a new container of this name and load into it.
+        #[arg(long, requires = "image")]
+        new: Option<String>,
+        /// The image of the new container; it must be on the host already (never pulled).
+        #[arg(long)]
+        image: Option<String>,
+        /// Copy the database variables (POSTGRES_*, MARIADB_*, MYSQL_*) of this container into
+        /// the new one. Without it, the new one gets a generated root password.
+        #[arg(long, requires = "new")]
+        env_from: Option<String>,
+        /// Confirm the load into a running container.
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Restore one of the plan's stacks (project folder, bind mounts, volumes and databases)
+    /// to the plan's host or another one, and start it with the host's docker compose. The
+    /// target host needs restic and must reach the repository.
+    RestoreStack {
+        plan: String,
+        snapshot: String,
+        /// The plan's stack, by Compose project name.
+        #[arg(long)]
+        project: String,
+        /// The host to restore to; the plan's host when left out.
+        #[arg(long)]
+        host: Option<String>,
+        /// The project name on the target; the original when left out.
+        #[arg(long)]
+        name: Option<String>,
+        /// The project folder on the target; the original when left out.
+        #[arg(long = "dir")]
+        directory: Option<String>,
+        /// Replace a stack of the same name on the target (its containers and volumes are
+        /// removed first).
+        #[arg(long)]
+        yes: bool,
+    },
+    /// List the database servers running in containers on a host, to add to a plan.
+    Databases { host: String },
     /// Run a restore drill now: restore a sample into a scratch folder, compare hashes, time it.
     Drill {
         plan: String,
@@ -194,6 +248,89 @@ pub async fn run(api: &Api, command: BackupCommand, output: &Output) -> Result<(
             )
             .await
         }
+        BackupCommand::RestoreDb {
+            plan,
+            snapshot,
+            database,
+            into,
+            new,
+            image,
+            env_from,
+            yes,
+        } => {
+            let destination = match (into, new) {
+                (Some(container), _) => DatabaseDestination::Running { container },
+                (None, Some(container)) => DatabaseDestination::New {
+                    container,
+                    image: image.unwrap_or_default(),
+                    environment_from: env_from,
+                },
+                (None, None) => unreachable!("clap requires --into or --new"),
+            };
+            let request = DatabaseRestoreRequest {
+                snapshot,
+                database,
+                destination,
+            };
+            let record = api
+                .backup_restore_database(
+                    &plan,
+                    &request,
+                    yes,
+                    |event| print_event(&event, output),
+                    cancel_on_ctrl_c(),
+                )
+                .await?;
+            print_run(&record, output);
+            Ok(())
+        }
+        BackupCommand::RestoreStack {
+            plan,
+            snapshot,
+            project,
+            host,
+            name,
+            directory,
+            yes,
+        } => {
+            let request = StackRestoreRequest {
+                snapshot,
+                project,
+                host,
+                name,
+                directory,
+            };
+            let record = api
+                .backup_restore_stack(
+                    &plan,
+                    &request,
+                    yes,
+                    |event| print_event(&event, output),
+                    cancel_on_ctrl_c(),
+                )
+                .await?;
+            print_run(&record, output);
+            Ok(())
+        }
+        BackupCommand::Databases { host } => {
+            let found = api.backup_databases(&host).await?;
+            if output.json {
+                output.json_value(&serde_json::to_value(&found).unwrap_or_default());
+                return Ok(());
+            }
+            if found.is_empty() {
+                println!("No PostgreSQL, MySQL or MariaDB server runs in a container on {host}.");
+            }
+            for database in &found {
+                println!(
+                    "{:<24} {:<9} {}",
+                    database.target.container,
+                    database.target.engine.as_str(),
+                    database.image
+                );
+            }
+            Ok(())
+        }
         BackupCommand::Drill { plan, random, first } => {
             let random = if random {
                 Some(true)
@@ -228,6 +365,20 @@ pub async fn run(api: &Api, command: BackupCommand, output: &Output) -> Result<(
                         format!(": {}", drill.failure)
                     }
                 );
+                for database in &drill.databases {
+                    println!(
+                        "  database {} ({}): {} in {:.1} s{}",
+                        database.container,
+                        database.engine,
+                        if database.ok { "loaded" } else { "FAILED" },
+                        database.duration_ms as f64 / 1000.0,
+                        if database.ok {
+                            format!(", found {}", database.expected.join(", "))
+                        } else {
+                            format!(": {}", database.failure)
+                        }
+                    );
+                }
             }
             if drill.passed {
                 Ok(())
@@ -541,6 +692,23 @@ fn print_plan(view: &BackupPlanView, output: &Output) {
             ),
             None => println!("  repository {}: {}", repository.name, repository.location),
         }
+        let place = repository.effective_place().as_str();
+        match repository.distance_km {
+            Some(km) => println!("    place: {place}, {km} km away"),
+            None if repository.place.is_none() => println!("    place: {place} (assumed; set place in the plan)"),
+            None => println!("    place: {place}"),
+        }
     }
     println!("  last success: {}", view.last_success_at.as_deref().unwrap_or("never"));
+    let rule = &view.rule321;
+    println!(
+        "  3-2-1: {} copies, {} media, {} offsite{}",
+        rule.copies,
+        rule.media,
+        rule.offsite_copies,
+        if rule.satisfied() { " (met)" } else { "" }
+    );
+    for finding in &rule.findings {
+        println!("    - {}", finding.message());
+    }
 }

@@ -183,6 +183,8 @@ async fn save_plan(
             name: "disk".into(),
             location: repository.to_string_lossy().into_owned(),
             copy_from: None,
+            place: None,
+            distance_km: None,
         }],
         schedule: "30 2 * * *".into(),
         retention: Retention {

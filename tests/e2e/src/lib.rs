@@ -5,6 +5,7 @@
 //! and runs them under Xvfb); otherwise each test prints that it was skipped.
 
 pub mod notifications;
+pub mod x11;
 
 use std::collections::HashMap;
 use std::net::TcpListener;
@@ -71,7 +72,8 @@ pub fn app_binary() -> Option<PathBuf> {
 pub struct Session {
     pub client: Client,
     driver: Child,
-    _home: tempfile::TempDir,
+    /// `None` only after [`Session::close_keeping_home`] took it.
+    _home: Option<tempfile::TempDir>,
 }
 
 impl Session {
@@ -86,6 +88,19 @@ impl Session {
     /// Starts the app like [`Session::start`] but leaves the first-run guide open.
     pub async fn start_with_guide(app: &Path, env: &[(&str, &str)]) -> Self {
         let home = tempfile::tempdir().expect("temp dir");
+        Self::launch(app, home, env).await
+    }
+
+    /// Starts the app like [`Session::start`] on a home an earlier session used, such as one
+    /// [`Session::close_keeping_home`] returned, so the app finds that run's database and
+    /// remembered window state.
+    pub async fn start_in(app: &Path, home: tempfile::TempDir, env: &[(&str, &str)]) -> Self {
+        let session = Self::launch(app, home, env).await;
+        session.skip_first_run().await;
+        session
+    }
+
+    async fn launch(app: &Path, home: tempfile::TempDir, env: &[(&str, &str)]) -> Self {
         let port = free_port();
         let native_port = free_port();
         let driver_bin = std::env::var("TAURI_DRIVER").unwrap_or_else(|_| "tauri-driver".into());
@@ -132,7 +147,7 @@ impl Session {
         let session = Session {
             client,
             driver,
-            _home: home,
+            _home: Some(home),
         };
         session.wait_for("[data-testid=nav-hosts]").await;
         session
@@ -155,7 +170,12 @@ impl Session {
     /// Returns the session's private home: `data` is the app's `HOMEPORT_DATA_DIR`, and
     /// `xdg-data`, `xdg-cache` and `xdg-config` are its XDG folders.
     pub fn home(&self) -> &Path {
-        self._home.path()
+        self._home.as_ref().expect("the session's home was taken").path()
+    }
+
+    /// Returns the process group that tauri-driver, WebKitWebDriver and the app run in.
+    pub fn process_group(&self) -> u32 {
+        self.driver.id()
     }
 
     /// Waits until an element matching `css` exists and returns it.
@@ -308,6 +328,13 @@ impl Session {
     pub async fn close(mut self) {
         let _ = self.client.clone().close().await;
         self.stop_driver();
+    }
+
+    /// Closes the session like [`Session::close`] but keeps its home for [`Session::start_in`].
+    pub async fn close_keeping_home(mut self) -> tempfile::TempDir {
+        let home = self._home.take().expect("the session's home was taken");
+        self.close().await;
+        home
     }
 
     fn stop_driver(&mut self) {

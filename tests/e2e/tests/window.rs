@@ -2340,3 +2340,328 @@ async fn backups_screen_runs_a_plan() {
     screenshot(&session, "backups-en.png").await;
     session.close().await;
 }
+
+/// A PostgreSQL container from the lab's database image, removed when dropped.
+struct PostgresContainer {
+    name: String,
+    docker_host: String,
+}
+
+impl PostgresContainer {
+    fn start(lab: &Lab, name: &str) -> Self {
+        let docker_host = lab.get("LAB_DOCKER_HOST");
+        let status = std::process::Command::new("docker")
+            .args(["-H", &docker_host, "run", "-d", "--pull", "never", "--name", name])
+            .args(["--label", "homeport.test=1", "homeport-lab/postgres:15"])
+            .stdout(std::process::Stdio::null())
+            .status()
+            .expect("docker runs");
+        assert!(
+            status.success(),
+            "docker run of homeport-lab/postgres:15 failed; build it with tests/lab/lab.sh db-images"
+        );
+        Self {
+            name: name.to_string(),
+            docker_host,
+        }
+    }
+
+    /// Runs `sh -c SCRIPT` in `container` and returns stdout, or `None` when it fails.
+    fn sh_in(&self, container: &str, script: &str) -> Option<String> {
+        let output = std::process::Command::new("docker")
+            .args(["-H", &self.docker_host, "exec", container, "sh", "-c", script])
+            .output()
+            .expect("docker runs");
+        output
+            .status
+            .success()
+            .then(|| String::from_utf8_lossy(&output.stdout).into_owned())
+    }
+
+    fn remove(&self, container: &str) {
+        let _ = std::process::Command::new("docker")
+            .args(["-H", &self.docker_host, "rm", "-f", "-v", container])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status();
+    }
+}
+
+impl Drop for PostgresContainer {
+    fn drop(&mut self) {
+        self.remove(&self.name);
+        self.remove(&format!("{}-restored", self.name));
+    }
+}
+
+/// The wizard finds a running PostgreSQL container, the plan dumps it, and the snapshot's
+/// dump is loaded into a new container from the restore dialog.
+#[tokio::test]
+async fn backups_screen_restores_a_database() {
+    let Some(app) = app_binary() else { return };
+    let lab = Lab::load();
+    let shared = tempfile::Builder::new()
+        .prefix("hp-e2e-dbbackup-")
+        .tempdir_in("/tmp")
+        .expect("temp dir in /tmp");
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(shared.path(), std::fs::Permissions::from_mode(0o777)).expect("chmod 0777");
+    }
+    let repository = shared.path().join("repo");
+    let database = PostgresContainer::start(&lab, &format!("e2e-pg-{}", std::process::id()));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while database.sh_in(&database.name, "pg_isready -q -d postgres").is_none() {
+        assert!(std::time::Instant::now() < deadline, "PostgreSQL did not start");
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+    database
+        .sh_in(
+            &database.name,
+            "createdb e2e_shop && psql -d e2e_shop -c \"CREATE TABLE t (note text); INSERT INTO t VALUES ('restored from the window');\"",
+        )
+        .expect("the test database is created");
+
+    let session = Session::start(&app, &[]).await;
+    add_trusted_key_host(&session, &lab, "db-backup-e2e").await;
+    session.click("[data-testid=nav-backups]").await;
+    session.click("[data-testid=backup-new-plan]").await;
+    session.fill("[data-testid=backup-wizard-name]", "e2e-db-plan").await;
+    session.click("[data-testid=backup-wizard-next]").await;
+
+    session.click("[data-testid=find-databases]").await;
+    let row = format!(
+        "[data-testid=discovered-database][data-container=\"{}\"]",
+        database.name
+    );
+    session.click(&format!("{row} input[type=checkbox]")).await;
+    session.click("[data-testid=backup-wizard-next]").await;
+    session
+        .fill(
+            "[data-testid=backup-wizard-repositories]",
+            &format!("disk {}", repository.display()),
+        )
+        .await;
+    let findings = session
+        .wait_for_text("[data-testid=backup-wizard-rule321]", "the 3-2-1 preview", |text| {
+            !text.trim().is_empty()
+        })
+        .await;
+    println!("3-2-1 preview: {findings:?}");
+    session.click("[data-testid=backup-wizard-next]").await;
+    session.click("[data-testid=backup-wizard-save]").await;
+    session.wait_until_gone("[data-testid=backup-wizard]").await;
+
+    let plan = "[data-testid=backup-plan][data-plan-name=e2e-db-plan]";
+    session.click(&format!("{plan} [data-testid=backup-run-now]")).await;
+    session
+        .wait_for_text(
+            &format!("{plan} [data-testid=backup-last-status]"),
+            "the backup run",
+            |text| text.trim() == "Succeeded · Backup",
+        )
+        .await;
+
+    session
+        .click(&format!("{plan} [data-testid=backup-tab-snapshots]"))
+        .await;
+    session
+        .click(&format!(
+            "{plan} [data-testid=backup-snapshot] [data-testid=restore-database]"
+        ))
+        .await;
+    session.click("[data-testid=db-restore-mode-new]").await;
+    session
+        .fill(
+            "[data-testid=db-restore-new-name]",
+            &format!("{}-restored", database.name),
+        )
+        .await;
+    session
+        .fill("[data-testid=db-restore-image]", "homeport-lab/postgres:15")
+        .await;
+    session.click("[data-testid=db-restore-start]").await;
+    let result = session
+        .wait_for_text("[data-testid=db-restore-result]", "the restore result", |text| {
+            !text.trim().is_empty()
+        })
+        .await;
+    println!("database restore: {result:?}");
+    screenshot(&session, "backups-db-restore-en.png").await;
+
+    let rows = database
+        .sh_in(
+            &format!("{}-restored", database.name),
+            "psql -d e2e_shop -tAc 'SELECT note FROM t'",
+        )
+        .expect("the restored container answers");
+    assert_eq!(rows.trim(), "restored from the window");
+    session.close().await;
+}
+
+/// A Compose project started with docker-compose on the lab engine, removed with its volumes
+/// and networks when dropped.
+struct ComposeStack {
+    name: String,
+    docker_host: String,
+}
+
+impl ComposeStack {
+    fn up(lab: &Lab, name: &str, directory: &Path) -> Self {
+        let docker_host = lab.get("LAB_DOCKER_HOST");
+        let status = std::process::Command::new("docker-compose")
+            .env("DOCKER_HOST", &docker_host)
+            .args(["--project-name", name, "--project-directory"])
+            .arg(directory)
+            .args(["up", "--detach"])
+            .status()
+            .expect("docker-compose runs");
+        assert!(status.success(), "docker-compose up of {name} failed");
+        Self {
+            name: name.to_string(),
+            docker_host,
+        }
+    }
+
+    /// Returns the names of the project's running containers.
+    fn running(&self) -> Vec<String> {
+        let output = std::process::Command::new("docker")
+            .args(["-H", &self.docker_host, "ps", "--format", "{{.Names}}", "--filter"])
+            .arg(format!("label=com.docker.compose.project={}", self.name))
+            .output()
+            .expect("docker runs");
+        String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// Removes the project's containers, volumes and networks, as a lost host would.
+    fn remove(&self) {
+        let label = format!("label=com.docker.compose.project={}", self.name);
+        for (list, remove) in [
+            (vec!["ps", "-aq"], vec!["rm", "-f", "-v"]),
+            (vec!["volume", "ls", "-q"], vec!["volume", "rm", "-f"]),
+            (vec!["network", "ls", "-q"], vec!["network", "rm"]),
+        ] {
+            let output = std::process::Command::new("docker")
+                .args(["-H", &self.docker_host])
+                .args(&list)
+                .args(["--filter", &label])
+                .output()
+                .expect("docker runs");
+            let ids: Vec<String> = String::from_utf8_lossy(&output.stdout)
+                .split_whitespace()
+                .map(str::to_string)
+                .collect();
+            if !ids.is_empty() {
+                let _ = std::process::Command::new("docker")
+                    .args(["-H", &self.docker_host])
+                    .args(&remove)
+                    .args(&ids)
+                    .stdout(std::process::Stdio::null())
+                    .stderr(std::process::Stdio::null())
+                    .status();
+            }
+        }
+    }
+}
+
+impl Drop for ComposeStack {
+    fn drop(&mut self) {
+        self.remove();
+    }
+}
+
+/// A stack picked in the wizard is backed up, lost with its folder, and restored from the
+/// snapshot's "Restore stack" dialog.
+#[tokio::test]
+async fn backups_screen_restores_a_stack() {
+    let Some(app) = app_binary() else { return };
+    let lab = Lab::load();
+    let shared = tempfile::Builder::new()
+        .prefix("hp-e2e-stack-")
+        .tempdir_in("/tmp")
+        .expect("temp dir in /tmp");
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(shared.path(), std::fs::Permissions::from_mode(0o777)).expect("chmod 0777");
+    }
+    let stack_dir = shared.path().join("notes");
+    std::fs::create_dir_all(stack_dir.join("data")).expect("create the stack folder");
+    std::fs::write(
+        stack_dir.join("compose.yaml"),
+        "services:\n  app:\n    image: homeport-lab/busybox:1\n    command: [\"sleep\", \"3600\"]\n    volumes:\n      - ./data:/data\n",
+    )
+    .expect("write compose.yaml");
+    std::fs::write(stack_dir.join("data/note.txt"), "kept by the stack backup\n").expect("write the note");
+    let project = format!("e2enotes{}", std::process::id());
+    let stack = ComposeStack::up(&lab, &project, &stack_dir);
+    let repository = shared.path().join("repo");
+
+    let session = Session::start(&app, &[]).await;
+    add_trusted_key_host(&session, &lab, "stack-backup-e2e").await;
+    session.click("[data-testid=nav-backups]").await;
+    session.click("[data-testid=backup-new-plan]").await;
+    session.fill("[data-testid=backup-wizard-name]", "e2e-stack-plan").await;
+    session.click("[data-testid=backup-wizard-next]").await;
+    session
+        .click(&format!(
+            "[data-testid=backup-stack-option][data-project=\"{project}\"] input[type=checkbox]"
+        ))
+        .await;
+    session.click("[data-testid=backup-wizard-next]").await;
+    session
+        .fill(
+            "[data-testid=backup-wizard-repositories]",
+            &format!("disk {}", repository.display()),
+        )
+        .await;
+    session.click("[data-testid=backup-wizard-next]").await;
+    session.click("[data-testid=backup-wizard-save]").await;
+    session.wait_until_gone("[data-testid=backup-wizard]").await;
+
+    let plan = "[data-testid=backup-plan][data-plan-name=e2e-stack-plan]";
+    session.click(&format!("{plan} [data-testid=backup-run-now]")).await;
+    session
+        .wait_for_text(
+            &format!("{plan} [data-testid=backup-last-status]"),
+            "the backup run",
+            |text| text.trim() == "Succeeded · Backup",
+        )
+        .await;
+
+    // The loss: the containers and the whole project folder are gone.
+    stack.remove();
+    std::fs::remove_dir_all(&stack_dir).expect("remove the stack folder");
+
+    session
+        .click(&format!("{plan} [data-testid=backup-tab-snapshots]"))
+        .await;
+    session
+        .click(&format!(
+            "{plan} [data-testid=backup-snapshot] [data-testid=restore-stack]"
+        ))
+        .await;
+    let folder = session
+        .wait_for_text("[data-testid=stack-restore-folder]", "the manifest", |text| {
+            !text.trim().is_empty()
+        })
+        .await;
+    assert_eq!(folder.trim(), stack_dir.to_str().expect("UTF-8 path"));
+    session.click("[data-testid=stack-restore-start]").await;
+    let result = session
+        .wait_for_text("[data-testid=stack-restore-result]", "the restore result", |text| {
+            !text.trim().is_empty()
+        })
+        .await;
+    println!("stack restore: {result:?}");
+    screenshot(&session, "backups-stack-restore-en.png").await;
+
+    assert_eq!(
+        std::fs::read_to_string(stack_dir.join("data/note.txt")).expect("the restored note"),
+        "kept by the stack backup\n"
+    );
+    assert_eq!(stack.running().len(), 1, "the restored stack runs again");
+    session.close().await;
+}

@@ -31,6 +31,7 @@ function drill(overrides: Partial<DrillRecord>): DrillRecord {
     rtoTargetSeconds: 14_400,
     failure: '',
     files: [],
+    databases: [],
     ...overrides,
   };
 }
@@ -77,6 +78,42 @@ describe('BackupDrills', () => {
     expect(failed.textContent).toContain('Failed');
     expect(failed.textContent).toContain('checksum differs');
     expect(failed.textContent).toContain('5h 33m / 4h 0m');
+  });
+
+  it('shows database results', async () => {
+    drills = [
+      drill({
+        passed: false,
+        failure: 'database shop failed to load',
+        databases: [
+          { container: 'db', engine: 'postgres', expected: ['app', 'auth'], missing: [], durationMs: 3_000, ok: true, failure: '' },
+          {
+            container: 'shop',
+            engine: 'mysql',
+            expected: ['shop', 'stats'],
+            missing: ['stats'],
+            durationMs: 65_000,
+            ok: false,
+            failure: 'ERROR 1049: Unknown database',
+          },
+        ],
+      }),
+    ];
+    render(BackupDrills, { plan });
+    const results = await screen.findAllByTestId('drill-database');
+    expect(results).toHaveLength(2);
+    expect(results[0].dataset.ok).toBe('true');
+    expect(results[0].textContent).toContain('db (postgres): Passed, 2 of 2 databases found, 3s');
+    expect(results[1].dataset.ok).toBe('false');
+    expect(results[1].textContent).toContain('shop (mysql): Failed, 1 of 2 databases found, 1m 5s');
+    expect(results[1].textContent).toContain('Missing: stats');
+    expect(results[1].textContent).toContain('ERROR 1049: Unknown database');
+  });
+
+  it('shows a dash without databases', async () => {
+    render(BackupDrills, { plan });
+    await screen.findAllByTestId('backup-drill');
+    expect(screen.queryByTestId('drill-database')).toBeNull();
   });
 
   it('exports the report', async () => {

@@ -3,7 +3,7 @@ import { fireEvent, render, screen, waitFor, within } from '@testing-library/sve
 import { locale } from 'svelte-i18n';
 import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { setupI18n } from '../lib/i18n';
-import type { BackupPlanView, IpcError, RunEvent, RunRecord } from '../lib/ipc/types';
+import type { BackupPlanInput, BackupPlanView, IpcError, Rule321Report, RunEvent, RunRecord } from '../lib/ipc/types';
 import BackupsScreen from './BackupsScreen.svelte';
 
 const invoke = vi.fn();
@@ -57,6 +57,19 @@ function record(overrides: Partial<RunRecord>): RunRecord {
   };
 }
 
+/** One local repository on the live data's disk: the report of a plan that just ran. */
+const oneLocalCopy: Rule321Report = {
+  copies: 2,
+  media: 1,
+  offsite_copies: 0,
+  findings: [
+    { code: 'too_few_copies', copies: 2, required: 3 },
+    { code: 'too_few_media', media: 1, required: 2 },
+    { code: 'no_offsite_copy', min_distance_km: 50 },
+    { code: 'same_disk_as_source', repository: 'disk' },
+  ],
+};
+
 const nasPlan: BackupPlanView = {
   plan: {
     id: 'p1',
@@ -86,7 +99,32 @@ const nasPlan: BackupPlanView = {
   rpoMet: false,
   lastDrill: null,
   s3KeysSet: [],
+  rule321: oneLocalCopy,
+  rule321Planned: oneLocalCopy,
 };
+
+/** A plan whose offsite repository has no snapshot yet, so it meets the rule only once it has run. */
+const pendingOffsitePlan: BackupPlanView = {
+  ...nasPlan,
+  rule321: {
+    copies: 2,
+    media: 2,
+    offsite_copies: 0,
+    findings: [
+      { code: 'too_few_copies', copies: 2, required: 3 },
+      { code: 'no_offsite_copy', min_distance_km: 50 },
+      { code: 'no_good_snapshot', repository: 'cloud' },
+    ],
+  },
+  rule321Planned: {
+    copies: 3,
+    media: 3,
+    offsite_copies: 1,
+    findings: [{ code: 'offsite_distance_unknown', repository: 'cloud', min_distance_km: 50 }],
+  },
+};
+
+let plans: BackupPlanView[];
 
 const locked: IpcError = {
   code: 'BackupRepositoryLocked',
@@ -105,6 +143,8 @@ const locked: IpcError = {
 /** Resolves the pending `backup_run`, so a test can look at the screen mid-run first. */
 let finishRun: (() => void) | null;
 let runError: IpcError | null;
+/** The input of the last `backup_plan_save`. */
+let savedInput: BackupPlanInput | null;
 
 beforeAll(async () => {
   setupI18n();
@@ -112,19 +152,36 @@ beforeAll(async () => {
 });
 
 beforeEach(() => {
+  plans = [nasPlan];
   finishRun = null;
   runError = null;
+  savedInput = null;
   invoke.mockReset();
   invoke.mockImplementation(async (command: string, args: Record<string, unknown>) => {
     switch (command) {
       case 'backup_plans':
-        return [nasPlan];
+        return plans;
       case 'backup_runs':
         return [record({})];
       case 'backup_cancel':
         return true;
       case 'backup_plan_remove':
         return null;
+      case 'host_list':
+        return [{ id: 'h1', name: 'nas-host' }];
+      case 'backup_tools':
+        return { host: 'nas-host', restic: 'restic 0.17.3', rclone: null, resticInstall: '', rcloneInstall: '' };
+      case 'stack_list':
+        return [];
+      case 'backup_rule321_preview':
+        return oneLocalCopy;
+      case 'backup_schedule_preview':
+        return { en: 'every day at 03:00', zhCn: '每天 03:00', nextRuns: [] };
+      case 'backup_plan_save':
+        savedInput = args.input as BackupPlanInput;
+        return nasPlan;
+      case 'backup_plan_init':
+        return record({ kind: 'init', stages: [] });
       case 'backup_unlock':
         return record({ kind: 'unlock', stages: [] });
       case 'backup_run': {
@@ -164,9 +221,45 @@ describe('BackupsScreen', () => {
     expect(within(plan).getByTestId('backup-schedule').textContent).toContain('every day at 03:00');
     expect(within(plan).getByTestId('backup-last-status').textContent).toBe('Succeeded · Backup');
     expect(within(plan).getByTestId('backup-rpo').textContent).toContain('30h 0m ago, older than the RPO of 24 h');
-    const findings = within(plan).getByTestId('backup-rule321').textContent ?? '';
-    expect(findings).toContain('Fewer than 3 copies');
-    expect(findings).toContain('No copy offsite');
+    const rule = within(plan).getByTestId('backup-rule321');
+    expect(rule.textContent).toContain('Breaks the 3-2-1 rule: 2 copies counting the live data, on 1 kind of media, 0 offsite.');
+    const findings = within(rule).getAllByTestId('rule321-finding');
+    expect(findings.map((finding) => finding.dataset.code)).toEqual([
+      'too_few_copies',
+      'too_few_media',
+      'no_offsite_copy',
+      'same_disk_as_source',
+    ]);
+    expect(findings[0].textContent).toContain('Fewer than 3 copies (2 counting the live data)');
+    expect(findings[2].textContent).toContain('at least 50 km away');
+    expect(findings[3].textContent).toContain('Advice:');
+    expect(findings[3].textContent).toContain('disk is on the same disk as the live data');
+    expect(within(plan).queryByTestId('backup-rule321-planned')).toBeNull();
+  });
+
+  it('shows the planned 3-2-1 report when it differs', async () => {
+    plans = [pendingOffsitePlan];
+    render(BackupsScreen);
+    const now = await screen.findByTestId('backup-rule321-now');
+    expect(now.textContent).toContain('Breaks the 3-2-1 rule');
+    expect(now.textContent).toContain('cloud has no good snapshot yet');
+    const planned = screen.getByTestId('backup-rule321-planned');
+    expect(planned.textContent).toContain('Once every repository holds a good snapshot');
+    expect(planned.textContent).toContain('Meets the 3-2-1 rule: 3 copies');
+    expect(planned.textContent).toContain('The distance of cloud is unknown');
+  });
+
+  it('shows 3-2-1 findings in Chinese', async () => {
+    await locale.set('zh-CN');
+    try {
+      render(BackupsScreen);
+      const rule = await screen.findByTestId('backup-rule321');
+      expect(rule.textContent).toContain('不符合 3-2-1 规则');
+      expect(rule.textContent).toContain('副本少于 3 份');
+      expect(rule.textContent).toContain('至少 50 公里');
+    } finally {
+      await locale.set('en');
+    }
   });
 
   it('shows the schedule in Chinese', async () => {
@@ -260,5 +353,34 @@ describe('BackupsScreen', () => {
 
     await fireEvent.click(screen.getByTestId('confirm-ok'));
     expect(invoke).toHaveBeenCalledWith('backup_plan_remove', { plan: 'p1' });
+  });
+
+  it('edits a plan in the wizard', async () => {
+    render(BackupsScreen);
+    await fireEvent.click(await screen.findByTestId('backup-plan-edit'));
+    const wizard = screen.getByTestId('backup-wizard');
+    expect(wizard.textContent).toContain('Edit backup plan nas');
+    expect((within(wizard).getByTestId('backup-wizard-name') as HTMLInputElement).value).toBe('nas');
+
+    await fireEvent.input(within(wizard).getByTestId('backup-wizard-name'), { target: { value: 'nas daily' } });
+    for (let step = 0; step < 3; step += 1) {
+      await fireEvent.click(within(wizard).getByTestId('backup-wizard-next'));
+    }
+    await fireEvent.click(within(wizard).getByTestId('backup-wizard-save'));
+
+    await waitFor(() => expect(screen.queryByTestId('backup-wizard')).toBeNull());
+    expect(savedInput?.id).toBe('p1');
+    expect(savedInput?.password).toBeNull();
+    expect(savedInput?.definition.name).toBe('nas daily');
+    expect(savedInput?.definition.items).toEqual([{ kind: 'path', path: '/srv/data' }]);
+    expect(invoke.mock.calls.filter(([command]) => command === 'backup_plans')).toHaveLength(2);
+  });
+
+  it('closes the edit wizard without saving', async () => {
+    render(BackupsScreen);
+    await fireEvent.click(await screen.findByTestId('backup-plan-edit'));
+    await fireEvent.click(within(screen.getByTestId('backup-wizard')).getByRole('button', { name: 'Cancel' }));
+    expect(screen.queryByTestId('backup-wizard')).toBeNull();
+    expect(invoke).not.toHaveBeenCalledWith('backup_plan_save', expect.anything());
   });
 });

@@ -3,6 +3,7 @@
 //! are the inputs, and the views that combine several of them.
 
 use homeport_core::backup::plan::PlanDefinition;
+use homeport_core::backup::rule321::Rule321Report;
 use homeport_core::backup::store::{DrillRecord, RunKind, RunRecord, RunTrigger, StoredPlan};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -63,6 +64,12 @@ pub struct BackupPlanView {
     pub last_drill: Option<DrillRecord>,
     /// The repositories that have S3 keys in the keychain.
     pub s3_keys_set: Vec<String>,
+    /// The 3-2-1 check of the plan's items (all go to every repository, so one report covers
+    /// them), counting only repositories with a good snapshot.
+    pub rule321: Rule321Report,
+    /// The same check as if every repository already held a good snapshot: what the plan
+    /// gives once it has run.
+    pub rule321_planned: Rule321Report,
 }
 
 /// Whether restic and rclone are installed on a host, and how to install them.

@@ -39,7 +39,11 @@ use std::sync::Arc;
 
 use homeport_core::backup::databases::DockerCli;
 use homeport_core::backup::due::next_run;
-use homeport_core::backup::plan::{check_password, generate_password, parse_plan_json, Location, PlanDefinition};
+use homeport_core::backup::plan::{
+    check_password, generate_password, parse_plan_json, Location, PlanDefinition, RepositoryDefinition,
+};
+use homeport_core::backup::rule321;
+use homeport_core::backup::rule321::Rule321Report;
 use homeport_core::backup::run::{PlanContext, PlanSecrets};
 use homeport_core::backup::schedule::CronSchedule;
 use homeport_core::backup::shell::{HostShell, INSTALL_HINT_RCLONE, INSTALL_HINT_RESTIC};
@@ -112,6 +116,29 @@ impl Api {
             zh_cn: preview.zh_cn,
             next_runs,
         })
+    }
+
+    /// Checks a plan's repositories against the 3-2-1 rule as if each contained a good
+    /// snapshot, for the plan form while it is edited. The places are checked as saving would.
+    pub fn backup_rule321_preview(&self, repositories: Vec<RepositoryDefinition>) -> ApiResult<Rule321Report> {
+        let definition = PlanDefinition {
+            name: "preview".to_string(),
+            host: "local".to_string(),
+            items: Vec::new(),
+            repositories,
+            schedule: homeport_core::backup::plan::DEFAULT_SCHEDULE.to_string(),
+            retention: Default::default(),
+            rpo_hours: homeport_core::backup::plan::DEFAULT_RPO_HOURS,
+            rto_hours: homeport_core::backup::plan::DEFAULT_RTO_HOURS,
+            drill: Default::default(),
+            enabled: true,
+        };
+        for repository in &definition.repositories {
+            let location = Location::parse("repositories.location", &repository.location)?;
+            homeport_core::backup::plan::check_place(repository, &location)?;
+        }
+        let every = definition.repositories.iter().map(|r| r.name.clone()).collect();
+        Ok(rule321::check(&rule321::plan_copies(&definition, &every)))
     }
 
     /// Validates and stores a plan. A new plan's repository password is generated into the
@@ -294,7 +321,14 @@ impl Api {
                 s3_keys_set.push(repository.name.clone());
             }
         }
+        let good = store.backup_good_repositories(&plan.id).await?;
+        let rule321 = rule321::check(&rule321::plan_copies(&plan.definition, &good));
+        let every: std::collections::BTreeSet<String> =
+            plan.definition.repositories.iter().map(|r| r.name.clone()).collect();
+        let rule321_planned = rule321::check(&rule321::plan_copies(&plan.definition, &every));
         Ok(BackupPlanView {
+            rule321,
+            rule321_planned,
             host_name,
             schedule_en,
             schedule_zh_cn,
@@ -345,8 +379,19 @@ impl Api {
 
     /// Builds everything a run of the plan needs.
     pub(crate) async fn backup_context(&self, id_or_name: &str, cancel: CancellationToken) -> ApiResult<PlanContext> {
+        self.backup_context_on(id_or_name, None, cancel).await
+    }
+
+    /// Builds a plan's context with its commands running on `host` (the plan's host when
+    /// `None`), for restores to another host.
+    pub(crate) async fn backup_context_on(
+        &self,
+        id_or_name: &str,
+        host: Option<&str>,
+        cancel: CancellationToken,
+    ) -> ApiResult<PlanContext> {
         let plan = self.hosts.store().backup_plan(id_or_name).await?;
-        let host = self.hosts.get(&plan.host_id).await?;
+        let host = self.hosts.get(host.unwrap_or(&plan.host_id)).await?;
         let shell = self.backup_shell(&host).await?;
         let secrets = self.backup_secrets(&plan).await?;
         let docker = DockerCli {

@@ -1,10 +1,14 @@
 //! Backup runs, restores, drills and unlocks, each recorded, with alerts and metric series
 //! written after it.
 
+use homeport_core::backup::databases::{discover, DiscoveredDatabase};
+use homeport_core::backup::db_restore::{restore_database, DatabaseRestoreRequest};
 use homeport_core::backup::drill::{render_report, run_drill, ReportFormat};
 use homeport_core::backup::restic::{Node, Snapshot};
 use homeport_core::backup::restore::{self, RestorePreview, RestoreRequest};
 use homeport_core::backup::run::{init_repositories, run_backup, unlock, RunEvent};
+use homeport_core::backup::stack_restore::{read_manifest, restore_stack, StackRestoreRequest};
+use homeport_core::backup::stacks::StackManifest;
 use homeport_core::backup::store::{DrillRecord, RunRecord, RunTrigger};
 use tokio_util::sync::CancellationToken;
 
@@ -124,6 +128,57 @@ impl Api {
             Some(err) => Err(err.into()),
             None => Ok(result.record),
         }
+    }
+
+    /// Loads one of the plan's database dumps from a snapshot into a running container (which
+    /// needs `confirmed`, because the dump replaces its databases) or a new container on the
+    /// plan's host. A load after which the dump's databases are missing fails the run.
+    pub async fn backup_restore_database(
+        &self,
+        plan: &str,
+        request: &DatabaseRestoreRequest,
+        confirmed: bool,
+        mut on_event: impl FnMut(RunEvent) + Send,
+        cancel: CancellationToken,
+    ) -> ApiResult<RunRecord> {
+        let context = self.backup_context(plan, cancel).await?;
+        let result = restore_database(&context, request, confirmed, &mut on_event).await?;
+        match result.error {
+            Some(err) => Err(err.into()),
+            None => Ok(result.record),
+        }
+    }
+
+    /// Restores one of the plan's stacks from a snapshot to the plan's host or `request.host`,
+    /// under its own or a new name and folder. Replacing a stack of that name on the target
+    /// needs `confirmed`. restic runs on the target, which must reach the repository.
+    pub async fn backup_restore_stack(
+        &self,
+        plan: &str,
+        request: &StackRestoreRequest,
+        confirmed: bool,
+        mut on_event: impl FnMut(RunEvent) + Send,
+        cancel: CancellationToken,
+    ) -> ApiResult<RunRecord> {
+        let host = request.host.as_deref().filter(|host| !host.is_empty());
+        let context = self.backup_context_on(plan, host, cancel).await?;
+        let result = restore_stack(&context, request, confirmed, &mut on_event).await?;
+        match result.error {
+            Some(err) => Err(err.into()),
+            None => Ok(result.record),
+        }
+    }
+
+    /// Reads the manifest of one of the plan's stacks from a snapshot, for the restore dialog.
+    pub async fn backup_stack_manifest(&self, plan: &str, snapshot: &str, project: &str) -> ApiResult<StackManifest> {
+        let context = self.backup_context(plan, CancellationToken::new()).await?;
+        Ok(read_manifest(&context, snapshot, project).await?)
+    }
+
+    /// Lists the database servers running in containers on a host, for the plan wizard.
+    pub async fn backup_databases(&self, host: &str) -> ApiResult<Vec<DiscoveredDatabase>> {
+        let engine = self.hosts.engine(host).await?;
+        Ok(discover(&engine).await?)
     }
 
     /// Runs a restore drill now. `random` overrides the plan's choice of random files. A

@@ -361,3 +361,82 @@ impl Drop for TestContainer {
             .status();
     }
 }
+
+/// A Compose project on the lab engine, taken down with its volumes when dropped.
+pub struct LabProject {
+    pub name: String,
+    pub docker_host: String,
+}
+
+impl LabProject {
+    pub fn compose(&self, directory: &Path, args: &[&str]) {
+        run_checked(
+            Command::new("docker-compose")
+                .env("DOCKER_HOST", &self.docker_host)
+                .args(["--project-name", &self.name, "--project-directory"])
+                .arg(directory)
+                .args(args),
+        );
+    }
+
+    /// Runs `sh -c SCRIPT` in the container of `service` and returns its stdout.
+    pub fn sh(&self, service: &str, script: &str) -> String {
+        let name = self.container(service);
+        let output =
+            run_checked(Command::new("docker").args(["--host", &self.docker_host, "exec", &name, "sh", "-c", script]));
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    }
+
+    pub fn container(&self, service: &str) -> String {
+        let output = run_checked(Command::new("docker").args([
+            "--host",
+            &self.docker_host,
+            "ps",
+            "--format",
+            "{{.Names}}",
+            "--filter",
+            &format!("label=com.docker.compose.project={}", self.name),
+            "--filter",
+            &format!("label=com.docker.compose.service={service}"),
+        ]));
+        let names = String::from_utf8_lossy(&output.stdout).into_owned();
+        let name = names.lines().next().unwrap_or_default().to_string();
+        assert!(!name.is_empty(), "no running container of {service} in {}", self.name);
+        name
+    }
+
+    /// Removes the project's containers, volumes and networks by label.
+    pub fn remove(&self) {
+        let label = format!("label=com.docker.compose.project={}", self.name);
+        let list = |kind: &[&str]| {
+            let output = Command::new("docker")
+                .args(["--host", &self.docker_host])
+                .args(kind)
+                .args(["--quiet", "--filter", &label])
+                .output()
+                .map(|output| String::from_utf8_lossy(&output.stdout).into_owned())
+                .unwrap_or_default();
+            output.split_whitespace().map(str::to_string).collect::<Vec<_>>()
+        };
+        let remove = |args: &[&str], ids: Vec<String>| {
+            if !ids.is_empty() {
+                let _ = Command::new("docker")
+                    .args(["--host", &self.docker_host])
+                    .args(args)
+                    .args(ids)
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .status();
+            }
+        };
+        remove(&["rm", "--force", "--volumes"], list(&["ps", "--all"]));
+        remove(&["volume", "rm", "--force"], list(&["volume", "ls"]));
+        remove(&["network", "rm"], list(&["network", "ls"]));
+    }
+}
+
+impl Drop for LabProject {
+    fn drop(&mut self) {
+        self.remove();
+    }
+}

@@ -18,6 +18,7 @@ use crate::error::{Error, Result};
 use crate::ssh::validate_container_ref;
 
 /// A database server kind that Homeport can dump and restore.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum DatabaseEngine {
@@ -38,6 +39,7 @@ impl DatabaseEngine {
 }
 
 /// A reason discovery decided that a container runs a database server.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 #[serde(tag = "kind", content = "value", rename_all = "snake_case")]
 pub enum Evidence {
@@ -50,7 +52,9 @@ pub enum Evidence {
 }
 
 /// A database server to dump from or restore into.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct DatabaseTarget {
     /// The container's name or ID, as `docker exec` takes it.
     pub container: String,
@@ -64,7 +68,9 @@ pub struct DatabaseTarget {
 }
 
 /// A database server found in a running container.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct DiscoveredDatabase {
     pub target: DatabaseTarget,
     pub container_id: String,
@@ -83,6 +89,11 @@ pub struct DockerCli {
 }
 
 impl DockerCli {
+    /// Returns `docker`, with `-H ADDRESS` when the engine is not the default one.
+    pub fn command(&self) -> Result<Vec<String>> {
+        self.argv()
+    }
+
     fn argv(&self) -> Result<Vec<String>> {
         let mut argv = vec!["docker".to_string()];
         if let Some(host) = &self.host {
@@ -385,6 +396,9 @@ const POSTGRES_DUMP_SCRIPT: &str = r#"exec pg_dumpall -U "$1""#;
 /// statement, as a pg_dumpall dump expects: it creates the role it runs as, which exists.
 const POSTGRES_RESTORE_SCRIPT: &str = r#"exec psql -X -q -U "$1" -d postgres -f -"#;
 
+/// Prints the name of every database, one per line. `$1` is the database user.
+const POSTGRES_LIST_SCRIPT: &str = r#"exec psql -X -A -t -U "$1" -d postgres -c 'SELECT datname FROM pg_database'"#;
+
 /// Exits 0 once the server accepts connections. `$1` is the database user.
 const POSTGRES_READY_SCRIPT: &str = r#"exec pg_isready -q -U "$1" -d postgres"#;
 
@@ -407,6 +421,10 @@ exec "$dump" -u "$1" --all-databases --single-transaction --routines --events"#;
 /// Loads an SQL dump from stdin.
 const MYSQL_RESTORE_COMMAND: &str = r#"client=$(pick mysql mariadb) || exit 127
 exec "$client" -u "$1""#;
+
+/// Prints the name of every database, one per line.
+const MYSQL_LIST_COMMAND: &str = r#"client=$(pick mysql mariadb) || exit 127
+exec "$client" -u "$1" -N -B -e 'SHOW DATABASES'"#;
 
 /// Exits 0 once the server accepts connections.
 const MYSQL_READY_COMMAND: &str = r#"admin=$(pick mysqladmin mariadb-admin) || exit 127
@@ -460,6 +478,7 @@ enum Action {
     Dump,
     Restore,
     Ready,
+    List,
 }
 
 fn container_script(engine: DatabaseEngine, action: Action) -> String {
@@ -467,9 +486,11 @@ fn container_script(engine: DatabaseEngine, action: Action) -> String {
         (DatabaseEngine::Postgres, Action::Dump) => POSTGRES_DUMP_SCRIPT.to_string(),
         (DatabaseEngine::Postgres, Action::Restore) => POSTGRES_RESTORE_SCRIPT.to_string(),
         (DatabaseEngine::Postgres, Action::Ready) => POSTGRES_READY_SCRIPT.to_string(),
+        (DatabaseEngine::Postgres, Action::List) => POSTGRES_LIST_SCRIPT.to_string(),
         (_, Action::Dump) => format!("{MYSQL_LOGIN_PREAMBLE}{MYSQL_DUMP_COMMAND}"),
         (_, Action::Restore) => format!("{MYSQL_LOGIN_PREAMBLE}{MYSQL_RESTORE_COMMAND}"),
         (_, Action::Ready) => format!("{MYSQL_LOGIN_PREAMBLE}{MYSQL_READY_COMMAND}"),
+        (_, Action::List) => format!("{MYSQL_LOGIN_PREAMBLE}{MYSQL_LIST_COMMAND}"),
     }
 }
 
@@ -534,6 +555,51 @@ pub fn ready_argv(docker: &DockerCli, target: &DatabaseTarget) -> Result<Vec<Str
     exec_argv(docker, target, Action::Ready)
 }
 
+/// Builds the argv that prints the server's database names, one per line.
+pub fn list_argv(docker: &DockerCli, target: &DatabaseTarget) -> Result<Vec<String>> {
+    exec_argv(docker, target, Action::List)
+}
+
+/// Runs on the host: `$1` is a gzip dump. Prints the dump's `CREATE DATABASE` lines only, so a
+/// dump of any size sends a few lines back.
+const DUMP_DATABASES_SCRIPT: &str = r#"gzip -dc -- "$1" | grep -E '^CREATE DATABASE '"#;
+
+/// Builds the argv, run on the host, that prints the `CREATE DATABASE` lines of the gzip dump
+/// `path`; [`dump_database_names`] reads them.
+pub fn dump_databases_argv(path: &str) -> Result<Vec<String>> {
+    validate_dump_path(path)?;
+    Ok(vec![
+        "sh".to_string(),
+        "-c".to_string(),
+        DUMP_DATABASES_SCRIPT.to_string(),
+        SCRIPT_NAME.to_string(),
+        path.to_string(),
+    ])
+}
+
+/// Returns the database names a dump creates, from its `CREATE DATABASE` lines, sorted.
+/// pg_dumpall writes `CREATE DATABASE name WITH ...` with `"..."` around names that need it;
+/// mysqldump writes `` CREATE DATABASE /*!32312 IF NOT EXISTS*/ `name` ... ``.
+pub fn dump_database_names(lines: &str) -> BTreeSet<String> {
+    let mut names = BTreeSet::new();
+    for line in lines.lines() {
+        let Some(rest) = line.strip_prefix("CREATE DATABASE ") else {
+            continue;
+        };
+        let name = if let Some(start) = rest.find('`') {
+            rest[start + 1..].split('`').next().map(str::to_string)
+        } else if let Some(quoted) = rest.strip_prefix('"') {
+            quoted.split('"').next().map(str::to_string)
+        } else {
+            rest.split([' ', ';']).next().map(str::to_string)
+        };
+        if let Some(name) = name.filter(|name| !name.is_empty()) {
+            names.insert(name);
+        }
+    }
+    names
+}
+
 fn validate_dump_path(path: &str) -> Result<()> {
     if !path.starts_with('/') || path.ends_with('/') || path.contains('\0') {
         return Err(Error::InvalidInput {
@@ -594,6 +660,16 @@ pub fn dump_file_name(target: &DatabaseTarget) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dump_database_names_read_both_dialects() {
+        let lines = "CREATE DATABASE app WITH TEMPLATE = template0 ENCODING = 'UTF8';\n\
+CREATE DATABASE \"Mixed Case\" WITH TEMPLATE = template0;\n\
+CREATE DATABASE /*!32312 IF NOT EXISTS*/ `shop` /*!40100 DEFAULT CHARACTER SET utf8mb4 */;\n\
+CREATE TABLE not_a_database (id int);\n";
+        let names: Vec<String> = dump_database_names(lines).into_iter().collect();
+        assert_eq!(names, ["Mixed Case", "app", "shop"]);
+    }
 
     fn facts(image: &str, env: &[&str], processes: Option<&[&str]>) -> ContainerFacts {
         let mut facts = ContainerFacts {

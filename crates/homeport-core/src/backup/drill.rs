@@ -8,10 +8,13 @@
 
 use std::time::Instant;
 
+use super::db_restore::{container_image, drill_database, plan_database, LoadCheck};
+use super::plan::BackupItem;
 use super::restic::{Node, Restic, SecretCommand};
-use super::restore::{first_repository, list_files};
+use super::restore::{first_repository, list_files, make_scratch, remove_scratch};
 use super::run::{run_restic_stage, PlanContext, Recorder, RunEvent, RunResult};
-use super::store::{DrillFile, DrillRecord, RunKind, RunStatus, RunTrigger};
+use super::stack_restore::read_manifest;
+use super::store::{DrillDatabase, DrillFile, DrillRecord, RunKind, RunStatus, RunTrigger};
 use crate::error::{Error, Result};
 
 /// The prefix of every scratch folder, so cleanup removes only folders a drill made.
@@ -75,15 +78,35 @@ pub async fn run_drill(
         rto_target_seconds: context.plan.definition.rto_hours * 3600,
         failure: String::new(),
         files: Vec::new(),
+        databases: Vec::new(),
     };
     let random = random.unwrap_or(context.plan.definition.drill.random);
     let mut scratch = None;
     let outcome = drill_stages(context, &mut recorder, &mut drill, random, &mut scratch).await;
     if let Some(folder) = scratch {
-        cleanup(context, &mut recorder, &folder).await?;
+        remove_scratch(context, &mut recorder, &folder, SCRATCH_PREFIX).await?;
     }
     let error = match outcome {
-        Ok(()) if drill.files.iter().all(|file| file.ok) && !drill.files.is_empty() => None,
+        Ok(())
+            if drill.files.iter().all(|file| file.ok)
+                && !drill.files.is_empty()
+                && drill.databases.iter().all(|db| db.ok) =>
+        {
+            None
+        }
+        Ok(()) if drill.files.iter().all(|file| file.ok) && !drill.files.is_empty() => {
+            let failed: Vec<String> = drill
+                .databases
+                .iter()
+                .filter(|db| !db.ok)
+                .map(|db| format!("{}: {}", db.container, db.failure))
+                .collect();
+            Some(Error::BackupFailed {
+                plan: context.plan.definition.name.clone(),
+                stage: "load".into(),
+                detail: format!("{} database dump(s) did not load: {}", failed.len(), failed.join("; ")),
+            })
+        }
         Ok(()) => {
             let bad: Vec<_> = drill
                 .files
@@ -148,7 +171,7 @@ async fn drill_stages(
     let nodes = list_files(context, &newest.id, &[]).await?;
     let picked = pick_files(&nodes, plan.drill.files as usize, random);
 
-    let folder = make_scratch(context, &plan.drill.scratch_dir).await?;
+    let folder = make_scratch(context, &plan.drill.scratch_dir, SCRATCH_PREFIX).await?;
     *scratch = Some(folder.clone());
 
     let started = Instant::now();
@@ -188,25 +211,61 @@ async fn drill_stages(
     recorder
         .end(position, status, None, lines.join("\n"), verify_started)
         .await?;
-    Ok(())
+
+    drill_databases(context, recorder, drill, &newest.id).await
 }
 
-/// Makes a private scratch folder under `parent` on the host and returns its path.
-async fn make_scratch(context: &PlanContext, parent: &str) -> Result<String> {
-    let template = format!("{}/{SCRATCH_PREFIX}XXXXXXXX", parent.trim_end_matches('/'));
-    let output = context
-        .shell
-        .exec(&["mktemp".to_string(), "-d".to_string(), template])
-        .await?;
-    let folder = output.stdout.trim().to_string();
-    if output.exit_status != Some(0) || folder.is_empty() {
-        return Err(Error::BackupFailed {
-            plan: context.plan.definition.name.clone(),
-            stage: "restore".into(),
-            detail: format!("cannot create a scratch folder in {parent}: {}", output.stderr.trim()),
+/// Loads each database dump of the snapshot into a scratch container started from the
+/// original container's image, and checks the dump's databases are there afterwards. The
+/// time of each is added to the measured RTO: a database is back only once its dump loaded.
+async fn drill_databases(
+    context: &PlanContext,
+    recorder: &mut Recorder<'_>,
+    drill: &mut DrillRecord,
+    snapshot: &str,
+) -> Result<()> {
+    let mut sources = Vec::new();
+    for item in &context.plan.definition.items {
+        match item {
+            BackupItem::Database { container, .. } => sources.push(plan_database(context, container)?),
+            BackupItem::Stack { project } => {
+                let manifest = read_manifest(context, snapshot, project).await?;
+                sources.extend(manifest.databases.iter().map(|database| database.target()));
+            }
+            BackupItem::Path { .. } | BackupItem::Volume { .. } => {}
+        }
+    }
+    for source in sources {
+        let started = Instant::now();
+        let container = &source.container;
+        let outcome = match container_image(context, container).await {
+            Ok(image) => drill_database(context, recorder, snapshot, &source, &image).await,
+            Err(err) => Err(err),
+        };
+        if matches!(outcome, Err(Error::Cancelled)) {
+            return Err(Error::Cancelled);
+        }
+        let elapsed = started.elapsed().as_millis() as u64;
+        drill.duration_ms += elapsed;
+        let (check, failure) = match outcome {
+            Ok(check) if check.passed() => (check, String::new()),
+            Ok(check) => {
+                let failure = format!("missing after the load: {}", check.missing.join(", "));
+                (check, failure)
+            }
+            Err(err) => (LoadCheck::default(), err.to_string()),
+        };
+        drill.databases.push(DrillDatabase {
+            container: container.clone(),
+            engine: source.engine.as_str().to_string(),
+            ok: failure.is_empty(),
+            expected: check.expected,
+            missing: check.missing,
+            duration_ms: elapsed,
+            failure,
         });
     }
-    Ok(folder)
+    Ok(())
 }
 
 /// Returns the SHA-256 of each restored file, or an empty string for a missing one.
@@ -262,37 +321,6 @@ async fn hash_dump(
         .last()
         .map(|line| line.trim().to_string())
         .unwrap_or_default())
-}
-
-/// Removes the scratch folder, only when its name is one a drill made.
-async fn cleanup(context: &PlanContext, recorder: &mut Recorder<'_>, folder: &str) -> Result<()> {
-    let started = Instant::now();
-    let position = recorder.begin("cleanup", "").await?;
-    let name_ok = folder
-        .rsplit('/')
-        .next()
-        .is_some_and(|name| name.starts_with(SCRATCH_PREFIX))
-        && folder.starts_with('/')
-        && !folder.contains("/../");
-    if !name_ok {
-        let detail = format!("kept {folder}: its name is not a drill's scratch folder");
-        return recorder.end(position, RunStatus::Failed, None, detail, started).await;
-    }
-    let output = context
-        .shell
-        .exec(&[
-            "rm".to_string(),
-            "-rf".to_string(),
-            "--".to_string(),
-            folder.to_string(),
-        ])
-        .await;
-    let (status, detail) = match output {
-        Ok(output) if output.exit_status == Some(0) => (RunStatus::Succeeded, format!("removed {folder}")),
-        Ok(output) => (RunStatus::Failed, output.stderr),
-        Err(err) => (RunStatus::Failed, err.to_string()),
-    };
-    recorder.end(position, status, None, detail, started).await
 }
 
 /// A format the drill history exports to.
@@ -423,6 +451,7 @@ mod tests {
             rto_target_seconds: 4 * 3600,
             failure: failure.into(),
             files: Vec::new(),
+            databases: Vec::new(),
         }
     }
 

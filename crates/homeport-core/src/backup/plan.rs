@@ -58,6 +58,9 @@ pub enum BackupItem {
     Path { path: String },
     /// A named Docker volume, backed up from its folder under [`DOCKER_VOLUMES_DIR`].
     Volume { volume: String },
+    /// A Compose project on the host: its folder, bind mounts, named volumes and databases,
+    /// found by its labels at each run (see [`super::stacks`]).
+    Stack { project: String },
     /// A database in a running container, dumped before the backup.
     Database {
         container: String,
@@ -85,6 +88,60 @@ pub struct RepositoryDefinition {
     /// `rclone:remote:path`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub copy_from: Option<String>,
+    /// The storage's place, seen from the plan's host, for the 3-2-1 check. When missing, the
+    /// check assumes the worst case of the location's kind: a local path is on the live
+    /// data's disk, an SFTP server at the same site, S3 and rclone offsite at an unknown
+    /// distance.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub place: Option<RepositoryPlace>,
+    /// The distance between the live data and an offsite repository, in kilometres.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub distance_km: Option<u32>,
+}
+
+/// The place of a repository's storage, seen from the plan's host.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub enum RepositoryPlace {
+    /// A folder on the disk (or pool) the protected data is on.
+    SourceDisk,
+    /// A folder on another disk of the same host, such as a USB disk.
+    OtherDisk,
+    /// A server on the plan's host itself, reached over the network.
+    SameHost,
+    /// Another machine at the same site.
+    SameSite,
+    /// Another site; `distanceKm` gives the distance.
+    Offsite,
+}
+
+impl RepositoryPlace {
+    /// Returns the name as plan files spell it, such as `otherDisk`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RepositoryPlace::SourceDisk => "sourceDisk",
+            RepositoryPlace::OtherDisk => "otherDisk",
+            RepositoryPlace::SameHost => "sameHost",
+            RepositoryPlace::SameSite => "sameSite",
+            RepositoryPlace::Offsite => "offsite",
+        }
+    }
+}
+
+impl RepositoryDefinition {
+    /// Returns the place the 3-2-1 check uses: the one given, or the worst case of the
+    /// location's kind.
+    pub fn effective_place(&self) -> RepositoryPlace {
+        if let Some(place) = self.place {
+            return place;
+        }
+        match Location::parse("repositories.location", &self.location) {
+            Ok(Location::Local(_)) | Err(_) => RepositoryPlace::SourceDisk,
+            Ok(Location::Sftp(_)) => RepositoryPlace::SameSite,
+            Ok(Location::Rclone { .. } | Location::S3(_)) => RepositoryPlace::Offsite,
+        }
+    }
 }
 
 /// The snapshots `restic forget --prune` keeps. All zero keeps everything.
@@ -233,6 +290,39 @@ impl Location {
     }
 }
 
+/// Rejects a place that cannot hold for the location's kind, and a distance without offsite.
+pub fn check_place(repository: &RepositoryDefinition, location: &Location) -> Result<()> {
+    if let Some(place) = repository.place {
+        let local_place = matches!(place, RepositoryPlace::SourceDisk | RepositoryPlace::OtherDisk);
+        let local_location = matches!(location, Location::Local(_));
+        if local_place != local_location {
+            let fix = if local_location {
+                "a folder on the host is on the live data's disk (sourceDisk) or another disk of the host (otherDisk)"
+            } else {
+                "a repository reached over the network is on this host (sameHost), at the same site (sameSite) or offsite"
+            };
+            return Err(Error::invalid("repositories.place", place.as_str(), fix));
+        }
+    }
+    if let Some(km) = repository.distance_km {
+        if repository.place != Some(RepositoryPlace::Offsite) {
+            return Err(Error::invalid(
+                "repositories.distanceKm",
+                km.to_string(),
+                "give a distance only for an offsite repository (place offsite)",
+            ));
+        }
+        if km > 40_075 {
+            return Err(Error::invalid(
+                "repositories.distanceKm",
+                km.to_string(),
+                "use a distance in kilometres, at most 40075",
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Rejects a path that is not absolute or that contains `.`, `..`, empty parts or control
 /// characters, so a path means the same thing to the shell, restic and Homeport's own checks.
 pub fn check_absolute_path(field: &'static str, value: &str) -> Result<()> {
@@ -367,6 +457,7 @@ impl PlanDefinition {
                 ));
             }
             let location = Location::parse("repositories.location", &repository.location)?;
+            check_place(repository, &location)?;
             if let Some(source) = &repository.copy_from {
                 self.validate_copy(repository, &location, source)?;
             }
@@ -412,14 +503,15 @@ impl PlanDefinition {
     }
 
     /// Returns the folders and files restic backs up: paths as given, volumes as their data
-    /// folders, and the dump folder when the plan has databases.
+    /// folders, and the dump folder when the plan has databases or stacks. A stack's own
+    /// folders are found at run time and added by the run.
     pub fn backup_paths(&self, dump_dir: &str) -> Vec<String> {
         let mut paths = Vec::new();
         for item in &self.items {
             match item {
                 BackupItem::Path { path } => paths.push(path.trim_end_matches('/').to_string()),
                 BackupItem::Volume { volume } => paths.push(volume_data_path(volume)),
-                BackupItem::Database { .. } => {
+                BackupItem::Database { .. } | BackupItem::Stack { .. } => {
                     if !paths.iter().any(|path| path == dump_dir) {
                         paths.push(dump_dir.to_string());
                     }
@@ -434,6 +526,7 @@ impl BackupItem {
     fn validate(&self) -> Result<()> {
         match self {
             BackupItem::Path { path } => check_absolute_path("items.path", path),
+            BackupItem::Stack { project } => super::stacks::check_project_name("items.project", project),
             BackupItem::Volume { volume } => {
                 // Docker's rule for volume names: [a-zA-Z0-9][a-zA-Z0-9_.-]*
                 let valid = volume.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
@@ -547,6 +640,22 @@ mod tests {
     }
 
     #[test]
+    fn places_must_fit_the_location() {
+        let plan = |repository: &str| {
+            let text = format!(
+                r#"{{"name":"nas","host":"local","items":[{{"kind":"path","path":"/srv"}}],"repositories":[{repository}]}}"#
+            );
+            parse_plan_json("plan.json", &text)
+        };
+        assert!(plan(r#"{"name":"usb","location":"/mnt/usb","place":"otherDisk"}"#).is_ok());
+        assert!(plan(r#"{"name":"b2","location":"rclone:b2:x","place":"offsite","distanceKm":80}"#).is_ok());
+        let err = plan(r#"{"name":"usb","location":"/mnt/usb","place":"offsite"}"#).unwrap_err();
+        assert!(err.to_string().contains("repositories.place"), "{err}");
+        let err = plan(r#"{"name":"nas2","location":"sftp:u@nas2:/r","place":"sameSite","distanceKm":3}"#).unwrap_err();
+        assert!(err.to_string().contains("distanceKm"), "{err}");
+    }
+
+    #[test]
     fn bad_locations_are_rejected() {
         for value in [
             "relative/path",
@@ -569,6 +678,8 @@ mod tests {
             name: "offsite".into(),
             location: "rclone:remote:restic".into(),
             copy_from: Some("disk".into()),
+            place: None,
+            distance_km: None,
         });
         plan.validate().expect("copy of the local repository");
 

@@ -13,7 +13,7 @@ use super::plan::check_absolute_path;
 use super::restic::{parse_ls_line, parse_snapshots, plan_tag, Node, Restic, SecretCommand, Snapshot};
 use super::run::{run_restic_stage, PlanContext, Recorder, RunEvent, RunResult};
 use super::shell::ProcessOutcome;
-use super::store::{RunKind, RunTrigger};
+use super::store::{RunKind, RunStatus, RunTrigger};
 use crate::error::{Error, Result};
 
 /// Stops listing a snapshot's files past this many, so a huge snapshot cannot fill memory.
@@ -185,7 +185,7 @@ pub fn is_within(path: &str, root: &str) -> bool {
     root.is_empty() || path == root || path.starts_with(&format!("{root}/"))
 }
 
-fn check_snapshot_id(snapshot: &str) -> Result<()> {
+pub(crate) fn check_snapshot_id(snapshot: &str) -> Result<()> {
     let valid = snapshot == "latest"
         || (snapshot.len() >= 8 && snapshot.len() <= 64 && snapshot.chars().all(|c| c.is_ascii_hexdigit()));
     if valid {
@@ -360,6 +360,59 @@ pub(crate) fn first_repository(context: &PlanContext) -> Result<&super::plan::Re
         .primary_repositories()
         .next()
         .ok_or_else(|| Error::invalid("repositories", "[]", "add a repository that restic backs up to"))
+}
+
+/// Makes a private scratch folder named `prefix` plus random letters under `parent` on the
+/// host and returns its path.
+pub(crate) async fn make_scratch(context: &PlanContext, parent: &str, prefix: &str) -> Result<String> {
+    let template = format!("{}/{prefix}XXXXXXXX", parent.trim_end_matches('/'));
+    let output = context
+        .shell
+        .exec(&["mktemp".to_string(), "-d".to_string(), template])
+        .await?;
+    let folder = output.stdout.trim().to_string();
+    if output.exit_status != Some(0) || folder.is_empty() {
+        return Err(Error::BackupFailed {
+            plan: context.plan.definition.name.clone(),
+            stage: "restore".into(),
+            detail: format!("cannot create a scratch folder in {parent}: {}", output.stderr.trim()),
+        });
+    }
+    Ok(folder)
+}
+
+/// Removes a scratch folder as a `cleanup` stage, only when its name starts with `prefix`, so
+/// a wrong path can never become an `rm -rf` of something else.
+pub(crate) async fn remove_scratch(
+    context: &PlanContext,
+    recorder: &mut Recorder<'_>,
+    folder: &str,
+    prefix: &str,
+) -> Result<()> {
+    let started = std::time::Instant::now();
+    let position = recorder.begin("cleanup", "").await?;
+    let name_ok = folder.rsplit('/').next().is_some_and(|name| name.starts_with(prefix))
+        && folder.starts_with('/')
+        && !folder.contains("/../");
+    if !name_ok {
+        let detail = format!("kept {folder}: its name is not a scratch folder's");
+        return recorder.end(position, RunStatus::Failed, None, detail, started).await;
+    }
+    let output = context
+        .shell
+        .exec(&[
+            "rm".to_string(),
+            "-rf".to_string(),
+            "--".to_string(),
+            folder.to_string(),
+        ])
+        .await;
+    let (status, detail) = match output {
+        Ok(output) if output.exit_status == Some(0) => (RunStatus::Succeeded, format!("removed {folder}")),
+        Ok(output) => (RunStatus::Failed, output.stderr),
+        Err(err) => (RunStatus::Failed, err.to_string()),
+    };
+    recorder.end(position, status, None, detail, started).await
 }
 
 #[cfg(test)]

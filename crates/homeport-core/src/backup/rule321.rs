@@ -77,6 +77,7 @@ enum Medium {
 }
 
 /// Something the item's copies lack, with the values its message needs.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(tag = "code", rename_all = "snake_case")]
 pub enum Finding {
@@ -202,6 +203,7 @@ impl Finding {
 }
 
 /// The result of the check for one item.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Rule321Report {
     /// Copies with the live data included.
@@ -233,6 +235,39 @@ fn medium_of(place: &RepositoryPlace) -> Medium {
             RemoteKind::Rclone | RemoteKind::S3 => Medium::ObjectStorage,
         },
     }
+}
+
+/// Describes a plan's repositories for [`check`]. Every item of a plan goes to every
+/// repository, so one description serves all of them. `good` names the repositories that
+/// hold a snapshot of the plan that finished and passed its checks.
+pub fn plan_copies(plan: &super::plan::PlanDefinition, good: &BTreeSet<String>) -> Vec<RepositoryCopy> {
+    use super::plan::{Location as Parsed, RepositoryPlace as Place};
+
+    plan.repositories
+        .iter()
+        .map(|repository| {
+            let kind = match Parsed::parse("repositories.location", &repository.location) {
+                Ok(Parsed::Rclone { .. }) => RemoteKind::Rclone,
+                Ok(Parsed::S3(_)) => RemoteKind::S3,
+                _ => RemoteKind::Sftp,
+            };
+            let remote = |location| RepositoryPlace::Remote { kind, location };
+            let place = match repository.effective_place() {
+                Place::SourceDisk => RepositoryPlace::SourceDisk,
+                Place::OtherDisk => RepositoryPlace::OtherDisk,
+                Place::SameHost => remote(Location::SameHost),
+                Place::SameSite => remote(Location::SameSite),
+                Place::Offsite => remote(Location::Offsite {
+                    distance_km: repository.distance_km,
+                }),
+            };
+            RepositoryCopy {
+                name: repository.name.clone(),
+                place,
+                has_good_snapshot: good.contains(&repository.name),
+            }
+        })
+        .collect()
 }
 
 /// Checks one protected item against the 3-2-1 rule. The live copy is on its source disk.
@@ -338,6 +373,28 @@ mod tests {
 
     fn codes(report: &Rule321Report) -> Vec<&'static str> {
         report.findings.iter().map(Finding::code).collect()
+    }
+
+    #[test]
+    fn plan_places_count_only_good_repositories() {
+        let text = r#"{"name":"nas","host":"local","items":[{"kind":"path","path":"/srv"}],
+            "repositories":[
+              {"name":"usb","location":"/mnt/usb/restic","place":"otherDisk"},
+              {"name":"cloud","location":"s3:https://s3.example.test/b","place":"offsite","distanceKm":300},
+              {"name":"same","location":"/srv/restic"}]}"#;
+        let plan = super::super::plan::parse_plan_json("plan.json", text).unwrap();
+
+        let every: BTreeSet<String> = ["usb", "cloud", "same"].iter().map(|name| name.to_string()).collect();
+        let planned = check(&plan_copies(&plan, &every));
+        assert!(planned.satisfied(), "{planned:?}");
+        // A local path without a place is taken to be on the live data's disk.
+        assert_eq!(codes(&planned), ["same_disk_as_source"]);
+
+        let only_usb: BTreeSet<String> = ["usb".to_string()].into();
+        let now = check(&plan_copies(&plan, &only_usb));
+        assert_eq!(now.copies, 2);
+        assert!(codes(&now).contains(&"no_offsite_copy"), "{now:?}");
+        assert!(codes(&now).contains(&"no_good_snapshot"), "{now:?}");
     }
 
     #[test]

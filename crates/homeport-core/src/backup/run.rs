@@ -19,6 +19,7 @@ use super::restic::{
     parse_backup_line, plan_tag, rclone_sync, BackupLine, BackupStatus, Restic, ResticEnv, SecretCommand,
 };
 use super::shell::{HostShell, ProcessOutcome};
+use super::stacks::{self, StackDatabase, StackManifest};
 use super::store::{RunKind, RunRecord, RunStatus, RunTrigger, StageRecord, StoredPlan};
 use crate::error::{Error, Result};
 use crate::secrets::Secret;
@@ -288,10 +289,16 @@ async fn backup_stages(context: &PlanContext, recorder: &mut Recorder<'_>) -> Re
     }
 
     let dump_dir = format!("{DUMP_ROOT}/{}", context.plan.id);
-    dump_databases(context, recorder, &dump_dir).await?;
+    let stacks = resolve_stacks(context, recorder).await?;
+    dump_databases(context, recorder, &dump_dir, &stacks).await?;
 
     let tag = plan_tag(&context.plan.id);
-    let paths = plan.backup_paths(&dump_dir);
+    let mut paths = plan.backup_paths(&dump_dir);
+    for path in stacks.iter().flat_map(StackManifest::backup_paths) {
+        if !paths.contains(&path) {
+            paths.push(path);
+        }
+    }
     for repository in plan.primary_repositories() {
         let restic = Restic {
             repository: &repository.location,
@@ -361,11 +368,54 @@ async fn backup_stages(context: &PlanContext, recorder: &mut Recorder<'_>) -> Re
     Ok(())
 }
 
-/// Runs the dump stage: each database of the plan into a gzip file in `dump_dir` on the host,
-/// which the backup stage then includes. The folder is emptied first, so a database removed
-/// from the plan leaves no old dump behind.
-async fn dump_databases(context: &PlanContext, recorder: &mut Recorder<'_>, dump_dir: &str) -> Result<()> {
-    let targets: Vec<DatabaseTarget> = context
+/// Finds each stack of the plan on the host, one `stacks` stage per stack.
+async fn resolve_stacks(context: &PlanContext, recorder: &mut Recorder<'_>) -> Result<Vec<StackManifest>> {
+    let mut manifests = Vec::new();
+    for item in &context.plan.definition.items {
+        let BackupItem::Stack { project } = item else {
+            continue;
+        };
+        let started = Instant::now();
+        let position = recorder.begin("stacks", project).await?;
+        match stacks::resolve(&context.shell, &context.docker, project).await {
+            Ok(manifest) => {
+                let detail = format!(
+                    "{}: {} volume(s), {} database(s), {} other folder(s)",
+                    manifest.working_dir,
+                    manifest.volumes.len(),
+                    manifest.databases.len(),
+                    manifest.binds.len()
+                );
+                recorder
+                    .end(position, RunStatus::Succeeded, None, detail, started)
+                    .await?;
+                manifests.push(manifest);
+            }
+            Err(err) => {
+                recorder
+                    .end(position, RunStatus::Failed, None, err.to_string(), started)
+                    .await?;
+                return Err(Error::BackupFailed {
+                    plan: context.plan.definition.name.clone(),
+                    stage: "stacks".into(),
+                    detail: err.to_string(),
+                });
+            }
+        }
+    }
+    Ok(manifests)
+}
+
+/// Runs the dump stage: each database of the plan and of its stacks into a gzip file in
+/// `dump_dir` on the host, which the backup stage then includes, with each stack's manifest.
+/// The folder is emptied first, so a database removed from the plan leaves no old dump behind.
+async fn dump_databases(
+    context: &PlanContext,
+    recorder: &mut Recorder<'_>,
+    dump_dir: &str,
+    stacks: &[StackManifest],
+) -> Result<()> {
+    let mut targets: Vec<DatabaseTarget> = context
         .plan
         .definition
         .items
@@ -379,7 +429,12 @@ async fn dump_databases(context: &PlanContext, recorder: &mut Recorder<'_>, dump
             _ => None,
         })
         .collect::<Result<_>>()?;
-    if targets.is_empty() {
+    targets.extend(
+        stacks
+            .iter()
+            .flat_map(|stack| stack.databases.iter().map(StackDatabase::target)),
+    );
+    if targets.is_empty() && stacks.is_empty() {
         return recorder.skip("dump", "", "the plan has no databases").await;
     }
     let prepare = vec![
@@ -396,6 +451,9 @@ async fn dump_databases(context: &PlanContext, recorder: &mut Recorder<'_>, dump
             stage: "dump".into(),
             detail: format!("cannot create the dump folder {dump_dir}: {}", prepared.stderr.trim()),
         });
+    }
+    for stack in stacks {
+        write_manifest(context, dump_dir, stack).await?;
     }
     for target in &targets {
         let path = format!("{dump_dir}/{}", dump_file_name(target));
@@ -421,6 +479,36 @@ async fn dump_databases(context: &PlanContext, recorder: &mut Recorder<'_>, dump
                 ),
             });
         }
+    }
+    Ok(())
+}
+
+/// Writes a stack's manifest to `DUMP_DIR/stacks/PROJECT.json` on the host.
+async fn write_manifest(context: &PlanContext, dump_dir: &str, stack: &StackManifest) -> Result<()> {
+    let text = serde_json::to_vec_pretty(stack).map_err(|err| Error::Internal(err.to_string()))?;
+    let folder = format!("{dump_dir}/{}", stacks::MANIFEST_DIR);
+    let command = SecretCommand {
+        argv: vec![
+            "sh".to_string(),
+            "-c".to_string(),
+            r#"umask 077 && mkdir -p -- "$1" && cat >"$2""#.to_string(),
+            "sh".to_string(),
+            folder.clone(),
+            format!("{folder}/{}.json", stack.project),
+        ],
+        stdin: text,
+    };
+    let outcome = context.shell.run(&command, &mut |_, _| {}, &context.cancel).await?;
+    if !outcome.succeeded() {
+        return Err(Error::BackupFailed {
+            plan: context.plan.definition.name.clone(),
+            stage: "dump".into(),
+            detail: format!(
+                "cannot write the manifest of stack {} in {folder}: {}",
+                stack.project,
+                last_line(&outcome)
+            ),
+        });
     }
     Ok(())
 }
@@ -704,13 +792,32 @@ async fn init_stages(context: &PlanContext, recorder: &mut Recorder<'_>) -> Resu
             repository: &repository.location,
         };
         let env = context.secrets.env_for(&repository.name);
-        let probe = run_stage_once(context, recorder, "probe", repository, &env.wrap(restic.cat_config())).await?;
+        // A missing repository is the expected result here, so the probe stage records it as
+        // a success with a note rather than as a failed stage of a run that then succeeds.
+        let started = Instant::now();
+        let position = recorder.begin("probe", &repository.name).await?;
+        let probe = context
+            .shell
+            .run(&env.wrap(restic.cat_config()), &mut |_, _| {}, &context.cancel)
+            .await?;
         if probe.succeeded() {
+            let detail = "the repository exists".to_string();
+            recorder
+                .end(position, RunStatus::Succeeded, probe.exit_status, detail, started)
+                .await?;
             continue;
         }
         match stage_error(context, "probe", repository, &probe).await {
-            Error::BackupRepositoryUnreachable { .. } => {}
-            other => return Err(other),
+            Error::BackupRepositoryUnreachable { .. } => {
+                let detail = "no repository at this location yet, so it is created".to_string();
+                recorder
+                    .end(position, RunStatus::Succeeded, probe.exit_status, detail, started)
+                    .await?;
+            }
+            other => {
+                recorder.end_with(position, &probe, started).await?;
+                return Err(other);
+            }
         }
         let created = run_stage_once(context, recorder, "init", repository, &env.wrap(restic.init())).await?;
         if !created.succeeded() {

@@ -114,6 +114,26 @@ pub struct DrillFile {
     pub ok: bool,
 }
 
+/// One database dump a drill loaded into a scratch container.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct DrillDatabase {
+    /// The plan's container the dump came from.
+    pub container: String,
+    pub engine: String,
+    /// The databases the dump creates.
+    pub expected: Vec<String>,
+    /// Those the scratch server lacked after the load.
+    pub missing: Vec<String>,
+    /// Restoring the dump file, starting the server and loading the dump.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub duration_ms: u64,
+    pub ok: bool,
+    /// The reason the load failed, empty when it passed.
+    pub failure: String,
+}
+
 /// One restore drill.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -128,12 +148,15 @@ pub struct DrillRecord {
     pub files_checked: u32,
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub bytes_checked: u64,
-    /// Restore plus verification: the measured recovery time.
+    /// The measured recovery time: restoring the files plus restoring and loading each
+    /// database dump. Hash checks are not part of it.
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub duration_ms: u64,
     pub rto_target_seconds: u32,
     pub failure: String,
     pub files: Vec<DrillFile>,
+    #[serde(default)]
+    pub databases: Vec<DrillDatabase>,
 }
 
 impl DrillRecord {
@@ -336,6 +359,21 @@ impl Store {
         .await?)
     }
 
+    /// Returns the repositories that hold a good snapshot of the plan: those whose backup or
+    /// copy stage succeeded in a backup run that succeeded as a whole, so its check passed.
+    // NOTE: a snapshot removed later by hand, or by `forget` of another tool, still counts.
+    pub async fn backup_good_repositories(&self, plan_id: &str) -> Result<std::collections::BTreeSet<String>> {
+        let names: Vec<String> = sqlx::query_scalar(
+            "SELECT DISTINCT s.repository FROM backup_stages s JOIN backup_runs r ON s.run_id = r.id
+             WHERE r.plan_id = ? AND r.kind = 'backup' AND r.status = 'succeeded'
+               AND s.name IN ('backup', 'copy') AND s.status = 'succeeded'",
+        )
+        .bind(plan_id)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(names.into_iter().collect())
+    }
+
     /// Returns the start time of the plan's newest run of `kind`, finished or not.
     pub async fn backup_last_start(&self, plan_id: &str, kind: RunKind) -> Result<Option<String>> {
         Ok(
@@ -413,8 +451,8 @@ impl Store {
     pub async fn backup_drill_save(&self, drill: &DrillRecord) -> Result<()> {
         sqlx::query(
             "INSERT INTO backup_drills (id, plan_id, run_id, started_at, passed, snapshot_id, files_checked,
-                 bytes_checked, duration_ms, rto_target_seconds, failure, files)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                 bytes_checked, duration_ms, rto_target_seconds, failure, files, databases)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(&drill.id)
         .bind(&drill.plan_id)
@@ -428,6 +466,7 @@ impl Store {
         .bind(i64::from(drill.rto_target_seconds))
         .bind(&drill.failure)
         .bind(json_text(&drill.files)?)
+        .bind(json_text(&drill.databases)?)
         .execute(self.pool())
         .await?;
         Ok(())
@@ -437,7 +476,7 @@ impl Store {
     pub async fn backup_drills(&self, plan_id: &str) -> Result<Vec<DrillRecord>> {
         let rows = sqlx::query(
             "SELECT id, plan_id, run_id, started_at, passed, snapshot_id, files_checked, bytes_checked, duration_ms,
-                 rto_target_seconds, failure, files
+                 rto_target_seconds, failure, files, databases
              FROM backup_drills WHERE plan_id = ? ORDER BY started_at DESC, rowid DESC",
         )
         .bind(plan_id)
@@ -458,6 +497,7 @@ impl Store {
                     rto_target_seconds: unsigned(row.try_get::<i64, _>("rto_target_seconds")?),
                     failure: row.try_get("failure")?,
                     files: from_json("files", &row.try_get::<String, _>("files")?)?,
+                    databases: from_json("databases", &row.try_get::<String, _>("databases")?)?,
                 })
             })
             .collect()

@@ -943,16 +943,22 @@ import type {
   BackupPlanInput,
   BackupPlanView,
   BackupToolsView,
+  DatabaseRestoreRequest,
+  DiscoveredDatabase,
   DrillRecord,
   DrillReportView,
   Node as SnapshotNode,
   PlanDefinition,
+  RepositoryDefinition,
   RestorePreview,
   RestoreRequest,
+  Rule321Report,
   RunEvent,
   RunRecord,
   SchedulePreviewView,
   Snapshot,
+  StackManifest,
+  StackRestoreRequest,
 } from './types';
 
 async function callWithRunEvents<T>(
@@ -1043,6 +1049,48 @@ export function backupRestore(
   onEvent: (event: RunEvent) => void,
 ): Promise<RunRecord> {
   return callWithRunEvents('backup_restore', { plan, request, overwriteConfirmed }, onEvent);
+}
+
+/** Lists the PostgreSQL, MySQL and MariaDB servers running in containers on a host. */
+export function backupDatabases(hostId: string): Promise<DiscoveredDatabase[]> {
+  return call('backup_databases', { hostId });
+}
+
+/** Checks repositories against the 3-2-1 rule as if each held a good snapshot. */
+export function backupRule321Preview(repositories: RepositoryDefinition[]): Promise<Rule321Report> {
+  return call('backup_rule321_preview', { repositories });
+}
+
+/**
+ * Restores a plan's database dump into its running container (`confirmed` must be set, as it
+ * replaces the databases there) or into a new container from an image already on the host.
+ */
+export function backupRestoreDatabase(
+  plan: string,
+  request: DatabaseRestoreRequest,
+  confirmed: boolean,
+  onEvent: (event: RunEvent) => void,
+): Promise<RunRecord> {
+  return callWithRunEvents('backup_restore_database', { plan, request, confirmed }, onEvent);
+}
+
+/** Reads the manifest of one of the plan's stacks from a snapshot: its folder, volumes, bind mounts and databases. */
+export function backupStackManifest(plan: string, snapshot: string, project: string): Promise<StackManifest> {
+  return call('backup_stack_manifest', { plan, snapshot, project });
+}
+
+/**
+ * Restores one of the plan's stacks to the plan's host or another one. restic runs on the
+ * target host. When a stack of the target name exists there, the API rejects the request
+ * unless `confirmed` is set, and then removes that stack's containers and volumes first.
+ */
+export function backupRestoreStack(
+  plan: string,
+  request: StackRestoreRequest,
+  confirmed: boolean,
+  onEvent: (event: RunEvent) => void,
+): Promise<RunRecord> {
+  return callWithRunEvents('backup_restore_stack', { plan, request, confirmed }, onEvent);
 }
 
 /** Restores sample files of the newest snapshot and compares their checksums. */

@@ -1499,7 +1499,7 @@ schedule: string, retention: Retention, rpoHours: number, rtoHours: number, dril
  */
 enabled: boolean, };
 
-export type BackupItem = { "kind": "path", path: string, } | { "kind": "volume", volume: string, } | { "kind": "database", container: string, 
+export type BackupItem = { "kind": "path", path: string, } | { "kind": "volume", volume: string, } | { "kind": "stack", project: string, } | { "kind": "database", container: string, 
 /**
  * `postgres`, `mysql` or `mariadb`.
  */
@@ -1525,7 +1525,41 @@ location: string,
  * instead of restic backing up to this location itself. This location must then be
  * `rclone:remote:path`.
  */
-copyFrom?: string | null, };
+copyFrom?: string | null, 
+/**
+ * The storage's place, seen from the plan's host, for the 3-2-1 check. When missing, the
+ * check assumes the worst case of the location's kind: a local path is on the live
+ * data's disk, an SFTP server at the same site, S3 and rclone offsite at an unknown
+ * distance.
+ */
+place?: RepositoryPlace | null, 
+/**
+ * The distance between the live data and an offsite repository, in kilometres.
+ */
+distanceKm?: number | null, };
+
+export type RepositoryPlace = "sourceDisk" | "otherDisk" | "sameHost" | "sameSite" | "offsite";
+
+export type Finding = { "code": "too_few_copies", copies: number, required: number, } | { "code": "too_few_media", media: number, required: number, } | { "code": "no_offsite_copy", min_distance_km: number, } | { "code": "offsite_too_close", repository: string, distance_km: number, min_distance_km: number, } | { "code": "offsite_distance_unknown", repository: string, min_distance_km: number, } | { "code": "same_disk_as_source", repository: string, } | { "code": "no_good_snapshot", repository: string, };
+
+export type Rule321Report = { 
+/**
+ * Copies with the live data included.
+ */
+copies: number, 
+/**
+ * Different kinds of media among the counted copies, the live data's disk included.
+ */
+media: number, 
+/**
+ * Counted copies at another site, whatever their distance.
+ */
+offsite_copies: number, 
+/**
+ * Findings in a fixed order: the rule's three parts first, then advice per repository in
+ * the order given.
+ */
+findings: Array<Finding>, };
 
 export type Retention = { keepDaily: number, keepWeekly: number, keepMonthly: number, };
 
@@ -1578,11 +1612,34 @@ restoredSha256: string,
  */
 snapshotSha256: string, ok: boolean, };
 
+export type DrillDatabase = { 
+/**
+ * The plan's container the dump came from.
+ */
+container: string, engine: string, 
+/**
+ * The databases the dump creates.
+ */
+expected: Array<string>, 
+/**
+ * Those the scratch server lacked after the load.
+ */
+missing: Array<string>, 
+/**
+ * Restoring the dump file, starting the server and loading the dump.
+ */
+durationMs: number, ok: boolean, 
+/**
+ * The reason the load failed, empty when it passed.
+ */
+failure: string, };
+
 export type DrillRecord = { id: string, planId: string, runId: string, startedAt: string, passed: boolean, snapshotId: string, filesChecked: number, bytesChecked: number, 
 /**
- * Restore plus verification: the measured recovery time.
+ * The measured recovery time: restoring the files plus restoring and loading each
+ * database dump. Hash checks are not part of it.
  */
-durationMs: number, rtoTargetSeconds: number, failure: string, files: Array<DrillFile>, };
+durationMs: number, rtoTargetSeconds: number, failure: string, files: Array<DrillFile>, databases: Array<DrillDatabase>, };
 
 export type BackupStatus = { percent_done: number, total_files: number, files_done: number, total_bytes: number, bytes_done: number, 
 /**
@@ -1644,6 +1701,103 @@ root: string,
  */
 entries: Array<RestorePreviewEntry>, createCount: number, overwriteCount: number, outsideCount: number, };
 
+export type DatabaseEngine = "postgres" | "mysql" | "mariadb";
+
+export type Evidence = { "kind": "image", "value": string } | { "kind": "process", "value": string } | { "kind": "environment", "value": string };
+
+export type DatabaseTarget = { 
+/**
+ * The container's name or ID, as `docker exec` takes it.
+ */
+container: string, engine: DatabaseEngine, 
+/**
+ * The database user the dump connects as. PostgreSQL: `POSTGRES_USER` or `postgres`.
+ * MySQL and MariaDB: `root`, because only root can read every database.
+ */
+user: string, 
+/**
+ * The numeric user ID the server process runs as. PostgreSQL commands run as this user,
+ * so peer authentication on the local socket accepts them.
+ */
+serverUid: number | null, };
+
+export type DiscoveredDatabase = { target: DatabaseTarget, containerId: string, image: string, evidence: Array<Evidence>, 
+/**
+ * The name of the environment variable that contains the root password, if the container
+ * sets one. The value itself is never read out of the container.
+ */
+passwordVariable: string | null, };
+
+export type DatabaseDestination = { "kind": "running", container: string, } | { "kind": "new", container: string, image: string, environmentFrom: string | null, };
+
+export type DatabaseRestoreRequest = { 
+/**
+ * A snapshot id or `latest`.
+ */
+snapshot: string, 
+/**
+ * The plan's database item, by the container name the plan gives it.
+ */
+database: string, destination: DatabaseDestination, };
+
+export type StackMount = { service: string, destination: string, };
+
+export type StackVolume = { name: string, 
+/**
+ * The volume's folder on the host, as `docker inspect` reports it.
+ */
+mountpoint: string, 
+/**
+ * The services that mount it, with their mount paths.
+ */
+mounts: Array<StackMount>, 
+/**
+ * The volume contains a database server's files, which come back from its dump instead.
+ */
+database: boolean, };
+
+export type StackDatabase = { service: string, 
+/**
+ * The container's name when backed up; the dump file is named after it.
+ */
+container: string, engine: DatabaseEngine, user: string, };
+
+export type StackManifest = { project: string, 
+/**
+ * The project folder on the host, where the Compose files and `.env` are.
+ */
+workingDir: string, 
+/**
+ * The Compose files, as absolute paths on the host.
+ */
+configFiles: Array<string>, volumes: Array<StackVolume>, 
+/**
+ * Bind-mount sources outside the project folder.
+ */
+binds: Array<string>, databases: Array<StackDatabase>, };
+
+export type StackRestoreRequest = { 
+/**
+ * A snapshot id or `latest`.
+ */
+snapshot: string, 
+/**
+ * The plan's stack item, by project name.
+ */
+project: string, 
+/**
+ * The host to restore to, by id or name; the plan's host when empty.
+ */
+host: string | null, 
+/**
+ * The project name on the target; the original when empty.
+ */
+name: string | null, 
+/**
+ * The project folder on the target; the original when empty.
+ */
+directory: string | null, };
+
 export type BackupPlanInput = { 
 /**
  * Empty for a new plan; the id of the plan to change otherwise.
@@ -1681,7 +1835,17 @@ rpoMet: boolean, lastDrill: DrillRecord | null,
 /**
  * The repositories that have S3 keys in the keychain.
  */
-s3KeysSet: Array<string>, };
+s3KeysSet: Array<string>, 
+/**
+ * The 3-2-1 check of the plan's items (all go to every repository, so one report covers
+ * them), counting only repositories with a good snapshot.
+ */
+rule321: Rule321Report, 
+/**
+ * The same check as if every repository already held a good snapshot: what the plan
+ * gives once it has run.
+ */
+rule321Planned: Rule321Report, };
 
 export type SchedulePreviewView = { en: string, zhCn: string, 
 /**
