@@ -785,3 +785,73 @@ async fn stack_restores_in_place_and_to_another_host() {
         "{drill:?}"
     );
 }
+
+/// A stack with a named volume, backed up over SSH as a user that cannot read Docker's data
+/// folder, fails at the `stacks` stage with the volume's folder and the fix, before restic runs.
+#[tokio::test]
+async fn unreadable_stack_volume_fails_before_restic() {
+    use homeport_api::backup::BackupPlanInput;
+    use homeport_core::backup::plan::{BackupItem, PlanDefinition, RepositoryDefinition};
+    use homeport_core::backup::store::{RunStatus, RunTrigger};
+    use tokio_util::sync::CancellationToken;
+
+    let Some(lab) = common::lab() else { return };
+    lab.require_unlocked_keychain();
+    let folder = shared_folder();
+    let stack_dir = folder.path().join("files");
+    std::fs::create_dir_all(&stack_dir).unwrap();
+    std::fs::write(
+        stack_dir.join("compose.yaml"),
+        "services:\n  app:\n    image: homeport-lab/busybox:1\n    command: [\"sleep\", \"3600\"]\n    volumes:\n      - files:/files\nvolumes:\n  files:\n",
+    )
+    .unwrap();
+    let project = LabProject {
+        name: unique_name("hpunread").to_lowercase().replace('.', "-"),
+        docker_host: lab.docker_host(),
+    };
+    project.compose(&stack_dir, &["up", "--detach"]);
+
+    let app_dir = tempfile::tempdir().unwrap();
+    let (api, host) = api_with_key_host(&lab, app_dir.path()).await;
+    let view = api
+        .backup_plan_save(BackupPlanInput {
+            id: None,
+            definition: PlanDefinition {
+                name: unique_name("unreadable"),
+                host,
+                items: vec![BackupItem::Stack {
+                    project: project.name.clone(),
+                }],
+                repositories: vec![RepositoryDefinition {
+                    name: "disk".into(),
+                    location: folder.path().join("repo").to_string_lossy().into_owned(),
+                    copy_from: None,
+                    place: None,
+                    distance_km: None,
+                }],
+                schedule: "30 2 * * *".into(),
+                retention: Default::default(),
+                rpo_hours: 24,
+                rto_hours: 4,
+                drill: Default::default(),
+                enabled: true,
+            },
+            password: None,
+            s3_keys: Vec::new(),
+        })
+        .await
+        .expect("backup_plan_save");
+    api.backup_plan_init(&view.plan.id, |_| {}).await.expect("init");
+
+    let run = api
+        .backup_run(&view.plan.id, RunTrigger::Manual, |_| {}, CancellationToken::new())
+        .await
+        .expect("backup_run records the failure");
+
+    assert_eq!(run.status, RunStatus::Failed, "{run:?}");
+    let names: Vec<_> = run.stages.iter().map(|stage| stage.name.as_str()).collect();
+    assert_eq!(names, ["stacks"], "restic must not start: {run:?}");
+    let message = run.error_message.clone().unwrap_or_default();
+    assert!(message.contains("/_data"), "{message}");
+    assert!(message.contains("root"), "{message}");
+}

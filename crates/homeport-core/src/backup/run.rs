@@ -377,7 +377,13 @@ async fn resolve_stacks(context: &PlanContext, recorder: &mut Recorder<'_>) -> R
         };
         let started = Instant::now();
         let position = recorder.begin("stacks", project).await?;
-        match stacks::resolve(&context.shell, &context.docker, project).await {
+        let resolved = match stacks::resolve(&context.shell, &context.docker, project).await {
+            Ok(manifest) => stacks::check_readable(&context.shell, &manifest)
+                .await
+                .map(|()| manifest),
+            Err(err) => Err(err),
+        };
+        match resolved {
             Ok(manifest) => {
                 let detail = format!(
                     "{}: {} volume(s), {} database(s), {} other folder(s)",

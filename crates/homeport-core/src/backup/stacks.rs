@@ -3,7 +3,7 @@
 //! files, named volumes, bind mounts outside the folder, and database servers.
 //!
 //! The result is a manifest, saved as JSON in the snapshot next to the database dumps, so a
-//! restore knows where everything went without the original host.
+//! restore finds everything again without the original host.
 //!
 //! A database's own volume is left out of the backup: a copy of a live server's files may not
 //! be consistent, and the dump taken in the same run is. A restore starts the server on an
@@ -155,6 +155,36 @@ pub async fn resolve(shell: &HostShell, docker: &DockerCli, project: &str) -> Re
     let containers: Vec<InspectedContainer> = serde_json::from_str(&inspected.stdout)
         .map_err(|err| Error::Internal(format!("docker inspect printed JSON this version does not read: {err}")))?;
     manifest_from(project, &containers)
+}
+
+/// Checks that the host's user can read every folder the stack's backup needs, and names the
+/// first it cannot. Named volumes live under Docker's data folder, which only root can read on
+/// most hosts, and restic would otherwise fail half-way with a permission error.
+pub async fn check_readable(shell: &HostShell, manifest: &StackManifest) -> Result<()> {
+    let mut argv = vec![
+        "sh".to_string(),
+        "-c".to_string(),
+        r#"for path do [ -r "$path" ] && [ -x "$path" ] || printf '%s\n' "$path"; done"#.to_string(),
+        "sh".to_string(),
+    ];
+    argv.extend(manifest.backup_paths());
+    let output = shell.exec(&argv).await?;
+    let Some(path) = output.stdout.lines().next().filter(|path| !path.is_empty()) else {
+        return Ok(());
+    };
+    let is_volume = manifest.volumes.iter().any(|volume| volume.mountpoint == path);
+    let fix = if is_volume {
+        format!(
+            "stack {}: the host's user cannot read this volume folder, which Docker keeps readable by root only; connect to the host as root for this plan, or run the plan on the local engine",
+            manifest.project
+        )
+    } else {
+        format!(
+            "stack {}: the host's user cannot read this folder; give that user read access, or connect as root for this plan",
+            manifest.project
+        )
+    };
+    Err(Error::invalid("items.project", path, fix))
 }
 
 fn not_found(project: &str, detail: &str) -> Error {
