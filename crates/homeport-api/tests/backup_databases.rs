@@ -500,9 +500,9 @@ async fn postgres_plan_restores_into_containers_and_drills() {
     let rows = copy.sh("psql -d hp_plan_test -tAc 'SELECT note FROM items WHERE id = 1'");
     assert_eq!(rows.trim(), marker);
 
-    // Back into the running original, after the database was dropped there: refused until
-    // confirmed, because the load replaces data.
-    source.sh("dropdb hp_plan_test");
+    // Back into the running original, after a row was added there: refused until confirmed,
+    // because the load replaces the database, and then the added row is gone.
+    source.sh("psql -d hp_plan_test -c \"INSERT INTO items VALUES (2, 'added after the backup');\"");
     let back = DatabaseRestoreRequest {
         destination: DatabaseDestination::Running {
             container: source.name.clone(),
@@ -514,11 +514,14 @@ async fn postgres_plan_restores_into_containers_and_drills() {
         .await
         .expect_err("an unconfirmed load into a running container");
     assert_eq!(err.code, homeport_core::ErrorCode::InvalidInput, "{err:?}");
-    api.backup_restore_database(&plan, &back, true, |_| {}, CancellationToken::new())
+    let record = api
+        .backup_restore_database(&plan, &back, true, |_| {}, CancellationToken::new())
         .await
         .expect("restore into the running container");
-    let rows = source.sh("psql -d hp_plan_test -tAc 'SELECT note FROM items WHERE id = 1'");
-    assert_eq!(rows.trim(), marker);
+    let stages: Vec<_> = record.stages.iter().map(|stage| stage.name.as_str()).collect();
+    assert_eq!(stages, ["restore", "ready", "drop", "load", "verify", "cleanup"]);
+    let rows = source.sh("psql -d hp_plan_test -tAc 'SELECT note FROM items ORDER BY id'");
+    assert_eq!(rows.trim(), marker, "the load replaced the database");
 
     // A drill loads the dump into a scratch container from the same image and removes it.
     let drill = api
@@ -733,7 +736,7 @@ async fn stack_restores_in_place_and_to_another_host() {
     let stages: Vec<_> = record.stages.iter().map(|stage| stage.name.as_str()).collect();
     assert_eq!(
         stages,
-        ["restore", "files", "create", "volumes", "start", "ready", "load", "verify", "cleanup"],
+        ["restore", "files", "create", "volumes", "start", "ready", "load", "verify", "start", "cleanup"],
         "{record:?}"
     );
     assert_eq!(

@@ -531,7 +531,11 @@ async fn locked_repository_is_classified() {
         .backup_run(&plan_id, RunTrigger::Manual, |_| {}, CancellationToken::new())
         .await
         .unwrap();
-    assert_eq!(record.error_code.as_deref(), Some("BackupRepositoryLocked"));
+    assert_eq!(
+        record.error_code.as_deref(),
+        Some("BackupRepositoryLocked"),
+        "{record:?}"
+    );
     let alerts = fixture.open_alerts(&fingerprint).await;
     assert_eq!(
         alerts[0].params.get("error.unlockOffered").map(String::as_str),

@@ -44,6 +44,7 @@ const wikiManifest: StackManifest = {
     { name: 'wiki_db', mountpoint: '/var/lib/docker/volumes/wiki_db/_data', mounts: [{ service: 'db', destination: '/var/lib/postgresql/data' }], database: true },
   ],
   binds: ['/srv/wiki-config'],
+  databaseBinds: [],
   databases: [{ service: 'db', container: 'wiki-db-1', engine: 'postgres', user: 'wiki' }],
 };
 
@@ -53,6 +54,7 @@ const blogManifest: StackManifest = {
   configFiles: ['/home/me/blog/docker-compose.yml'],
   volumes: [],
   binds: [],
+  databaseBinds: [],
   databases: [],
 };
 
@@ -195,7 +197,7 @@ describe('stack restore', () => {
     await fireEvent.input(screen.getByTestId('stack-restore-name'), { target: { value: 'wiki2' } });
     await fireEvent.input(screen.getByTestId('stack-restore-directory'), { target: { value: '/srv/wiki2' } });
     const confirm = field('stack-restore-confirm');
-    expect(confirm.closest('label')?.textContent).toContain('Replace the stack wiki2 on pi if it exists');
+    expect(confirm.closest('label')?.textContent).toContain('Replace the stack wiki2 on pi and the files in its folders, if they exist');
     await fireEvent.click(confirm);
     await fireEvent.click(startButton());
 
@@ -241,18 +243,18 @@ describe('stack restore', () => {
     await openStackRestore();
     await waitFor(() => expect((screen.getByTestId('stack-restore-host') as HTMLSelectElement).options).toHaveLength(2));
     const confirm = field('stack-restore-confirm');
-    expect(confirm.closest('label')?.textContent).toContain('Replace the stack wiki on nas if it exists');
+    expect(confirm.closest('label')?.textContent).toContain('Replace the stack wiki on nas and the files in its folders, if they exist');
     await fireEvent.click(confirm);
     expect(confirm.checked).toBe(true);
 
     await fireEvent.input(screen.getByTestId('stack-restore-name'), { target: { value: 'wiki-old' } });
     expect(confirm.checked).toBe(false);
-    expect(confirm.closest('label')?.textContent).toContain('Replace the stack wiki-old on nas if it exists');
+    expect(confirm.closest('label')?.textContent).toContain('Replace the stack wiki-old on nas and the files in its folders, if they exist');
 
     await fireEvent.click(confirm);
     await fireEvent.change(screen.getByTestId('stack-restore-host'), { target: { value: 'h2' } });
     expect(confirm.checked).toBe(false);
-    expect(confirm.closest('label')?.textContent).toContain('Replace the stack wiki-old on pi if it exists');
+    expect(confirm.closest('label')?.textContent).toContain('Replace the stack wiki-old on pi and the files in its folders, if they exist');
   });
 
   it('shows the rejection of an existing stack', async () => {
@@ -307,7 +309,7 @@ describe('stack restore', () => {
       const dialog = await openStackRestore();
       expect(dialog.textContent).toContain('从快照 abcdef01 恢复应用栈');
       expect(screen.getByTestId('stack-restore-note').textContent).toContain('目标主机需要安装 restic');
-      expect(field('stack-restore-confirm').closest('label')?.textContent).toContain('如果 nas 上已有应用栈 wiki，则替换它');
+      expect(field('stack-restore-confirm').closest('label')?.textContent).toContain('如果 nas 上已有应用栈 wiki 或其文件夹中已有文件，则替换它们');
     } finally {
       await locale.set('en');
     }

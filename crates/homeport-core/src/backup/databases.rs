@@ -399,8 +399,27 @@ const POSTGRES_RESTORE_SCRIPT: &str = r#"exec psql -X -q -U "$1" -d postgres -f 
 /// Prints the name of every database, one per line. `$1` is the database user.
 const POSTGRES_LIST_SCRIPT: &str = r#"exec psql -X -A -t -U "$1" -d postgres -c 'SELECT datname FROM pg_database'"#;
 
-/// Exits 0 once the server accepts connections. `$1` is the database user.
-const POSTGRES_READY_SCRIPT: &str = r#"exec pg_isready -q -U "$1" -d postgres"#;
+/// Exits 0 once the server accepts connections over TCP on the container's loopback. The
+/// official image first runs a temporary server for its set-up on the socket only and then
+/// restarts it, so a check on the socket can pass too early. `$1` is the database user.
+// NOTE: a server configured to listen on no TCP address never passes this check.
+const POSTGRES_READY_SCRIPT: &str = r#"exec pg_isready -q -h 127.0.0.1 -U "$1" -d postgres"#;
+
+/// Drops each database named after `$1` (the user), so a dump loads into a clean server.
+/// `WITH (FORCE)` (PostgreSQL 13 and later) ends other sessions in the same statement; older
+/// servers end them first. The names reach SQL as psql variables, quoted by psql.
+const POSTGRES_DROP_SCRIPT: &str = r#"user=$1
+shift
+version=$(psql -X -A -t -U "$user" -d postgres -c 'SHOW server_version_num') || exit 1
+for db do
+  if [ "$version" -ge 130000 ]; then
+    sql='DROP DATABASE IF EXISTS :"db" WITH (FORCE);'
+  else
+    sql="SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :'db' AND pid <> pg_backend_pid();
+DROP DATABASE IF EXISTS :\"db\";"
+  fi
+  printf '%s\n' "$sql" | psql -X -q -v ON_ERROR_STOP=1 -U "$user" -d postgres -v db="$db" || exit 1
+done"#;
 
 /// Sets MYSQL_PWD from the container's root password variables, the first one set, reading a
 /// `_FILE` variable's file. Without any, the client logs in as root without a password, which
@@ -426,9 +445,11 @@ exec "$client" -u "$1""#;
 const MYSQL_LIST_COMMAND: &str = r#"client=$(pick mysql mariadb) || exit 127
 exec "$client" -u "$1" -N -B -e 'SHOW DATABASES'"#;
 
-/// Exits 0 once the server accepts connections.
+/// Exits 0 once the server accepts connections over TCP, for the reason given at
+/// [`POSTGRES_READY_SCRIPT`] (the official images' set-up server uses `--skip-networking`).
+/// `ping` exits 0 even when the login is refused, which still means the server is up.
 const MYSQL_READY_COMMAND: &str = r#"admin=$(pick mysqladmin mariadb-admin) || exit 127
-exec "$admin" -u "$1" ping --silent"#;
+exec "$admin" --protocol=tcp -h 127.0.0.1 -u "$1" ping --silent"#;
 
 /// Runs on the host: `$1` is the dump file, the rest is the dump command. The output goes
 /// through gzip into `FILE.partial`, which is renamed to FILE only when both the dump and gzip
@@ -479,6 +500,7 @@ enum Action {
     Restore,
     Ready,
     List,
+    Drop,
 }
 
 fn container_script(engine: DatabaseEngine, action: Action) -> String {
@@ -487,6 +509,9 @@ fn container_script(engine: DatabaseEngine, action: Action) -> String {
         (DatabaseEngine::Postgres, Action::Restore) => POSTGRES_RESTORE_SCRIPT.to_string(),
         (DatabaseEngine::Postgres, Action::Ready) => POSTGRES_READY_SCRIPT.to_string(),
         (DatabaseEngine::Postgres, Action::List) => POSTGRES_LIST_SCRIPT.to_string(),
+        (DatabaseEngine::Postgres, Action::Drop) => POSTGRES_DROP_SCRIPT.to_string(),
+        // MySQL dumps drop each table before creating it, so nothing calls this.
+        (_, Action::Drop) => "exit 0".to_string(),
         (_, Action::Dump) => format!("{MYSQL_LOGIN_PREAMBLE}{MYSQL_DUMP_COMMAND}"),
         (_, Action::Restore) => format!("{MYSQL_LOGIN_PREAMBLE}{MYSQL_RESTORE_COMMAND}"),
         (_, Action::Ready) => format!("{MYSQL_LOGIN_PREAMBLE}{MYSQL_READY_COMMAND}"),
@@ -553,6 +578,13 @@ pub fn restore_argv(docker: &DockerCli, target: &DatabaseTarget) -> Result<Vec<S
 /// starts.
 pub fn ready_argv(docker: &DockerCli, target: &DatabaseTarget) -> Result<Vec<String>> {
     exec_argv(docker, target, Action::Ready)
+}
+
+/// Builds the argv that drops the named databases from a PostgreSQL server.
+pub fn drop_databases_argv(docker: &DockerCli, target: &DatabaseTarget, names: &[String]) -> Result<Vec<String>> {
+    let mut argv = exec_argv(docker, target, Action::Drop)?;
+    argv.extend(names.iter().cloned());
+    Ok(argv)
 }
 
 /// Builds the argv that prints the server's database names, one per line.

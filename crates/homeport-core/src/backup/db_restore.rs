@@ -19,7 +19,7 @@ use super::databases::{
 };
 use super::plan::{generate_password, BackupItem};
 use super::restic::{Restic, SecretCommand};
-use super::restore::{check_snapshot_id, first_repository, make_scratch, remove_scratch};
+use super::restore::{check_snapshot_id, first_repository, make_scratch, remove_scratch, resolve_snapshot};
 use super::run::{database_target, run_restic_stage, PlanContext, Recorder, RunEvent, RunResult, DUMP_ROOT};
 use super::store::{RunKind, RunStatus, RunTrigger};
 use crate::error::{Error, Result};
@@ -31,6 +31,9 @@ pub const READY_TIMEOUT: Duration = Duration::from_secs(120);
 const READY_POLL: Duration = Duration::from_secs(1);
 /// The scratch folder's name prefix; cleanup removes only folders named like this.
 pub const RESTORE_SCRATCH_PREFIX: &str = "homeport-dbrestore.";
+/// The folder restores make their scratch folders in. `/tmp` is a memory file system on
+/// several distributions, too small for a stack's volumes.
+pub const SCRATCH_PARENT: &str = "/var/tmp";
 
 /// The container a dump is loaded into.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -93,16 +96,21 @@ impl LoadCheck {
 /// variables the new one copies (empty for none), `$2` is the new name, `$3` the image, and
 /// the rest is the `docker` command. Lines on stdin go into the environment as well. The
 /// values travel through files readable by the owner only, removed on exit, so none reaches
-/// an argv.
+/// an argv. `*_FILE` variables are not copied, because the new container lacks the secret
+/// files they name. The lines on stdin (a generated password) are used when no password
+/// variable was copied.
 const START_CONTAINER_SCRIPT: &str = r#"from=$1 name=$2 image=$3
 shift 3
 umask 077
 envfile=$(mktemp) || exit 1
 trap 'rm -f -- "$envfile" "$envfile.all"' EXIT
-cat >"$envfile"
+: >"$envfile"
 if [ -n "$from" ]; then
   "$@" inspect --format '{{range .Config.Env}}{{println .}}{{end}}' -- "$from" >"$envfile.all" || exit 1
-  grep -E '^(POSTGRES_|PGDATA=|MARIADB_|MYSQL_)' "$envfile.all" >>"$envfile"
+  grep -E '^(POSTGRES_|PGDATA=|MARIADB_|MYSQL_)' "$envfile.all" | grep -v -E '^[A-Z_]*_FILE=' >>"$envfile"
+fi
+if ! grep -q -E '^(POSTGRES_PASSWORD|MARIADB_ROOT_PASSWORD|MYSQL_ROOT_PASSWORD|MARIADB_ALLOW_EMPTY_ROOT_PASSWORD|MYSQL_ALLOW_EMPTY_PASSWORD)=' "$envfile"; then
+  cat >>"$envfile"
 fi
 "$@" run --detach --pull never --name "$name" --label homeport.restore=1 --env-file "$envfile" -- "$image""#;
 
@@ -120,6 +128,10 @@ pub async fn restore_database(
     check_snapshot_id(&request.snapshot)?;
     let source = plan_database(context, &request.database)?;
     validate_destination(&request.destination)?;
+    let request = &DatabaseRestoreRequest {
+        snapshot: resolve_snapshot(context, &request.snapshot).await?,
+        ..request.clone()
+    };
     if matches!(request.destination, DatabaseDestination::Running { .. }) && !confirmed {
         return Err(Error::invalid(
             "destination",
@@ -178,10 +190,12 @@ pub(crate) async fn drill_database(
     };
     let mut scratch = None;
     let outcome = load_stages(context, recorder, source, &request, &mut scratch).await;
-    if let Some(folder) = scratch {
-        remove_scratch(context, recorder, &folder, RESTORE_SCRATCH_PREFIX).await?;
-    }
+    let removed_scratch = match scratch {
+        Some(folder) => remove_scratch(context, recorder, &folder, RESTORE_SCRATCH_PREFIX).await,
+        None => Ok(()),
+    };
     remove_container(context, recorder, &container).await?;
+    removed_scratch?;
     outcome
 }
 
@@ -270,7 +284,13 @@ fn validate_destination(destination: &DatabaseDestination) -> Result<()> {
             ));
         }
         if let Some(from) = environment_from.as_deref().filter(|from| !from.is_empty()) {
-            validate_container_ref(from)?;
+            validate_container_ref(from).map_err(|_| {
+                Error::invalid(
+                    "environmentFrom",
+                    from,
+                    "name a container on the host: letters, digits, '_', '.' or '-', starting with a letter or digit",
+                )
+            })?;
         }
     }
     Ok(())
@@ -286,7 +306,7 @@ async fn load_stages(
     context.shell.require_tool(&context.host_name, "restic").await?;
     let repository = first_repository(context)?.clone();
 
-    let folder = make_scratch(context, "/tmp", RESTORE_SCRATCH_PREFIX).await?;
+    let folder = make_scratch(context, SCRATCH_PARENT, RESTORE_SCRATCH_PREFIX).await?;
     *scratch = Some(folder.clone());
     let in_snapshot = dump_path_in_snapshot(&context.plan.id, source);
     let argv = Restic {
@@ -309,10 +329,61 @@ async fn load_stages(
         start_container(context, recorder, &destination, image, environment_from.as_deref()).await?;
     }
     wait_ready(context, recorder, &destination).await?;
+    if matches!(request.destination, DatabaseDestination::Running { .. }) {
+        drop_dump_databases(context, recorder, &destination, &dump).await?;
+    }
+    load_dump(context, recorder, &destination, &dump).await
+}
 
-    let argv = restore_from_file_argv(&context.docker, &destination, &dump)?;
-    host_stage(context, recorder, "load", &destination.container, argv).await?;
-    check_load(context, recorder, &destination, &dump).await
+/// Loads the dump and checks its databases are there. psql goes on after a failed statement,
+/// so an `ERROR:` line in the output fails the load, except for objects that already exist,
+/// which a dump of every database and role always meets (the role it connects as, say).
+pub(crate) async fn load_dump(
+    context: &PlanContext,
+    recorder: &mut Recorder<'_>,
+    target: &DatabaseTarget,
+    dump: &str,
+) -> Result<LoadCheck> {
+    let argv = restore_from_file_argv(&context.docker, target, dump)?;
+    let tail = host_stage(context, recorder, "load", &target.container, argv).await?;
+    let errors: Vec<&String> = tail
+        .iter()
+        .filter(|line| line.contains("ERROR") && !line.contains("already exists"))
+        .collect();
+    if let Some(first) = errors.first() {
+        return Err(stage_failed(
+            context,
+            "load",
+            format!("{} statement(s) of the dump failed, the first: {first}", errors.len()),
+        ));
+    }
+    check_load(context, recorder, target, dump).await
+}
+
+/// Removes the databases a PostgreSQL dump creates from the running server first, so the load
+/// replaces them instead of adding rows to their tables. MySQL and MariaDB dumps drop each
+/// table before creating it, so they need nothing here.
+// NOTE: the `postgres` database is never dropped; rows a dump holds for it are added to it.
+async fn drop_dump_databases(
+    context: &PlanContext,
+    recorder: &mut Recorder<'_>,
+    target: &DatabaseTarget,
+    dump: &str,
+) -> Result<()> {
+    if target.engine != DatabaseEngine::Postgres {
+        return Ok(());
+    }
+    let listed = context.shell.exec(&dump_databases_argv(dump)?).await?;
+    let names: Vec<String> = dump_database_names(&listed.stdout)
+        .into_iter()
+        .filter(|name| !matches!(name.as_str(), "postgres" | "template0" | "template1"))
+        .collect();
+    if names.is_empty() {
+        return Ok(());
+    }
+    let argv = super::databases::drop_databases_argv(&context.docker, target, &names)?;
+    host_stage(context, recorder, "drop", &target.container, argv).await?;
+    Ok(())
 }
 
 async fn start_container(
@@ -323,19 +394,20 @@ async fn start_container(
     environment_from: Option<&str>,
 ) -> Result<()> {
     let from = environment_from.unwrap_or_default();
-    // Without a container to copy from, the server gets a generated root password. It stays
-    // in the container's own environment, where the dump script and `docker inspect` read it.
-    let stdin = if from.is_empty() {
-        let password = generate_password()?;
-        let variable = match destination.engine {
-            DatabaseEngine::Postgres => "POSTGRES_PASSWORD",
-            DatabaseEngine::Mysql => "MYSQL_ROOT_PASSWORD",
-            DatabaseEngine::Mariadb => "MARIADB_ROOT_PASSWORD",
-        };
-        format!("{variable}={}\n", password.expose()).into_bytes()
-    } else {
-        Vec::new()
-    };
+    // When no password variable is copied, the server gets a generated root password. It
+    // stays in the container's own environment, where the dump script and `docker inspect`
+    // read it. PostgreSQL also gets the dump's user, which the load connects as.
+    let password = generate_password()?;
+    let stdin = match destination.engine {
+        DatabaseEngine::Postgres => format!(
+            "POSTGRES_PASSWORD={}\nPOSTGRES_USER={}\n",
+            password.expose(),
+            destination.user
+        ),
+        DatabaseEngine::Mysql => format!("MYSQL_ROOT_PASSWORD={}\n", password.expose()),
+        DatabaseEngine::Mariadb => format!("MARIADB_ROOT_PASSWORD={}\n", password.expose()),
+    }
+    .into_bytes();
 
     let mut argv = vec![
         "sh".to_string(),
@@ -464,11 +536,12 @@ pub(crate) async fn host_stage(
     stage: &str,
     label: &str,
     argv: Vec<String>,
-) -> Result<()> {
-    let command = SecretCommand {
-        argv,
-        stdin: Vec::new(),
-    };
+) -> Result<Vec<String>> {
+    if context.cancel.is_cancelled() {
+        return Err(Error::Cancelled);
+    }
+    // The wrapper prints the program's PID first, so a cancel can signal it.
+    let command = super::restic::without_secrets(argv);
     let started = Instant::now();
     let position = recorder.begin(stage, label).await?;
     let outcome = context.shell.run(&command, &mut |_, _| {}, &context.cancel).await?;
@@ -479,7 +552,7 @@ pub(crate) async fn host_stage(
     if !outcome.succeeded() {
         return Err(stage_failed(context, stage, outcome.tail.join(" / ")));
     }
-    Ok(())
+    Ok(outcome.tail)
 }
 
 /// Removes a scratch container a drill started, only when its name is a drill's.

@@ -305,7 +305,7 @@ pub fn check_place(repository: &RepositoryDefinition, location: &Location) -> Re
         }
     }
     if let Some(km) = repository.distance_km {
-        if repository.place != Some(RepositoryPlace::Offsite) {
+        if repository.effective_place() != RepositoryPlace::Offsite {
             return Err(Error::invalid(
                 "repositories.distanceKm",
                 km.to_string(),
@@ -649,6 +649,8 @@ mod tests {
         };
         assert!(plan(r#"{"name":"usb","location":"/mnt/usb","place":"otherDisk"}"#).is_ok());
         assert!(plan(r#"{"name":"b2","location":"rclone:b2:x","place":"offsite","distanceKm":80}"#).is_ok());
+        // S3 without a place is offsite already, so a distance fits.
+        assert!(plan(r#"{"name":"s3","location":"s3:https://s3.example.test/b","distanceKm":300}"#).is_ok());
         let err = plan(r#"{"name":"usb","location":"/mnt/usb","place":"offsite"}"#).unwrap_err();
         assert!(err.to_string().contains("repositories.place"), "{err}");
         let err = plan(r#"{"name":"nas2","location":"sftp:u@nas2:/r","place":"sameSite","distanceKm":3}"#).unwrap_err();

@@ -111,9 +111,13 @@ impl Restic<'_> {
     }
 
     /// `restic backup --json` of `paths`, tagged with the plan.
-    pub fn backup(&self, tag: &str, paths: &[String]) -> Vec<String> {
+    pub fn backup(&self, tag: &str, paths: &[String], excludes: &[String]) -> Vec<String> {
         let mut argv = self.base("backup");
-        argv.extend(["--json".into(), "--tag".into(), tag.into(), "--".into()]);
+        argv.extend(["--json".into(), "--tag".into(), tag.into()]);
+        for exclude in excludes {
+            argv.extend(["--exclude".into(), exclude.clone()]);
+        }
+        argv.push("--".into());
         argv.extend(paths.iter().cloned());
         argv
     }

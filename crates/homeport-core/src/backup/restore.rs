@@ -44,10 +44,28 @@ pub async fn snapshots(context: &PlanContext) -> Result<Vec<Snapshot>> {
     })
 }
 
+/// Returns the snapshot id to use for `snapshot`: the id itself, or for `latest` the newest
+/// snapshot of this plan. restic's own `latest` ignores the plan's tag, so in a repository
+/// that several plans share it could name another plan's snapshot.
+pub(crate) async fn resolve_snapshot(context: &PlanContext, snapshot: &str) -> Result<String> {
+    check_snapshot_id(snapshot)?;
+    if snapshot != "latest" {
+        return Ok(snapshot.to_string());
+    }
+    let all = snapshots(context).await?;
+    all.last()
+        .map(|newest| newest.id.clone())
+        .ok_or_else(|| Error::BackupFailed {
+            plan: context.plan.definition.name.clone(),
+            stage: "snapshots".into(),
+            detail: "the plan has no snapshot yet; run a backup first".to_string(),
+        })
+}
+
 /// Lists the files of a snapshot under `paths` (everything when empty), in restic's order
 /// (depth first, by name).
 pub async fn list_files(context: &PlanContext, snapshot: &str, paths: &[String]) -> Result<Vec<Node>> {
-    check_snapshot_id(snapshot)?;
+    let snapshot = &resolve_snapshot(context, snapshot).await?;
     for path in paths {
         check_absolute_path("path", path)?;
     }
@@ -226,6 +244,10 @@ done"#;
 /// Lists what restoring `request` would create, overwrite or put outside the root.
 pub async fn preview(context: &PlanContext, request: &RestoreRequest) -> Result<RestorePreview> {
     check_request(context, request)?;
+    let request = &RestoreRequest {
+        snapshot: resolve_snapshot(context, &request.snapshot).await?,
+        ..request.clone()
+    };
     let nodes = list_files(context, &request.snapshot, &request.paths).await?;
     let root = request.target.clone().unwrap_or_else(|| "/".to_string());
     let mut input = String::new();
@@ -310,6 +332,11 @@ pub async fn restore(
     overwrite_confirmed: bool,
     on_event: &mut (dyn FnMut(RunEvent) + Send),
 ) -> Result<RunResult> {
+    check_request(context, request)?;
+    let request = &RestoreRequest {
+        snapshot: resolve_snapshot(context, &request.snapshot).await?,
+        ..request.clone()
+    };
     let checked = preview(context, request).await?;
     if checked.outside_count > 0 {
         let first = checked

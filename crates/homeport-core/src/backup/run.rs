@@ -299,11 +299,15 @@ async fn backup_stages(context: &PlanContext, recorder: &mut Recorder<'_>) -> Re
             paths.push(path);
         }
     }
+    let excludes: Vec<String> = stacks
+        .iter()
+        .flat_map(|stack| stack.excluded().iter().cloned())
+        .collect();
     for repository in plan.primary_repositories() {
         let restic = Restic {
             repository: &repository.location,
         };
-        let argv = restic.backup(&tag, &paths);
+        let argv = restic.backup(&tag, &paths, &excludes);
         let outcome = run_restic_stage(context, recorder, "backup", repository, argv).await?;
         let summary = outcome
             .stdout

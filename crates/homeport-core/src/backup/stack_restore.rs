@@ -5,22 +5,26 @@
 //! Everything runs on the target host, restic included, so the target needs restic and must
 //! reach the repository: an SFTP, S3 or rclone repository, or a folder both hosts mount.
 //!
-//! The stages: `restore` (the stack's files into a scratch folder), `remove` (only when a
-//! stack of the same name exists and the user confirmed replacing it), `files` (the project
-//! folder and bind sources into place), `create` (`up --no-start`, which makes empty volumes
-//! and the containers), `volumes` (each volume's files copied in with `docker cp -a`, which
-//! keeps owners and needs no root login), `start` (`up -d`), then per database `ready`, `load`
-//! and `verify` as in a database restore, and `cleanup`.
+//! The stages, in order:
+//! - `restore`: the stack's files into a scratch folder, checked before anything changes;
+//! - `remove`: only when a stack of the same name exists and the user confirmed replacing it;
+//! - `files`: the project folder and bind sources into place, database folders emptied;
+//! - `create`: `up --no-start`, which makes empty volumes and the containers;
+//! - `volumes`: each volume's files copied in with `docker cp -a`, which keeps owners and
+//!   needs no root login;
+//! - `start` of the database services, then per database `ready`, `load` and `verify` as in a
+//!   database restore;
+//! - `start` of every service, and `cleanup`.
 
 use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
 use super::databases::{DatabaseTarget, DockerCli};
-use super::db_restore::{check_load, host_stage, missing_error, wait_ready};
+use super::db_restore::{host_stage, load_dump, missing_error, wait_ready, SCRATCH_PARENT};
 use super::plan::{check_absolute_path, BackupItem};
 use super::restic::Restic;
-use super::restore::{check_snapshot_id, first_repository, make_scratch, remove_scratch};
+use super::restore::{check_snapshot_id, first_repository, make_scratch, remove_scratch, resolve_snapshot};
 use super::run::{run_restic_stage, PlanContext, Recorder, RunEvent, RunResult, DUMP_ROOT};
 use super::stacks::{check_project_name, StackManifest, MANIFEST_DIR, PROJECT_LABEL};
 use super::store::{RunKind, RunStatus, RunTrigger};
@@ -44,14 +48,22 @@ ids=$("$@" ps --all --quiet --filter "label=$filter") || exit 1
 if [ -n "$ids" ]; then "$@" rm --force --volumes $ids || exit 1; fi
 volumes=$("$@" volume ls --quiet --filter "label=$filter") || exit 1
 if [ -n "$volumes" ]; then "$@" volume rm --force $volumes || exit 1; fi
+# A network another container still uses (a reverse proxy, say) stays; `up` reuses it.
 networks=$("$@" network ls --quiet --filter "label=$filter") || exit 1
-if [ -n "$networks" ]; then "$@" network rm $networks || exit 1; fi
+if [ -n "$networks" ]; then "$@" network rm $networks >/dev/null 2>&1 || true; fi
 exit 0"#;
 
-/// Copies the contents of folder `$1` into folder `$2`, creating it, keeping modes, times and
-/// (as root) owners. A missing `$1` is an empty folder in the snapshot and copies nothing.
-const COPY_FOLDER_SCRIPT: &str = r#"[ -e "$1" ] || exit 0
-mkdir -p -- "$2" && cp -a -- "$1/." "$2/""#;
+/// Copies `$1` to `$2`, keeping modes, times and (as root) owners: a folder's contents into
+/// the folder `$2`, which is created, or a file to the path `$2`. A missing `$1` is an error,
+/// because everything copied was in the manifest the backup wrote.
+const COPY_FOLDER_SCRIPT: &str = r#"if [ -d "$1" ]; then
+  mkdir -p -- "$2" && cp -a -- "$1/." "$2/"
+elif [ -e "$1" ]; then
+  mkdir -p -- "$(dirname -- "$2")" && cp -a -- "$1" "$2"
+else
+  echo "the snapshot has no $1" >&2
+  exit 1
+fi"#;
 
 /// A request to restore one of the plan's stacks.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -100,6 +112,13 @@ pub async fn restore_stack(
     }
     context.shell.require_tool(&context.host_name, "restic").await?;
 
+    // `latest` is resolved once, among this plan's snapshots, so the manifest and the files
+    // come from the same snapshot even when a backup finishes in between.
+    let snapshot = resolve_snapshot(context, &request.snapshot).await?;
+    let request = &StackRestoreRequest {
+        snapshot,
+        ..request.clone()
+    };
     let manifest = read_manifest(context, &request.snapshot, &request.project).await?;
     let destination = Destination {
         directory: request
@@ -118,6 +137,17 @@ pub async fn restore_stack(
                 "a stack of this name runs on {} ({} container(s)); confirm to replace it: its containers and volumes are removed first",
                 context.host_name,
                 existing.len()
+            ),
+        ));
+    }
+    let occupied = occupied_folders(context, &manifest, &destination).await?;
+    if !occupied.is_empty() && !confirmed {
+        return Err(Error::invalid(
+            "directory",
+            occupied.join(", "),
+            format!(
+                "these folders on {} are not empty and the restore would write over them; choose another folder and name, or confirm to replace their contents",
+                context.host_name
             ),
         ));
     }
@@ -168,6 +198,15 @@ pub async fn read_manifest(context: &PlanContext, snapshot: &str, project: &str)
     let outcome = context.shell.run(&command, &mut |_, _| {}, &context.cancel).await?;
     if !outcome.succeeded() {
         let error = super::run::stage_error(context, "manifest", repository, &outcome).await;
+        // A locked repository or a wrong password is reported as it is; only a missing file
+        // means the snapshot has no manifest.
+        let missing_file = outcome
+            .tail
+            .iter()
+            .any(|line| line.contains("no such file") || line.contains("not found"));
+        if !missing_file {
+            return Err(error);
+        }
         return Err(Error::BackupFailed {
             plan: context.plan.definition.name.clone(),
             stage: "manifest".into(),
@@ -223,7 +262,7 @@ async fn stages(
     scratch: &mut Option<String>,
 ) -> Result<()> {
     let repository = first_repository(context)?.clone();
-    let folder = make_scratch(context, "/tmp", STACK_SCRATCH_PREFIX).await?;
+    let folder = make_scratch(context, SCRATCH_PARENT, STACK_SCRATCH_PREFIX).await?;
     *scratch = Some(folder.clone());
     let mut includes = manifest.backup_paths();
     includes.extend(
@@ -237,6 +276,7 @@ async fn stages(
     }
     .restore(&request.snapshot, &folder, &includes, false);
     run_restic_stage(context, recorder, "restore", &repository, argv).await?;
+    check_restored(context, manifest, &folder).await?;
 
     if replace {
         let mut argv = vec![
@@ -266,6 +306,19 @@ async fn stages(
         let output = context.shell.exec(&copy_argv(from, to)).await?;
         if output.exit_status != Some(0) {
             let detail = format!("cannot copy the restored files to {to}: {}", output.stderr.trim());
+            recorder
+                .end(position, RunStatus::Failed, output.exit_status, detail.clone(), started)
+                .await?;
+            return Err(super::db_restore::stage_failed(context, "files", detail));
+        }
+    }
+    // A database server's bind folder starts empty, so the server sets itself up and the dump
+    // fills it. Old files there would come back instead of the dump's data.
+    for bind in &manifest.database_binds {
+        let target = moved_path(bind, &manifest.working_dir, &destination.directory);
+        let output = context.shell.exec(&empty_folder_argv(&target)).await?;
+        if output.exit_status != Some(0) {
+            let detail = format!("cannot empty the database folder {target}: {}", output.stderr.trim());
             recorder
                 .end(position, RunStatus::Failed, output.exit_status, detail.clone(), started)
                 .await?;
@@ -309,7 +362,7 @@ async fn stages(
             ));
         };
         let source = format!("{folder}{}", volume.mountpoint);
-        let script = r#"[ -e "$1" ] || exit 0
+        let script = r#"[ -d "$1" ] || { echo "the snapshot has no files of this volume at $1" >&2; exit 1; }
 src=$1 dest=$2
 shift 2
 exec "$@" cp --archive -- "$src/." "$dest""#;
@@ -325,20 +378,22 @@ exec "$@" cp --archive -- "$src/." "$dest""#;
         host_stage(context, recorder, "volumes", &volume.name, argv).await?;
     }
 
-    host_stage(
-        context,
-        recorder,
-        "start",
-        &destination.name,
-        compose_argv(
+    // The database services start and get their dumps before the other services start, so
+    // an application's first-run set-up never finds an empty database.
+    let mut database_services: Vec<&str> = manifest.databases.iter().map(|db| db.service.as_str()).collect();
+    database_services.dedup();
+    if !database_services.is_empty() {
+        let mut args = vec!["up", "--detach", "--no-deps"];
+        args.extend(database_services.iter().copied());
+        let argv = compose_argv(
             &context.docker,
             &destination.name,
             &destination.directory,
             &files,
-            &["up", "--detach"],
-        )?,
-    )
-    .await?;
+            &args,
+        )?;
+        host_stage(context, recorder, "start", &destination.name, argv).await?;
+    }
 
     for database in &manifest.databases {
         let containers = project_containers(context, &destination.name, Some(&database.service)).await?;
@@ -358,14 +413,112 @@ exec "$@" cp --archive -- "$src/." "$dest""#;
             "{folder}{}",
             super::db_restore::dump_path_in_snapshot(&context.plan.id, &database.target())
         );
-        let argv = super::databases::restore_from_file_argv(&context.docker, &target, &dump)?;
-        host_stage(context, recorder, "load", &target.container, argv).await?;
-        let check = check_load(context, recorder, &target, &dump).await?;
+        let check = load_dump(context, recorder, &target, &dump).await?;
         if !check.passed() {
             return Err(missing_error(context, &check));
         }
     }
+
+    let argv = compose_argv(
+        &context.docker,
+        &destination.name,
+        &destination.directory,
+        &files,
+        &["up", "--detach"],
+    )?;
+    host_stage(context, recorder, "start", &destination.name, argv).await?;
     Ok(())
+}
+
+/// Returns `path` moved from the original project folder to `directory` when it lies inside
+/// it, else unchanged.
+fn moved_path(path: &str, original: &str, directory: &str) -> String {
+    let original = original.trim_end_matches('/');
+    if path == original {
+        return directory.to_string();
+    }
+    match path.strip_prefix(&format!("{original}/")) {
+        Some(relative) => format!("{}/{relative}", directory.trim_end_matches('/')),
+        None => path.to_string(),
+    }
+}
+
+/// Builds the argv that empties (or makes) a folder on the host.
+fn empty_folder_argv(path: &str) -> Vec<String> {
+    vec![
+        "sh".to_string(),
+        "-c".to_string(),
+        r#"mkdir -p -- "$1" && find "$1" -mindepth 1 -maxdepth 1 -exec rm -rf -- {} +"#.to_string(),
+        "homeport-stack".to_string(),
+        path.to_string(),
+    ]
+}
+
+/// Checks that the scratch folder contains the project folder and its Compose files before
+/// anything on the target changes, so a restore that brought back nothing removes nothing.
+async fn check_restored(context: &PlanContext, manifest: &StackManifest, folder: &str) -> Result<()> {
+    let mut argv = vec![
+        "sh".to_string(),
+        "-c".to_string(),
+        r#"for path do [ -e "$path" ] || printf '%s\n' "$path"; done"#.to_string(),
+        "homeport-stack".to_string(),
+        format!("{folder}{}", manifest.working_dir),
+    ];
+    argv.extend(
+        config_files(manifest, &manifest.working_dir)
+            .iter()
+            .map(|file| format!("{folder}{file}")),
+    );
+    let output = context.shell.exec(&argv).await?;
+    match output.stdout.lines().next().filter(|line| !line.is_empty()) {
+        None if output.exit_status == Some(0) => Ok(()),
+        missing => Err(super::db_restore::stage_failed(
+            context,
+            "restore",
+            format!(
+                "the snapshot did not give back {}; nothing on {} was changed",
+                missing
+                    .and_then(|path| path.strip_prefix(folder))
+                    .unwrap_or("the project folder"),
+                context.host_name
+            ),
+        )),
+    }
+}
+
+/// Lists the destination folders that exist on the target and are not empty: the project
+/// folder, bind folders and database folders.
+async fn occupied_folders(
+    context: &PlanContext,
+    manifest: &StackManifest,
+    destination: &Destination,
+) -> Result<Vec<String>> {
+    let mut argv = vec![
+        "sh".to_string(),
+        "-c".to_string(),
+        r#"for path do
+  if [ -d "$path" ]; then [ -n "$(ls -A -- "$path" 2>/dev/null)" ] && printf '%s\n' "$path"
+  elif [ -e "$path" ]; then printf '%s\n' "$path"; fi
+done
+exit 0"#
+            .to_string(),
+        "homeport-stack".to_string(),
+        destination.directory.clone(),
+    ];
+    argv.extend(manifest.binds.iter().cloned());
+    argv.extend(
+        manifest
+            .database_binds
+            .iter()
+            .map(|bind| moved_path(bind, &manifest.working_dir, &destination.directory)),
+    );
+    let output = context.shell.exec(&argv).await?;
+    Ok(output
+        .stdout
+        .lines()
+        .filter(|line| !line.is_empty())
+        .map(str::to_string)
+        .collect())
 }
 
 fn copy_argv(from: &str, to: &str) -> Vec<String> {
@@ -487,6 +640,7 @@ mod tests {
             ],
             volumes: Vec::new(),
             binds: Vec::new(),
+            database_binds: Vec::new(),
             databases: Vec::new(),
         }
     }
@@ -527,6 +681,41 @@ mod tests {
             host: Some("-H evil".into()),
         };
         assert!(compose_argv(&bad, "shop", "/srv", &[], &["up"]).is_err());
+    }
+
+    #[test]
+    fn moved_paths_follow_the_folder() {
+        assert_eq!(
+            moved_path("/opt/stacks/shop/pgdata", "/opt/stacks/shop", "/srv/copy"),
+            "/srv/copy/pgdata"
+        );
+        assert_eq!(
+            moved_path("/opt/stacks/shop", "/opt/stacks/shop/", "/srv/copy"),
+            "/srv/copy"
+        );
+        assert_eq!(
+            moved_path("/opt/stacks/shopping", "/opt/stacks/shop", "/srv/copy"),
+            "/opt/stacks/shopping"
+        );
+    }
+
+    #[test]
+    fn copy_script_copies_files_and_rejects_missing() {
+        let dir = tempfile::tempdir().unwrap();
+        let source = dir.path().join("timezone");
+        std::fs::write(&source, "Europe/Berlin\n").unwrap();
+        let target = dir.path().join("etc/timezone");
+        let run = |from: &std::path::Path, to: &std::path::Path| {
+            std::process::Command::new("sh")
+                .args(["-c", COPY_FOLDER_SCRIPT, "sh"])
+                .arg(from)
+                .arg(to)
+                .status()
+                .unwrap()
+        };
+        assert!(run(&source, &target).success());
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "Europe/Berlin\n");
+        assert!(!run(&dir.path().join("missing"), &dir.path().join("out")).success());
     }
 
     #[test]

@@ -22,6 +22,8 @@ pub const PROJECT_LABEL: &str = "com.docker.compose.project";
 const SERVICE_LABEL: &str = "com.docker.compose.service";
 const WORKING_DIR_LABEL: &str = "com.docker.compose.project.working_dir";
 const CONFIG_FILES_LABEL: &str = "com.docker.compose.project.config_files";
+/// Set to `True` on containers of `docker compose run`.
+const ONE_OFF_LABEL: &str = "com.docker.compose.oneoff";
 
 /// The folder, inside a run's dump folder, that contains the stacks' manifests.
 pub const MANIFEST_DIR: &str = "stacks";
@@ -39,6 +41,10 @@ pub struct StackManifest {
     pub volumes: Vec<StackVolume>,
     /// Bind-mount sources outside the project folder.
     pub binds: Vec<String>,
+    /// Bind-mount sources that hold a database server's files, inside the project folder or
+    /// not. They are left out of the backup and come back empty, filled by the dump.
+    #[serde(default)]
+    pub database_binds: Vec<String>,
     pub databases: Vec<StackDatabase>,
 }
 
@@ -89,7 +95,8 @@ impl StackDatabase {
 
 impl StackManifest {
     /// Returns the paths restic backs up for the stack: the project folder, bind sources
-    /// outside it, and the folders of volumes that are not a database's.
+    /// outside it, and the folders of volumes that are not a database's. [`Self::excluded`]
+    /// lists what is left out of them.
     pub fn backup_paths(&self) -> Vec<String> {
         let mut paths = vec![self.working_dir.clone()];
         paths.extend(self.binds.iter().cloned());
@@ -100,6 +107,11 @@ impl StackManifest {
                 .map(|volume| volume.mountpoint.clone()),
         );
         paths
+    }
+
+    /// Returns the database servers' bind folders, which restic leaves out of the backup.
+    pub fn excluded(&self) -> &[String] {
+        &self.database_binds
     }
 }
 
@@ -196,12 +208,14 @@ fn not_found(project: &str, detail: &str) -> Error {
 }
 
 /// The parts of `docker inspect` output the manifest reads. Environment values are read
-/// only to learn variable names and `POSTGRES_USER`; [`ContainerFacts`] drops the rest.
+/// only to learn variable names, `POSTGRES_USER` and `PGDATA`; [`ContainerFacts`] drops the rest.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 struct InspectedContainer {
     name: String,
     config: InspectedConfig,
+    #[serde(default)]
+    state: Option<InspectedState>,
     #[serde(default)]
     mounts: Vec<InspectedMount>,
 }
@@ -217,6 +231,13 @@ struct InspectedConfig {
     labels: Option<BTreeMap<String, String>>,
 }
 
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct InspectedState {
+    #[serde(default)]
+    running: bool,
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 struct InspectedMount {
@@ -230,11 +251,53 @@ struct InspectedMount {
     destination: String,
 }
 
+/// Bind sources that are system paths, not stack data: backing them up copies the host, and
+/// restoring them would write over it. `/` itself is an ancestor of the project folder and
+/// left out for that reason.
+const SYSTEM_PATHS: [&str; 8] = [
+    "/proc",
+    "/sys",
+    "/dev",
+    "/run",
+    "/var/run",
+    "/var/lib/docker",
+    "/etc/localtime",
+    "/etc/timezone",
+];
+
+/// Returns the folder a database server keeps its files in: `PGDATA` when the container sets
+/// it, else the official images' default.
+fn data_path(engine: DatabaseEngine, env: &[String]) -> String {
+    match engine {
+        DatabaseEngine::Postgres => env
+            .iter()
+            .find_map(|entry| entry.strip_prefix("PGDATA="))
+            .filter(|value| value.starts_with('/'))
+            .unwrap_or("/var/lib/postgresql/data")
+            .trim_end_matches('/')
+            .to_string(),
+        DatabaseEngine::Mysql | DatabaseEngine::Mariadb => "/var/lib/mysql".to_string(),
+    }
+}
+
+/// Returns whether a mount at `destination` contains the server's files at `data`: the same
+/// folder or one above it.
+fn contains_data(destination: &str, data: &str) -> bool {
+    let destination = destination.trim_end_matches('/');
+    data == destination || data.starts_with(&format!("{destination}/"))
+}
+
+fn is_within(path: &str, folder: &str) -> bool {
+    let folder = folder.trim_end_matches('/');
+    path == folder || path.starts_with(&format!("{folder}/"))
+}
+
 fn manifest_from(project: &str, containers: &[InspectedContainer]) -> Result<StackManifest> {
     let mut working_dir = None;
     let mut config_files = Vec::new();
     let mut volumes: BTreeMap<String, StackVolume> = BTreeMap::new();
     let mut binds = BTreeSet::new();
+    let mut database_binds = BTreeSet::new();
     let mut databases = Vec::new();
 
     for container in containers {
@@ -247,13 +310,25 @@ fn manifest_from(project: &str, containers: &[InspectedContainer]) -> Result<Sta
                 .map(|files| files.split(',').map(str::to_string).collect())
                 .unwrap_or_default();
         }
+
+        // Only a running service container is dumped: `docker exec` needs it running, and a
+        // one-off `compose run` container is not part of the stack.
+        let running = container.state.as_ref().is_some_and(|state| state.running);
+        let one_off = labels
+            .get(ONE_OFF_LABEL)
+            .is_some_and(|value| value.eq_ignore_ascii_case("true"));
+        if one_off {
+            continue;
+        }
+        let env = container.config.env.as_deref().unwrap_or_default();
         let mut facts = ContainerFacts {
             image: container.config.image.clone(),
             ..Default::default()
         };
-        facts.set_environment(container.config.env.as_deref().unwrap_or_default());
+        facts.set_environment(env);
         let database = detect(&facts).map(|(engine, _, _)| engine);
-        if let Some(engine) = database {
+        let data = database.map(|engine| data_path(engine, env));
+        if let (Some(engine), true) = (database, running) {
             let user = match engine {
                 DatabaseEngine::Postgres => facts.postgres_user.clone().unwrap_or_else(|| "postgres".to_string()),
                 DatabaseEngine::Mysql | DatabaseEngine::Mariadb => "root".to_string(),
@@ -265,7 +340,14 @@ fn manifest_from(project: &str, containers: &[InspectedContainer]) -> Result<Sta
                 user,
             });
         }
+
         for mount in &container.mounts {
+            // The server's own files come back from its dump, so they are neither backed up
+            // (a copy of a live server's files may not load) nor restored.
+            let server_files = running
+                && data
+                    .as_deref()
+                    .is_some_and(|data| contains_data(&mount.destination, data));
             match (mount.kind.as_str(), &mount.name) {
                 ("volume", Some(name)) => {
                     let volume = volumes.entry(name.clone()).or_insert_with(|| StackVolume {
@@ -274,11 +356,14 @@ fn manifest_from(project: &str, containers: &[InspectedContainer]) -> Result<Sta
                         mounts: Vec::new(),
                         database: false,
                     });
-                    volume.database |= database.is_some();
+                    volume.database |= server_files;
                     volume.mounts.push(StackMount {
                         service: service.clone(),
                         destination: mount.destination.clone(),
                     });
+                }
+                ("bind", _) if server_files => {
+                    database_binds.insert(mount.source.clone());
                 }
                 ("bind", _) => {
                     binds.insert(mount.source.clone());
@@ -295,16 +380,14 @@ fn manifest_from(project: &str, containers: &[InspectedContainer]) -> Result<Sta
             "its containers do not name their project folder (label com.docker.compose.project.working_dir); back up its folder as a path instead",
         ));
     };
-    let inside =
-        |path: &str| path == working_dir || path.starts_with(&format!("{}/", working_dir.trim_end_matches('/')));
-    // Sockets and system files such as /var/run/docker.sock are not stack data.
+    // A bind of the project folder itself, or of a folder above it, is covered by the folder
+    // or would copy far more than the stack.
     let binds = binds
         .into_iter()
         .filter(|source| {
-            !inside(source)
-                && !source.starts_with("/var/run/")
-                && !source.starts_with("/run/")
-                && !source.starts_with("/etc/localtime")
+            !is_within(source, &working_dir)
+                && !is_within(&working_dir, source)
+                && !SYSTEM_PATHS.iter().any(|system| is_within(source, system))
         })
         .collect();
     databases.sort_by(|a, b| a.service.cmp(&b.service));
@@ -314,6 +397,7 @@ fn manifest_from(project: &str, containers: &[InspectedContainer]) -> Result<Sta
         config_files,
         volumes: volumes.into_values().collect(),
         binds,
+        database_binds: database_binds.into_iter().collect(),
         databases,
     })
 }
@@ -323,44 +407,95 @@ mod tests {
     use super::*;
 
     const INSPECT: &str = r#"[
-      {"Name": "/shop-db-1",
-       "Config": {"Image": "postgres:16", "Env": ["POSTGRES_PASSWORD=hunter2", "POSTGRES_USER=shop", "PGDATA=/var/lib/postgresql/data"],
+      {"Name": "/shop-db-1", "State": {"Running": true},
+       "Config": {"Image": "postgres:16", "Env": ["POSTGRES_PASSWORD=hunter2", "POSTGRES_USER=shop", "PGDATA=/var/lib/postgresql/data/pgdata"],
                   "Labels": {"com.docker.compose.project": "shop", "com.docker.compose.service": "db",
                              "com.docker.compose.project.working_dir": "/opt/stacks/shop",
                              "com.docker.compose.project.config_files": "/opt/stacks/shop/compose.yaml,/opt/stacks/shop/compose.override.yaml"}},
-       "Mounts": [{"Type": "volume", "Name": "shop_db", "Source": "/var/lib/docker/volumes/shop_db/_data", "Destination": "/var/lib/postgresql/data"}]},
-      {"Name": "/shop-app-1",
+       "Mounts": [{"Type": "volume", "Name": "shop_db", "Source": "/var/lib/docker/volumes/shop_db/_data", "Destination": "/var/lib/postgresql/data"},
+                  {"Type": "volume", "Name": "shop_dumps", "Source": "/var/lib/docker/volumes/shop_dumps/_data", "Destination": "/backups"}]},
+      {"Name": "/shop-app-1", "State": {"Running": true},
        "Config": {"Image": "ghcr.io/example/shop:2", "Env": ["DATABASE_URL=postgres://shop:hunter2@db/shop"],
                   "Labels": {"com.docker.compose.project": "shop", "com.docker.compose.service": "app",
                              "com.docker.compose.project.working_dir": "/opt/stacks/shop"}},
        "Mounts": [{"Type": "bind", "Source": "/opt/stacks/shop/config", "Destination": "/config"},
                   {"Type": "bind", "Source": "/srv/media", "Destination": "/media"},
                   {"Type": "bind", "Source": "/var/run/docker.sock", "Destination": "/var/run/docker.sock"},
-                  {"Type": "volume", "Name": "shop_uploads", "Source": "/var/lib/docker/volumes/shop_uploads/_data", "Destination": "/uploads"}]}
+                  {"Type": "bind", "Source": "/etc/timezone", "Destination": "/etc/timezone"},
+                  {"Type": "bind", "Source": "/opt/stacks", "Destination": "/stacks"},
+                  {"Type": "volume", "Name": "shop_uploads", "Source": "/var/lib/docker/volumes/shop_uploads/_data", "Destination": "/uploads"}]},
+      {"Name": "/shop-cache-1", "State": {"Running": true},
+       "Config": {"Image": "mariadb:11", "Env": ["MARIADB_ROOT_PASSWORD=x"],
+                  "Labels": {"com.docker.compose.project": "shop", "com.docker.compose.service": "cache",
+                             "com.docker.compose.project.working_dir": "/opt/stacks/shop"}},
+       "Mounts": [{"Type": "bind", "Source": "/opt/stacks/shop/mysql", "Destination": "/var/lib/mysql"}]},
+      {"Name": "/shop-db-run-1a2b", "State": {"Running": true},
+       "Config": {"Image": "postgres:16", "Env": ["PGDATA=/data"],
+                  "Labels": {"com.docker.compose.project": "shop", "com.docker.compose.service": "db",
+                             "com.docker.compose.oneoff": "True"}},
+       "Mounts": []},
+      {"Name": "/shop-old-1", "State": {"Running": false},
+       "Config": {"Image": "postgres:12", "Env": [],
+                  "Labels": {"com.docker.compose.project": "shop", "com.docker.compose.service": "old"}},
+       "Mounts": []}
     ]"#;
 
-    #[test]
-    fn manifest_reads_folder_volumes_binds_and_databases() {
+    fn manifest() -> StackManifest {
         let containers: Vec<InspectedContainer> = serde_json::from_str(INSPECT).unwrap();
-        let manifest = manifest_from("shop", &containers).unwrap();
+        manifest_from("shop", &containers).unwrap()
+    }
+
+    #[test]
+    fn manifest_reads_folder_and_files() {
+        let manifest = manifest();
         assert_eq!(manifest.working_dir, "/opt/stacks/shop");
         assert_eq!(manifest.config_files.len(), 2);
-        assert_eq!(manifest.binds, ["/srv/media"]);
-        assert_eq!(manifest.databases.len(), 1);
-        assert_eq!(manifest.databases[0].user, "shop");
-        assert_eq!(manifest.databases[0].container, "shop-db-1");
-        let db_volume = manifest.volumes.iter().find(|v| v.name == "shop_db").unwrap();
-        assert!(db_volume.database);
+    }
+
+    #[test]
+    fn manifest_leaves_out_system_and_enclosing_binds() {
+        assert_eq!(manifest().binds, ["/srv/media"]);
+    }
+
+    #[test]
+    fn manifest_dumps_running_service_databases_only() {
+        let manifest = manifest();
+        let services: Vec<&str> = manifest.databases.iter().map(|db| db.service.as_str()).collect();
+        assert_eq!(services, ["cache", "db"]);
+        assert_eq!(manifest.databases[1].user, "shop");
+        assert_eq!(manifest.databases[1].container, "shop-db-1");
+    }
+
+    #[test]
+    fn manifest_marks_server_files_only() {
+        let manifest = manifest();
+        let database_volumes: Vec<&str> = manifest
+            .volumes
+            .iter()
+            .filter(|volume| volume.database)
+            .map(|volume| volume.name.as_str())
+            .collect();
+        assert_eq!(database_volumes, ["shop_db"]);
+        assert_eq!(manifest.database_binds, ["/opt/stacks/shop/mysql"]);
+        assert_eq!(manifest.excluded(), ["/opt/stacks/shop/mysql"]);
+    }
+
+    #[test]
+    fn manifest_backup_paths_skip_server_files() {
         assert_eq!(
-            manifest.backup_paths(),
+            manifest().backup_paths(),
             [
                 "/opt/stacks/shop",
                 "/srv/media",
+                "/var/lib/docker/volumes/shop_dumps/_data",
                 "/var/lib/docker/volumes/shop_uploads/_data"
             ]
         );
-        // The manifest never carries an environment value.
-        let json = serde_json::to_string(&manifest).unwrap();
+    }
+
+    #[test]
+    fn manifest_keeps_no_environment_value() {
+        let json = serde_json::to_string(&manifest()).unwrap();
         assert!(!json.contains("hunter2"), "{json}");
     }
 

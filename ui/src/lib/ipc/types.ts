@@ -1774,7 +1774,12 @@ configFiles: Array<string>, volumes: Array<StackVolume>,
 /**
  * Bind-mount sources outside the project folder.
  */
-binds: Array<string>, databases: Array<StackDatabase>, };
+binds: Array<string>, 
+/**
+ * Bind-mount sources that hold a database server's files, inside the project folder or
+ * not. They are left out of the backup and come back empty, filled by the dump.
+ */
+databaseBinds: Array<string>, databases: Array<StackDatabase>, };
 
 export type StackRestoreRequest = { 
 /**
