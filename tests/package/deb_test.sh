@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs Homeport's .deb with dpkg and checks what it put on disk. Then it starts the installed
 # app under Xvfb through the WebDriver harness (tests/e2e/tests/desktop.rs: the first screen,
-# the About version, a second launch on the same data folder). The package is removed again
+# the About version, a second launch on the same data folder, the remembered window size and
+# position, and starting in the tray). The package is removed again
 # when the script ends, also after a failure. Needs root (or sudo), because dpkg writes to /usr.
 #
 # Usage: tests/package/deb_test.sh [PATH.deb]
