@@ -389,25 +389,25 @@ fn containers_named(lab: &Lab, prefix: &str) -> Vec<String> {
         .collect()
 }
 
-/// Saves and initialises a plan that backs up one database, and runs it once; the dump stage
-/// must succeed.
-async fn database_plan(api: &homeport_api::Api, host: &str, container: &str, engine: &str, folder: &Path) -> String {
+/// Saves a plan that backs up `item` on `host` to a local repository at `repository`, with a
+/// generated password, and returns its id.
+async fn save_plan(
+    api: &homeport_api::Api,
+    name: &str,
+    host: &str,
+    item: homeport_core::backup::plan::BackupItem,
+    repository: &Path,
+) -> String {
     use homeport_api::backup::BackupPlanInput;
-    use homeport_core::backup::plan::{BackupItem, PlanDefinition, RepositoryDefinition};
-    use homeport_core::backup::store::{RunStatus, RunTrigger};
-    use tokio_util::sync::CancellationToken;
+    use homeport_core::backup::plan::{PlanDefinition, RepositoryDefinition};
 
     let definition = PlanDefinition {
-        name: unique_name(&format!("{engine}-plan")),
+        name: unique_name(name),
         host: host.to_string(),
-        items: vec![BackupItem::Database {
-            container: container.to_string(),
-            engine: engine.into(),
-            user: None,
-        }],
+        items: vec![item],
         repositories: vec![RepositoryDefinition {
             name: "disk".into(),
-            location: folder.join("repo").to_string_lossy().into_owned(),
+            location: repository.to_string_lossy().into_owned(),
             copy_from: None,
             place: None,
             distance_km: None,
@@ -428,7 +428,22 @@ async fn database_plan(api: &homeport_api::Api, host: &str, container: &str, eng
         })
         .await
         .expect("backup_plan_save");
-    let plan = view.plan.id.clone();
+    view.plan.id
+}
+
+/// Saves and initialises a plan that backs up one database, and runs it once; the dump stage
+/// must succeed.
+async fn database_plan(api: &homeport_api::Api, host: &str, container: &str, engine: &str, folder: &Path) -> String {
+    use homeport_core::backup::plan::BackupItem;
+    use homeport_core::backup::store::{RunStatus, RunTrigger};
+    use tokio_util::sync::CancellationToken;
+
+    let item = BackupItem::Database {
+        container: container.to_string(),
+        engine: engine.into(),
+        user: None,
+    };
+    let plan = save_plan(api, &format!("{engine}-plan"), host, item, &folder.join("repo")).await;
     let init = api.backup_plan_init(&plan, |_| {}).await.expect("init");
     // Probing for a repository that does not exist yet is part of a good init, not a failure.
     let probe = init
@@ -631,9 +646,8 @@ async fn wait_for_project_db(project: &LabProject) {
 /// volume.
 #[tokio::test]
 async fn stack_restores_in_place_and_to_another_host() {
-    use homeport_api::backup::BackupPlanInput;
     use homeport_api::EngineInput;
-    use homeport_core::backup::plan::{BackupItem, PlanDefinition, RepositoryDefinition};
+    use homeport_core::backup::plan::BackupItem;
     use homeport_core::backup::stack_restore::StackRestoreRequest;
     use homeport_core::backup::store::{RunStatus, RunTrigger};
     use tokio_util::sync::CancellationToken;
@@ -675,35 +689,10 @@ async fn stack_restores_in_place_and_to_another_host() {
     .await
     .expect("host_add_engine");
     let repository = folder.path().join("repo");
-    let view = api
-        .backup_plan_save(BackupPlanInput {
-            id: None,
-            definition: PlanDefinition {
-                name: unique_name("stack-plan"),
-                host: local_host,
-                items: vec![BackupItem::Stack {
-                    project: project.name.clone(),
-                }],
-                repositories: vec![RepositoryDefinition {
-                    name: "disk".into(),
-                    location: repository.to_string_lossy().into_owned(),
-                    copy_from: None,
-                    place: None,
-                    distance_km: None,
-                }],
-                schedule: "30 2 * * *".into(),
-                retention: Default::default(),
-                rpo_hours: 24,
-                rto_hours: 4,
-                drill: Default::default(),
-                enabled: true,
-            },
-            password: None,
-            s3_keys: Vec::new(),
-        })
-        .await
-        .expect("backup_plan_save");
-    let plan = view.plan.id.clone();
+    let item = BackupItem::Stack {
+        project: project.name.clone(),
+    };
+    let plan = save_plan(&api, "stack-plan", &local_host, item, &repository).await;
     api.backup_plan_init(&plan, |_| {}).await.expect("init");
     let run = api
         .backup_run(&plan, RunTrigger::Manual, |_| {}, CancellationToken::new())
@@ -793,8 +782,7 @@ async fn stack_restores_in_place_and_to_another_host() {
 /// folder, fails at the `stacks` stage with the volume's folder and the fix, before restic runs.
 #[tokio::test]
 async fn unreadable_stack_volume_fails_before_restic() {
-    use homeport_api::backup::BackupPlanInput;
-    use homeport_core::backup::plan::{BackupItem, PlanDefinition, RepositoryDefinition};
+    use homeport_core::backup::plan::BackupItem;
     use homeport_core::backup::store::{RunStatus, RunTrigger};
     use tokio_util::sync::CancellationToken;
 
@@ -816,38 +804,14 @@ async fn unreadable_stack_volume_fails_before_restic() {
 
     let app_dir = tempfile::tempdir().unwrap();
     let (api, host) = api_with_key_host(&lab, app_dir.path()).await;
-    let view = api
-        .backup_plan_save(BackupPlanInput {
-            id: None,
-            definition: PlanDefinition {
-                name: unique_name("unreadable"),
-                host,
-                items: vec![BackupItem::Stack {
-                    project: project.name.clone(),
-                }],
-                repositories: vec![RepositoryDefinition {
-                    name: "disk".into(),
-                    location: folder.path().join("repo").to_string_lossy().into_owned(),
-                    copy_from: None,
-                    place: None,
-                    distance_km: None,
-                }],
-                schedule: "30 2 * * *".into(),
-                retention: Default::default(),
-                rpo_hours: 24,
-                rto_hours: 4,
-                drill: Default::default(),
-                enabled: true,
-            },
-            password: None,
-            s3_keys: Vec::new(),
-        })
-        .await
-        .expect("backup_plan_save");
-    api.backup_plan_init(&view.plan.id, |_| {}).await.expect("init");
+    let item = BackupItem::Stack {
+        project: project.name.clone(),
+    };
+    let plan = save_plan(&api, "unreadable", &host, item, &folder.path().join("repo")).await;
+    api.backup_plan_init(&plan, |_| {}).await.expect("init");
 
     let run = api
-        .backup_run(&view.plan.id, RunTrigger::Manual, |_| {}, CancellationToken::new())
+        .backup_run(&plan, RunTrigger::Manual, |_| {}, CancellationToken::new())
         .await
         .expect("backup_run records the failure");
 

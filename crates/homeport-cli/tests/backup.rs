@@ -6,18 +6,11 @@ use serde_json::Value;
 use tempfile::TempDir;
 
 mod run;
-use run::{homeport, json};
+use run::{homeport, json, stderr_json};
 
-/// Returns the JSON error a failed `--json` run prints on stderr.
+/// Returns the error object a failed `--json` run prints on stderr.
 fn error_of(output: &std::process::Output) -> Value {
-    assert!(!output.status.success(), "the run succeeded");
-    let error: Value = serde_json::from_slice(&output.stderr).unwrap_or_else(|err| {
-        panic!(
-            "stderr is not JSON ({err}): {}",
-            String::from_utf8_lossy(&output.stderr)
-        )
-    });
-    error["error"].clone()
+    stderr_json(output)["error"].clone()
 }
 
 fn plan_file(dir: &TempDir, item: &str, repository: &str) -> String {

@@ -6,7 +6,7 @@ use serde_json::Value;
 use tempfile::TempDir;
 
 mod run;
-use run::{homeport, json};
+use run::{homeport, json, stderr_json};
 
 /// Returns a configuration file with one socket host and one cost scenario.
 fn config_file(version: u64, extra_field: &str) -> String {
@@ -32,20 +32,6 @@ fn config_file(version: u64, extra_field: &str) -> String {
 }}
 "#
     )
-}
-
-fn stderr_json(output: &std::process::Output) -> Value {
-    assert!(
-        !output.status.success(),
-        "the run succeeded: {}",
-        String::from_utf8_lossy(&output.stdout)
-    );
-    serde_json::from_slice(&output.stderr).unwrap_or_else(|err| {
-        panic!(
-            "stderr is not JSON ({err}): {}",
-            String::from_utf8_lossy(&output.stderr)
-        )
-    })
 }
 
 fn actions(view: &Value) -> Vec<(String, String, String)> {

@@ -7,7 +7,7 @@ use serde_json::Value;
 use tempfile::TempDir;
 
 mod run;
-use run::{homeport, json};
+use run::{homeport, json, stderr_json};
 
 const WORKED_EXAMPLE: [&str; 11] = [
     "cost",
@@ -22,20 +22,6 @@ const WORKED_EXAMPLE: [&str; 11] = [
     "1600",
     "--json",
 ];
-
-fn stderr_json(output: &std::process::Output) -> Value {
-    assert!(
-        !output.status.success(),
-        "the run succeeded: {}",
-        String::from_utf8_lossy(&output.stdout)
-    );
-    serde_json::from_slice(&output.stderr).unwrap_or_else(|err| {
-        panic!(
-            "stderr is not JSON ({err}): {}",
-            String::from_utf8_lossy(&output.stderr)
-        )
-    })
-}
 
 #[test]
 fn quick_form_computes_worked_example() {

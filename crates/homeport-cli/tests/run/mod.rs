@@ -47,3 +47,20 @@ pub fn json(output: &Output, step: &str) -> Value {
         )
     })
 }
+
+/// Parses a failed `--json` run's stderr, where the CLI prints its error as JSON.
+// Not every test binary that includes this module checks failures.
+#[allow(dead_code)]
+pub fn stderr_json(output: &Output) -> Value {
+    assert!(
+        !output.status.success(),
+        "the run succeeded: {}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+    serde_json::from_slice(&output.stderr).unwrap_or_else(|err| {
+        panic!(
+            "stderr is not JSON ({err}): {}",
+            String::from_utf8_lossy(&output.stderr)
+        )
+    })
+}

@@ -597,7 +597,7 @@ pub fn list_argv(docker: &DockerCli, target: &DatabaseTarget) -> Result<Vec<Stri
 const DUMP_DATABASES_SCRIPT: &str = r#"gzip -dc -- "$1" | grep -E '^CREATE DATABASE '"#;
 
 /// Builds the argv, run on the host, that prints the `CREATE DATABASE` lines of the gzip dump
-/// `path`; [`dump_database_names`] reads them.
+/// `path`. [`dump_database_names`] reads them.
 pub fn dump_databases_argv(path: &str) -> Result<Vec<String>> {
     validate_dump_path(path)?;
     Ok(vec![

@@ -535,20 +535,15 @@ fn copy_argv(from: &str, to: &str) -> Vec<String> {
 /// Returns the Compose files in the restored folder: each original file's path moved from
 /// the original folder to `directory`. Files outside the original folder keep their path.
 fn config_files(manifest: &StackManifest, directory: &str) -> Vec<String> {
-    let original = manifest.working_dir.trim_end_matches('/');
     manifest
         .config_files
         .iter()
         .map(|file| {
             // docker-compose 1.x labels the files relative to the project folder.
-            let relative = if file.starts_with('/') {
-                file.strip_prefix(&format!("{original}/"))
+            if file.starts_with('/') {
+                moved_path(file, &manifest.working_dir, directory)
             } else {
-                Some(file.as_str())
-            };
-            match relative {
-                Some(relative) => format!("{}/{relative}", directory.trim_end_matches('/')),
-                None => file.clone(),
+                format!("{}/{file}", directory.trim_end_matches('/'))
             }
         })
         .collect()

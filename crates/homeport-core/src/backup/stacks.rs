@@ -14,6 +14,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 
 use super::databases::{detect, ContainerFacts, DatabaseEngine, DatabaseTarget, DockerCli};
+use super::restore::is_within;
 use super::shell::HostShell;
 use crate::error::{Error, Result};
 
@@ -208,7 +209,7 @@ fn not_found(project: &str, detail: &str) -> Error {
 }
 
 /// The parts of `docker inspect` output the manifest reads. Environment values are read
-/// only to learn variable names, `POSTGRES_USER` and `PGDATA`; [`ContainerFacts`] drops the rest.
+/// only to learn variable names, `POSTGRES_USER` and `PGDATA`. [`ContainerFacts`] drops the rest.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 struct InspectedContainer {
@@ -280,18 +281,6 @@ fn data_path(engine: DatabaseEngine, env: &[String]) -> String {
     }
 }
 
-/// Returns whether a mount at `destination` contains the server's files at `data`: the same
-/// folder or one above it.
-fn contains_data(destination: &str, data: &str) -> bool {
-    let destination = destination.trim_end_matches('/');
-    data == destination || data.starts_with(&format!("{destination}/"))
-}
-
-fn is_within(path: &str, folder: &str) -> bool {
-    let folder = folder.trim_end_matches('/');
-    path == folder || path.starts_with(&format!("{folder}/"))
-}
-
 fn manifest_from(project: &str, containers: &[InspectedContainer]) -> Result<StackManifest> {
     let mut working_dir = None;
     let mut config_files = Vec::new();
@@ -344,10 +333,7 @@ fn manifest_from(project: &str, containers: &[InspectedContainer]) -> Result<Sta
         for mount in &container.mounts {
             // The server's own files come back from its dump, so they are neither backed up
             // (a copy of a live server's files may not load) nor restored.
-            let server_files = running
-                && data
-                    .as_deref()
-                    .is_some_and(|data| contains_data(&mount.destination, data));
+            let server_files = running && data.as_deref().is_some_and(|data| is_within(data, &mount.destination));
             match (mount.kind.as_str(), &mount.name) {
                 ("volume", Some(name)) => {
                     let volume = volumes.entry(name.clone()).or_insert_with(|| StackVolume {
